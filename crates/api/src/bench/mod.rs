@@ -1,0 +1,4 @@
+//! Benchmark commands: `noaber bench store` and `noaber bench projections`.
+
+pub mod projections;
+pub mod store;

@@ -1,0 +1,1 @@
+//! bench/store (in progress)

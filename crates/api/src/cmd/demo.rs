@@ -1,0 +1,1 @@
+//! cmd/demo (in progress)

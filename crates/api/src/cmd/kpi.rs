@@ -1,0 +1,1 @@
+//! cmd/kpi (in progress)

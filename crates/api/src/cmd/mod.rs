@@ -1,0 +1,4 @@
+//! Command-line subcommands that are more than wiring.
+
+pub mod demo;
+pub mod kpi;

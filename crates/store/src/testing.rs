@@ -1,0 +1,1 @@
+//! Test support and the conformance suite (in progress).
