@@ -1,1 +1,38 @@
-//! Noaber domain.
+//! Noaber's pure domain: value types, the events of every aggregate and the rules that decide them.
+//!
+//! Every aggregate is a [`decider::Decider`]: `decide` turns a command into events (or refuses it
+//! with an error a connector understands) and `evolve` folds events into state. Nothing in here
+//! does I/O, reads a clock or draws random numbers: time and ids come in with the command.
+#![deny(missing_docs)]
+
+pub mod any_event;
+pub mod call;
+pub mod context;
+pub mod decider;
+pub mod ids;
+pub mod neighbourhood;
+pub mod organisation;
+pub mod person;
+pub mod personal;
+pub mod request;
+pub mod role;
+pub mod taxonomy;
+pub mod tenant;
+pub mod upcast;
+pub mod values;
+
+mod macros;
+
+pub use any_event::{AnyEvent, DecodeError};
+pub use call::{CallCommand, CallError, CallEvent, CallState};
+pub use context::CommandContext;
+pub use decider::{stream_id, Decider, DomainEvent};
+pub use ids::{CallId, NeighbourhoodId, OrganisationId, PersonId, RequestId, TenantId};
+pub use neighbourhood::{NeighbourhoodCommand, NeighbourhoodError, NeighbourhoodEvent, NeighbourhoodState};
+pub use organisation::{OrganisationCommand, OrganisationError, OrganisationEvent, OrganisationState};
+pub use person::{PersonCommand, PersonError, PersonEvent, PersonState};
+pub use personal::{Personal, PersonalValue};
+pub use request::{RequestCommand, RequestError, RequestEvent, RequestState};
+pub use role::Role;
+pub use tenant::{TenantCommand, TenantError, TenantEvent, TenantState};
+pub use values::ValueError;

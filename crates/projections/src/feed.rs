@@ -1,1 +1,610 @@
-//! feed (in progress)
+//! The resident feed of a neighbourhood: open requests, helpers' standing offers and open calls,
+//! newest first, a page at a time.
+//!
+//! Rules the feed enforces, whoever asks:
+//! - an anonymous request never carries its requester (nor its location) in the feed;
+//! - a request visible to connectors only never reaches a resident's feed;
+//! - a request leaves the feed when it is resolved, closed, voided, referred to a professional
+//!   (or triaged as professional), or when every pair of hands it needs is matched; it comes
+//!   back when reopened, when a referral ends without the organisation taking it on, or when a
+//!   match is cancelled;
+//! - each item says whether a resident posted it themselves or a professional (connector,
+//!   partner) posted it on a resident's behalf.
+//!
+//! Items are ordered by when they happened (`occurred_at`), then by log position, newest
+//! first. A cursor is the key of the last item of a page, so a page never repeats or skips an
+//! item when new ones arrive on top.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use noaber_domain::request::{ReferralOutcome, RequestEvent, TriageRoute};
+use noaber_domain::values::{ApproxLocation, Urgency, Visibility};
+use noaber_domain::{AnyEvent, CallId, PersonEvent, NeighbourhoodId, PersonId, RequestId};
+use serde::{Deserialize, Serialize};
+
+use crate::codes::{Category, SkillSet};
+use crate::fastmap::FastMap;
+use crate::model::{Envelope, ReadModel};
+
+/// The default number of items on a page.
+pub const DEFAULT_PAGE_SIZE: usize = 20;
+/// The largest page a caller can ask for.
+pub const MAX_PAGE_SIZE: usize = 100;
+
+/// What kind of thing a feed item is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FeedKind {
+    /// A help request.
+    Request,
+    /// A helper's standing offer: their declared skills and availability.
+    StandingOffer,
+    /// A call for many hands.
+    Call,
+}
+
+/// Who posted an item.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PostedBy {
+    /// The resident themselves.
+    Resident,
+    /// A professional (connector, partner, organisation), possibly on a resident's behalf.
+    Professional,
+}
+
+/// Who is reading the feed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Audience {
+    /// A resident of the neighbourhood: sees neighbourhood-visible items only.
+    Resident,
+    /// A connector: also sees requests visible to connectors only.
+    Connector,
+}
+
+/// One item of a feed page.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FeedItem {
+    /// What the item is.
+    pub kind: FeedKind,
+    /// The request, call or helper (person) id.
+    pub id: uuid::Uuid,
+    /// When it was posted (for a standing offer: when the skills were declared).
+    pub posted_at: DateTime<Utc>,
+    /// Whether a resident or a professional posted it.
+    pub posted_by: PostedBy,
+    /// Whether it was posted on a resident's behalf.
+    pub on_behalf: bool,
+    /// The person asking or offering; absent for anonymous requests and for calls.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub person: Option<PersonId>,
+    /// The request's category code.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub category: Option<&'static str>,
+    /// The request's urgency.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub urgency: Option<Urgency>,
+    /// When help is needed by, if said (requests) or the deadline (calls).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub needed_by: Option<DateTime<Utc>>,
+    /// Hands needed (requests and calls).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hands_needed: Option<u32>,
+    /// Hands already matched (requests) or answers received (calls).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hands_found: Option<u32>,
+    /// Offers received (requests).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offers: Option<u32>,
+    /// Skill codes wanted (requests) or offered (standing offers).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub skills: Vec<&'static str>,
+    /// The approximate location; absent for anonymous requests.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<ApproxLocation>,
+    /// Who may see the item.
+    pub visibility: Visibility,
+}
+
+/// One page of a feed.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FeedPage {
+    /// The items, newest first.
+    pub items: Vec<FeedItem>,
+    /// Pass this back to get the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// Why a feed page could not be given.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FeedError {
+    /// The cursor was not one this feed handed out.
+    #[error("the page cursor is not valid; start again from the first page")]
+    BadCursor,
+}
+
+/// Where an item sits in a neighbourhood's feed: when it happened, then its log position.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+struct FeedKey {
+    at_micros: i64,
+    position: i64,
+}
+
+impl FeedKey {
+    fn cursor(self) -> String {
+        format!("{:x}.{:x}", self.at_micros, self.position)
+    }
+
+    fn parse(cursor: &str) -> Result<Self, FeedError> {
+        let (a, p) = cursor.split_once('.').ok_or(FeedError::BadCursor)?;
+        Ok(Self {
+            at_micros: i64::from_str_radix(a, 16).map_err(|_| FeedError::BadCursor)?,
+            position: i64::from_str_radix(p, 16).map_err(|_| FeedError::BadCursor)?,
+        })
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+enum FeedRef {
+    Request(RequestId),
+    Offer(PersonId),
+    Call(CallId),
+}
+
+/// What the feed keeps of a request (including the ones not listed now, for reopening).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+struct RequestCard {
+    key: FeedKey,
+    neighbourhood: NeighbourhoodId,
+    requester: PersonId,
+    category: Category,
+    urgency: Urgency,
+    visibility: Visibility,
+    location: Option<ApproxLocation>,
+    needed_by: Option<DateTime<Utc>>,
+    skills: SkillSet,
+    hands_needed: u16,
+    matched: u16,
+    offers: u16,
+    on_behalf: bool,
+    anonymous: bool,
+    professional_route: bool,
+    referred: bool,
+    done: bool,
+}
+
+impl RequestCard {
+    fn listed(&self) -> bool {
+        !self.done && !self.referred && !self.professional_route && self.matched < self.hands_needed
+    }
+}
+
+/// A helper's standing offer.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+struct OfferCard {
+    key: Option<FeedKey>,
+    neighbourhood: Option<NeighbourhoodId>,
+    location: Option<ApproxLocation>,
+    skills: SkillSet,
+    opted_in: bool,
+    erased: bool,
+    registered_by_professional: bool,
+}
+
+impl OfferCard {
+    fn listed(&self) -> bool {
+        self.opted_in && !self.erased && self.key.is_some() && self.neighbourhood.is_some()
+    }
+}
+
+/// An open call.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+struct CallCard {
+    key: FeedKey,
+    neighbourhoods: Vec<NeighbourhoodId>,
+    deadline: Option<DateTime<Utc>>,
+    hands_needed: u32,
+    answers: u32,
+    closed: bool,
+}
+
+/// The resident feeds of every neighbourhood.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(from = "FeedData")]
+pub struct Feed {
+    requests: FastMap<RequestId, RequestCard>,
+    offers: FastMap<PersonId, OfferCard>,
+    calls: FastMap<CallId, CallCard>,
+    /// Neighbourhoods known from their registration, for calls sent to all of a tenant's.
+    neighbourhoods: FastMap<uuid::Uuid, Vec<NeighbourhoodId>>,
+    /// Per neighbourhood, the listed items by key (rebuilt from the cards on restore).
+    #[serde(skip)]
+    index: FastMap<NeighbourhoodId, BTreeMap<FeedKey, FeedRef>>,
+}
+
+/// The feed's stored shape: everything but the index, which is rebuilt.
+#[derive(Deserialize)]
+struct FeedData {
+    requests: FastMap<RequestId, RequestCard>,
+    offers: FastMap<PersonId, OfferCard>,
+    calls: FastMap<CallId, CallCard>,
+    neighbourhoods: FastMap<uuid::Uuid, Vec<NeighbourhoodId>>,
+}
+
+impl From<FeedData> for Feed {
+    fn from(d: FeedData) -> Self {
+        let mut feed = Feed {
+            requests: d.requests,
+            offers: d.offers,
+            calls: d.calls,
+            neighbourhoods: d.neighbourhoods,
+            index: FastMap::default(),
+        };
+        let requests: Vec<_> = feed
+            .requests
+            .iter()
+            .filter(|(_, c)| c.listed())
+            .map(|(id, c)| (c.neighbourhood, c.key, FeedRef::Request(*id)))
+            .collect();
+        let offers: Vec<_> = feed
+            .offers
+            .iter()
+            .filter(|(_, c)| c.listed())
+            .filter_map(|(id, c)| Some((c.neighbourhood?, c.key?, FeedRef::Offer(*id))))
+            .collect();
+        let calls: Vec<_> = feed
+            .calls
+            .iter()
+            .filter(|(_, c)| !c.closed)
+            .flat_map(|(id, c)| {
+                c.neighbourhoods
+                    .iter()
+                    .map(move |n| (*n, c.key, FeedRef::Call(*id)))
+            })
+            .collect();
+        for (n, key, r) in requests.into_iter().chain(offers).chain(calls) {
+            feed.index.entry(n).or_default().insert(key, r);
+        }
+        feed
+    }
+}
+
+fn micros(at: DateTime<Utc>) -> i64 {
+    at.timestamp_micros()
+}
+
+fn from_micros(at: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_micros(at).unwrap_or_default()
+}
+
+impl Feed {
+    fn unlist(&mut self, neighbourhood: NeighbourhoodId, key: FeedKey) {
+        if let Some(items) = self.index.get_mut(&neighbourhood) {
+            items.remove(&key);
+        }
+    }
+
+    fn list(&mut self, neighbourhood: NeighbourhoodId, key: FeedKey, r: FeedRef) {
+        self.index.entry(neighbourhood).or_default().insert(key, r);
+    }
+
+    /// Applies `change` to a request's card and moves it in or out of the feed to match.
+    fn with_request(&mut self, id: RequestId, change: impl FnOnce(&mut RequestCard)) {
+        let Some(card) = self.requests.get_mut(&id) else {
+            return;
+        };
+        let before = card.listed().then_some((card.neighbourhood, card.key));
+        change(card);
+        let after = card.listed().then_some((card.neighbourhood, card.key));
+        if before != after {
+            if let Some((n, k)) = before {
+                self.unlist(n, k);
+            }
+            if let Some((n, k)) = after {
+                self.list(n, k, FeedRef::Request(id));
+            }
+        }
+    }
+
+    fn with_offer(&mut self, id: PersonId, change: impl FnOnce(&mut OfferCard)) {
+        let card = self.offers.entry(id).or_insert_with(|| OfferCard {
+            key: None,
+            neighbourhood: None,
+            location: None,
+            skills: SkillSet::default(),
+            opted_in: false,
+            erased: false,
+            registered_by_professional: false,
+        });
+        let before = card
+            .listed()
+            .then_some(card.neighbourhood.zip(card.key))
+            .flatten();
+        change(card);
+        let after = card
+            .listed()
+            .then_some(card.neighbourhood.zip(card.key))
+            .flatten();
+        if before != after {
+            if let Some((n, k)) = before {
+                self.unlist(n, k);
+            }
+            if let Some((n, k)) = after {
+                self.list(n, k, FeedRef::Offer(id));
+            }
+        }
+    }
+
+    fn apply_request(&mut self, env: &Envelope<'_>, event: &RequestEvent) {
+        use RequestEvent as E;
+        match event {
+            E::RequestPosted(p) => {
+                let card = RequestCard {
+                    key: FeedKey {
+                        at_micros: micros(env.raw.occurred_at),
+                        position: env.raw.position,
+                    },
+                    neighbourhood: p.neighbourhood_id,
+                    requester: p.requester,
+                    category: Category::of(&p.category),
+                    urgency: p.urgency,
+                    visibility: p.visibility,
+                    location: p.location,
+                    needed_by: p.needed_by,
+                    skills: p.skills_wanted.iter().collect(),
+                    hands_needed: u16::try_from(p.hands_needed.get()).unwrap_or(u16::MAX),
+                    matched: 0,
+                    offers: 0,
+                    on_behalf: p.on_behalf,
+                    anonymous: p.anonymous,
+                    professional_route: false,
+                    referred: false,
+                    done: false,
+                };
+                if let Some(old) = self.requests.insert(p.request_id, card.clone()) {
+                    if old.listed() {
+                        self.unlist(old.neighbourhood, old.key);
+                    }
+                }
+                if card.listed() {
+                    self.list(card.neighbourhood, card.key, FeedRef::Request(p.request_id));
+                }
+            }
+            E::RequestTriaged(t) => self.with_request(t.request_id, |c| {
+                c.professional_route = t.route == TriageRoute::Professional;
+            }),
+            E::HelpOffered(o) => self.with_request(o.request_id, |c| {
+                c.offers = c.offers.saturating_add(1);
+            }),
+            E::OfferWithdrawn(o) => self.with_request(o.request_id, |c| {
+                c.offers = c.offers.saturating_sub(1);
+            }),
+            E::HelperMatched(m) => self.with_request(m.request_id, |c| {
+                c.matched = c.matched.saturating_add(1);
+            }),
+            E::MatchCancelled(m) => self.with_request(m.request_id, |c| {
+                c.matched = c.matched.saturating_sub(1);
+            }),
+            E::ReferredToProfessional(r) => self.with_request(r.request_id, |c| {
+                c.referred = true;
+            }),
+            E::ReferralOutcomeRecorded(r) => self.with_request(r.request_id, |c| {
+                if r.outcome.ends_referral() {
+                    c.referred = false;
+                } else if r.outcome == ReferralOutcome::Accepted {
+                    c.referred = true;
+                }
+            }),
+            E::RequestResolved(r) => self.with_request(r.request_id, |c| c.done = true),
+            E::RequestClosed(r) => self.with_request(r.request_id, |c| c.done = true),
+            E::RequestReopened(r) => self.with_request(r.request_id, |c| {
+                c.done = false;
+                c.referred = false;
+                c.matched = 0;
+                c.offers = 0;
+            }),
+            E::RequestCorrected(r) => self.with_request(r.request_id, |c| {
+                if let Some(cat) = &r.category {
+                    c.category = Category::of(cat);
+                }
+                if let Some(n) = r.neighbourhood_id {
+                    c.neighbourhood = n;
+                }
+                if let Some(u) = r.urgency {
+                    c.urgency = u;
+                }
+            }),
+            E::RequestVoided(r) => {
+                if let Some(old) = self.requests.remove(&r.request_id) {
+                    if old.listed() {
+                        self.unlist(old.neighbourhood, old.key);
+                    }
+                }
+            }
+            E::FeedbackGiven(_) => {}
+        }
+    }
+
+    fn apply_person(&mut self, env: &Envelope<'_>, event: &PersonEvent) {
+        use PersonEvent as E;
+        match event {
+            E::PersonRegistered(p) => self.with_offer(p.person_id, |c| {
+                c.neighbourhood = Some(p.neighbourhood_id);
+                c.location = p.location;
+                c.registered_by_professional = !p.self_registered;
+            }),
+            E::ProfileUpdated(p) => self.with_offer(p.person_id, |c| {
+                if let Some(n) = p.neighbourhood_id {
+                    c.neighbourhood = Some(n);
+                }
+                if p.location.is_some() {
+                    c.location = p.location;
+                }
+            }),
+            E::SkillsDeclared(p) => self.with_offer(p.person_id, |c| {
+                c.skills = p.skills.iter().collect();
+                c.key = Some(FeedKey {
+                    at_micros: micros(env.raw.occurred_at),
+                    position: env.raw.position,
+                });
+            }),
+            E::HelperOptedIn(p) => self.with_offer(p.person_id, |c| c.opted_in = true),
+            E::HelperOptedOut(p) => self.with_offer(p.person_id, |c| c.opted_in = false),
+            E::PersonErased(p) => self.with_offer(p.person_id, |c| {
+                c.erased = true;
+                c.location = None;
+            }),
+        }
+    }
+
+    /// One page of `neighbourhood`'s feed for `audience`, newest first, after `cursor` (the
+    /// previous page's `next_cursor`), at most `limit` items (1 to [`MAX_PAGE_SIZE`]).
+    pub fn page(
+        &self,
+        neighbourhood: NeighbourhoodId,
+        audience: Audience,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<FeedPage, FeedError> {
+        let limit = limit.clamp(1, MAX_PAGE_SIZE);
+        let before = cursor.map(FeedKey::parse).transpose()?;
+        let Some(items) = self.index.get(&neighbourhood) else {
+            return Ok(FeedPage {
+                items: Vec::new(),
+                next_cursor: None,
+            });
+        };
+        let range = match before {
+            Some(k) => items.range(..k),
+            None => items.range(..),
+        };
+        let mut out = Vec::with_capacity(limit);
+        let mut last = None;
+        let mut more = false;
+        for (key, r) in range.rev() {
+            let Some(item) = self.item(*key, *r, audience) else {
+                continue;
+            };
+            if out.len() == limit {
+                more = true;
+                break;
+            }
+            out.push(item);
+            last = Some(*key);
+        }
+        Ok(FeedPage {
+            items: out,
+            next_cursor: if more { last.map(FeedKey::cursor) } else { None },
+        })
+    }
+
+    fn item(&self, key: FeedKey, r: FeedRef, audience: Audience) -> Option<FeedItem> {
+        match r {
+            FeedRef::Request(id) => {
+                let c = self.requests.get(&id)?;
+                if c.visibility == Visibility::Connectors && audience != Audience::Connector {
+                    return None;
+                }
+                Some(FeedItem {
+                    kind: FeedKind::Request,
+                    id: id.as_uuid(),
+                    posted_at: from_micros(key.at_micros),
+                    posted_by: if c.on_behalf {
+                        PostedBy::Professional
+                    } else {
+                        PostedBy::Resident
+                    },
+                    on_behalf: c.on_behalf,
+                    person: (!c.anonymous).then_some(c.requester),
+                    category: Some(c.category.code()),
+                    urgency: Some(c.urgency),
+                    needed_by: c.needed_by,
+                    hands_needed: Some(u32::from(c.hands_needed)),
+                    hands_found: Some(u32::from(c.matched)),
+                    offers: Some(u32::from(c.offers)),
+                    skills: c.skills.iter().map(|s| s.code()).collect(),
+                    location: if c.anonymous { None } else { c.location },
+                    visibility: c.visibility,
+                })
+            }
+            FeedRef::Offer(id) => {
+                let c = self.offers.get(&id)?;
+                Some(FeedItem {
+                    kind: FeedKind::StandingOffer,
+                    id: id.as_uuid(),
+                    posted_at: from_micros(key.at_micros),
+                    posted_by: if c.registered_by_professional {
+                        PostedBy::Professional
+                    } else {
+                        PostedBy::Resident
+                    },
+                    on_behalf: c.registered_by_professional,
+                    person: Some(id),
+                    category: None,
+                    urgency: None,
+                    needed_by: None,
+                    hands_needed: None,
+                    hands_found: None,
+                    offers: None,
+                    skills: c.skills.iter().map(|s| s.code()).collect(),
+                    location: c.location,
+                    visibility: Visibility::Neighbourhood,
+                })
+            }
+            FeedRef::Call(id) => {
+                let c = self.calls.get(&id)?;
+                Some(FeedItem {
+                    kind: FeedKind::Call,
+                    id: id.as_uuid(),
+                    posted_at: from_micros(key.at_micros),
+                    posted_by: PostedBy::Professional,
+                    on_behalf: false,
+                    person: None,
+                    category: None,
+                    urgency: None,
+                    needed_by: c.deadline,
+                    hands_needed: Some(c.hands_needed),
+                    hands_found: Some(c.answers),
+                    offers: None,
+                    skills: Vec::new(),
+                    location: None,
+                    visibility: Visibility::Neighbourhood,
+                })
+            }
+        }
+    }
+
+    /// How many items are listed in `neighbourhood` for `audience` (counts every item: meant
+    /// for tests and dashboards, not for every page).
+    pub fn len(&self, neighbourhood: NeighbourhoodId, audience: Audience) -> usize {
+        self.index.get(&neighbourhood).map_or(0, |items| {
+            items
+                .iter()
+                .filter(|(k, r)| self.item(**k, **r, audience).is_some())
+                .count()
+        })
+    }
+
+    /// Whether no feed has any item.
+    pub fn is_empty(&self) -> bool {
+        self.index.values().all(BTreeMap::is_empty)
+    }
+}
+
+impl ReadModel for Feed {
+    const NAME: &'static str = "feed";
+    const SNAPSHOT_VERSION: u32 = 1;
+
+    fn apply(&mut self, env: &Envelope<'_>) {
+        match env.event {
+            AnyEvent::Request(e) => self.apply_request(env, e),
+            AnyEvent::Person(e) => self.apply_person(env, e),
+            AnyEvent::Call(e) => self.apply_call(env, e),
+            AnyEvent::Neighbourhood(e) => self.apply_neighbourhood(env, e),
+            AnyEvent::Organisation(_) | AnyEvent::Tenant(_) => {}
+        }
+    }
+}
+

@@ -2,6 +2,7 @@
 //! directory with match suggestions, funder KPIs, signals and the audit view.
 #![deny(missing_docs)]
 
+pub mod model;
 pub mod runner;
 pub mod feed;
 pub mod queue;

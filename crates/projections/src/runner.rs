@@ -1,1 +1,500 @@
-//! runner (in progress)
+//! The projection runner: folds the log into every read model, keeps them in memory and follows
+//! the log's live subscription, with snapshots so a restart does not replay everything.
+//!
+//! Each event is decoded once into an [`AnyEvent`] and handed to every model. A stored event
+//! that no longer decodes is logged and counted, and the runner goes on: one bad payload must
+//! not take every screen of the service down. Each model keeps its own checkpoint, so models
+//! restored from snapshots of different ages are brought to the same point by one replay.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::StreamExt;
+use noaber_domain::AnyEvent;
+use noaber_store::{Checkpoint, EventFilter, EventStore, RecordedEvent, StoreError};
+use serde::Serialize;
+use tokio::sync::{watch, Mutex, RwLock, RwLockReadGuard};
+use tokio::task::JoinHandle;
+
+use crate::model::{Envelope, ReadModel};
+use crate::snapshot::{self, SnapshotError, SnapshotStore};
+
+/// Declares the set of read models once; the struct, the fold and the snapshot code follow.
+macro_rules! read_models {
+    ($( $(#[$doc:meta])* $field:ident : $ty:ty ),+ $(,)?) => {
+        /// Every read model, folded from the same events, each with its checkpoint.
+        #[derive(Clone, Debug, Default)]
+        pub struct ReadModels {
+            $( $(#[$doc])* pub $field: $ty, )+
+            checkpoints: Checkpoints,
+            stats: FoldStats,
+        }
+
+        /// The checkpoint each model has reached.
+        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+        pub struct Checkpoints {
+            $( #[doc = concat!("The checkpoint of `", stringify!($field), "`.")] pub $field: Checkpoint, )+
+        }
+
+        impl Checkpoints {
+            /// The lowest checkpoint of all models: replay resumes after it.
+            pub fn min(&self) -> Checkpoint {
+                [$( self.$field ),+].into_iter().min().unwrap_or(Checkpoint::START)
+            }
+
+            /// Every model's name with its checkpoint.
+            pub fn by_name(&self) -> Vec<(&'static str, Checkpoint)> {
+                vec![$( (<$ty as ReadModel>::NAME, self.$field) ),+]
+            }
+        }
+
+        impl ReadModels {
+            /// Folds one decoded event into every model that has not seen it yet.
+            #[inline]
+            pub fn apply(&mut self, env: &Envelope<'_>) {
+                let at = env.raw.checkpoint;
+                $(
+                    if at > self.checkpoints.$field {
+                        self.$field.apply(env);
+                        self.checkpoints.$field = at;
+                    }
+                )+
+                self.stats.applied += 1;
+            }
+
+            /// Takes a snapshot of every model.
+            pub fn snapshots(&self) -> Result<Vec<snapshot::Snapshot>, SnapshotError> {
+                Ok(vec![$( snapshot::take(&self.$field, self.checkpoints.$field)? ),+])
+            }
+
+            /// Restores every model from `store`; a model without a usable snapshot starts
+            /// empty at the start of the log. A damaged snapshot is logged and ignored.
+            pub fn restore(store: &dyn SnapshotStore) -> Self {
+                let mut models = Self::default();
+                $(
+                    match store.load(<$ty as ReadModel>::NAME).and_then(|s| match s {
+                        Some(s) => snapshot::restore::<$ty>(&s),
+                        None => Ok(None),
+                    }) {
+                        Ok(Some((model, at))) => {
+                            models.$field = model;
+                            models.checkpoints.$field = at;
+                        }
+                        Ok(None) => {}
+                        Err(e) => tracing::warn!(error = %e, "ignoring a snapshot; the model is rebuilt from the log"),
+                    }
+                )+
+                models
+            }
+
+            /// Moves every model's checkpoint past an event none of them could use.
+            fn skip(&mut self, at: Checkpoint) {
+                $(
+                    if at > self.checkpoints.$field {
+                        self.checkpoints.$field = at;
+                    }
+                )+
+            }
+
+            /// The names of the models, in a stable order.
+            pub fn names() -> Vec<&'static str> {
+                vec![$( <$ty as ReadModel>::NAME ),+]
+            }
+        }
+    };
+}
+
+read_models! {
+    /// Resident feeds per neighbourhood.
+    feed: crate::feed::Feed,
+    /// Connector queues.
+    queue: crate::queue::Queue,
+    /// The helper directory and match suggestions.
+    directory: crate::directory::Directory,
+    /// Requests per category per neighbourhood over time.
+    signals: crate::signals::Signals,
+    /// Funder KPIs.
+    kpis: crate::kpi::Kpis,
+}
+
+/// Counters of one fold.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct FoldStats {
+    /// Events folded into the models.
+    pub applied: u64,
+    /// Stored events that could not be decoded and were skipped.
+    pub decode_failures: u64,
+}
+
+impl ReadModels {
+    /// Decodes one stored event and folds it into every model. An event that does not decode is
+    /// logged, counted and skipped (the models' checkpoints still move past it).
+    pub fn apply_recorded(&mut self, raw: &RecordedEvent) {
+        match decode(raw) {
+            Ok(event) => self.apply(&Envelope { raw, event: &event }),
+            Err(e) => {
+                self.stats.decode_failures += 1;
+                tracing::error!(
+                    position = raw.position,
+                    stream = %raw.stream_id,
+                    event_type = %raw.event_type,
+                    error = %e,
+                    "a stored event could not be decoded; the read models skip it"
+                );
+                self.skip(raw.checkpoint);
+            }
+        }
+    }
+
+    /// The checkpoint of every model.
+    pub fn checkpoints(&self) -> Checkpoints {
+        self.checkpoints
+    }
+
+    /// The checkpoint every model has reached (the lowest of them).
+    pub fn checkpoint(&self) -> Checkpoint {
+        self.checkpoints.min()
+    }
+
+    /// What this fold has done: events applied and events skipped as undecodable.
+    pub fn stats(&self) -> FoldStats {
+        self.stats
+    }
+}
+
+/// Decodes a stored event into the domain's current shape (upcasting older versions).
+pub fn decode(raw: &RecordedEvent) -> Result<AnyEvent, noaber_domain::DecodeError> {
+    AnyEvent::decode(&raw.event_type, raw.schema_version, raw.payload.clone())
+}
+
+/// Rebuilds every read model from `events` in log order, from scratch (tests, benchmarks,
+/// `replay`).
+pub fn fold_all<'a>(events: impl IntoIterator<Item = &'a RecordedEvent>) -> ReadModels {
+    let mut models = ReadModels::default();
+    for raw in events {
+        models.apply_recorded(raw);
+    }
+    models
+}
+
+/// Rebuilds every read model from events that are already decoded (the in-memory rebuild
+/// benchmark measures the fold alone with it).
+pub fn fold_decoded<'a>(
+    events: impl IntoIterator<Item = (&'a RecordedEvent, &'a AnyEvent)>,
+) -> ReadModels {
+    let mut models = ReadModels::default();
+    for (raw, event) in events {
+        models.apply(&Envelope { raw, event });
+    }
+    models
+}
+
+/// Why the runner could not do what was asked.
+#[derive(Debug, thiserror::Error)]
+pub enum RunnerError {
+    /// The event log could not be read.
+    #[error("the read models could not read the event log: {0}")]
+    Store(#[from] StoreError),
+    /// A snapshot could not be written.
+    #[error(transparent)]
+    Snapshot(#[from] SnapshotError),
+    /// The wanted position was not applied in time.
+    #[error("the read models had not caught up with {wanted} after {waited:?} (they are at {applied})")]
+    Timeout {
+        /// The checkpoint waited for.
+        wanted: Checkpoint,
+        /// How long the caller waited.
+        waited: Duration,
+        /// The checkpoint applied when the wait gave up.
+        applied: Checkpoint,
+    },
+    /// The runner was shut down.
+    #[error("the read models have been shut down")]
+    Stopped,
+}
+
+/// How the runner behaves.
+#[derive(Clone, Debug)]
+pub struct RunnerConfig {
+    /// Snapshots are saved after this many events have been applied since the last one.
+    pub snapshot_every: u64,
+    /// How many events are read per page during a rebuild.
+    pub page_size: usize,
+    /// The largest batch of live events applied under one write lock.
+    pub batch_size: usize,
+    /// How long to wait before subscribing again after the log could not be read.
+    pub retry_after: Duration,
+}
+
+impl Default for RunnerConfig {
+    fn default() -> Self {
+        Self {
+            snapshot_every: 100_000,
+            page_size: 10_000,
+            batch_size: 1_000,
+            retry_after: Duration::from_millis(500),
+        }
+    }
+}
+
+/// How far one read model is behind the log.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ModelLag {
+    /// The model's name.
+    pub name: &'static str,
+    /// The last event folded into it.
+    pub checkpoint: Checkpoint,
+    /// Events recorded but not yet folded (estimated from global positions; 0 when caught up).
+    pub events_behind: u64,
+}
+
+/// The read models kept in memory and following the log. Cheap to clone (shared).
+#[derive(Clone, Debug)]
+pub struct Projections {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    store: Arc<dyn EventStore>,
+    snapshots: Arc<dyn SnapshotStore>,
+    config: RunnerConfig,
+    models: RwLock<ReadModels>,
+    applied: watch::Sender<Checkpoint>,
+    follower: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl Projections {
+    /// Restores the models from their snapshots, replays what was recorded since, and starts
+    /// following the log. Returns once the follower is started (catch-up continues in the
+    /// background: use [`Self::wait_for`] or [`Self::catch_up`] to wait for it).
+    pub async fn start(
+        store: Arc<dyn EventStore>,
+        snapshots: Arc<dyn SnapshotStore>,
+        config: RunnerConfig,
+    ) -> Self {
+        let restored = {
+            let snapshots = Arc::clone(&snapshots);
+            tokio::task::spawn_blocking(move || ReadModels::restore(snapshots.as_ref()))
+                .await
+                .unwrap_or_else(|e| {
+                    tracing::warn!(error = %e, "restoring snapshots failed; rebuilding from the log");
+                    ReadModels::default()
+                })
+        };
+        let at = restored.checkpoint();
+        tracing::info!(checkpoint = %at, "read models restored; following the log");
+        let (applied, _) = watch::channel(at);
+        let inner = Arc::new(Inner {
+            store,
+            snapshots,
+            config,
+            models: RwLock::new(restored),
+            applied,
+            follower: Mutex::new(None),
+        });
+        let this = Self { inner };
+        this.spawn_follower().await;
+        this
+    }
+
+    async fn spawn_follower(&self) {
+        let inner = Arc::clone(&self.inner);
+        let handle = tokio::spawn(follow(inner));
+        if let Some(old) = self.inner.follower.lock().await.replace(handle) {
+            old.abort();
+        }
+    }
+
+    /// Read access to every model, as of [`Self::applied`].
+    pub async fn read(&self) -> RwLockReadGuard<'_, ReadModels> {
+        self.inner.models.read().await
+    }
+
+    /// The checkpoint every model has reached.
+    pub fn applied(&self) -> Checkpoint {
+        *self.inner.applied.borrow()
+    }
+
+    /// Waits until every model has applied `checkpoint` (so a caller can read its own write),
+    /// at most `timeout`.
+    pub async fn wait_for(
+        &self,
+        checkpoint: Checkpoint,
+        timeout: Duration,
+    ) -> Result<Checkpoint, RunnerError> {
+        let mut rx = self.inner.applied.subscribe();
+        match tokio::time::timeout(timeout, rx.wait_for(|at| *at >= checkpoint)).await {
+            Ok(Ok(at)) => Ok(*at),
+            Ok(Err(_)) => Err(RunnerError::Stopped),
+            Err(_) => Err(RunnerError::Timeout {
+                wanted: checkpoint,
+                waited: timeout,
+                applied: self.applied(),
+            }),
+        }
+    }
+
+    /// Waits until every model has applied everything the log showed readers when called:
+    /// called after an append has returned, the models then include that write (unless an older
+    /// transaction still hides it from every reader of the log).
+    pub async fn catch_up(&self, timeout: Duration) -> Result<Checkpoint, RunnerError> {
+        let head = self.inner.store.head().await?;
+        self.wait_for(head, timeout).await
+    }
+
+    /// How far each model is behind the log's head.
+    pub async fn lag(&self) -> Result<Vec<ModelLag>, RunnerError> {
+        let head = self.inner.store.head().await?;
+        let checkpoints = self.inner.models.read().await.checkpoints();
+        Ok(checkpoints
+            .by_name()
+            .into_iter()
+            .map(|(name, checkpoint)| ModelLag {
+                name,
+                checkpoint,
+                events_behind: behind(head, checkpoint),
+            })
+            .collect())
+    }
+
+    /// Saves a snapshot of every model now.
+    pub async fn snapshot(&self) -> Result<(), RunnerError> {
+        save_snapshots(&self.inner).await
+    }
+
+    /// Rebuilds every model from the start of the log, then follows the log again. Readers keep
+    /// seeing the previous state until the rebuilt one replaces it in one step.
+    pub async fn rebuild(&self) -> Result<FoldStats, RunnerError> {
+        let mut follower = self.inner.follower.lock().await;
+        if let Some(handle) = follower.take() {
+            handle.abort();
+        }
+        drop(follower);
+        let rebuilt = rebuild_from(
+            self.inner.store.as_ref(),
+            Checkpoint::START,
+            self.inner.config.page_size,
+            |_| {},
+        )
+        .await;
+        let result = match rebuilt {
+            Ok(models) => {
+                let stats = models.stats();
+                let at = models.checkpoint();
+                *self.inner.models.write().await = models;
+                self.inner.applied.send_replace(at);
+                save_snapshots(&self.inner).await.map(|()| stats)
+            }
+            Err(e) => Err(e),
+        };
+        self.spawn_follower().await;
+        result
+    }
+
+    /// Stops following the log and saves a final snapshot of every model.
+    pub async fn shutdown(&self) -> Result<(), RunnerError> {
+        if let Some(handle) = self.inner.follower.lock().await.take() {
+            handle.abort();
+            let _ = handle.await;
+        }
+        save_snapshots(&self.inner).await
+    }
+}
+
+/// Events between `applied` and `head`, estimated from their global positions.
+fn behind(head: Checkpoint, applied: Checkpoint) -> u64 {
+    if applied >= head {
+        0
+    } else {
+        u64::try_from(head.position - applied.position)
+            .unwrap_or(0)
+            .max(1)
+    }
+}
+
+/// Folds the log from `after` into fresh models, page by page; `progress` is called with the
+/// number of events read after each page.
+pub async fn rebuild_from(
+    store: &dyn EventStore,
+    after: Checkpoint,
+    page_size: usize,
+    mut progress: impl FnMut(u64),
+) -> Result<ReadModels, RunnerError> {
+    let filter = EventFilter::all();
+    let mut models = ReadModels::default();
+    let mut at = after;
+    let mut read = 0u64;
+    loop {
+        let mut page = store.read_all(at, page_size.max(1), &filter);
+        let mut n = 0usize;
+        while let Some(event) = page.next().await {
+            let event = event?;
+            at = event.checkpoint;
+            models.apply_recorded(&event);
+            n += 1;
+        }
+        read += n as u64;
+        progress(read);
+        if n < page_size.max(1) {
+            return Ok(models);
+        }
+    }
+}
+
+async fn save_snapshots(inner: &Inner) -> Result<(), RunnerError> {
+    let snapshots = inner.models.read().await.snapshots()?;
+    let store = Arc::clone(&inner.snapshots);
+    tokio::task::spawn_blocking(move || {
+        for s in &snapshots {
+            store.save(s)?;
+        }
+        Ok::<(), SnapshotError>(())
+    })
+    .await
+    .map_err(|_| RunnerError::Stopped)??;
+    Ok(())
+}
+
+/// The follower: subscribes after the models' checkpoint and applies live events in batches,
+/// resubscribing after an error, saving snapshots every `snapshot_every` events.
+async fn follow(inner: Arc<Inner>) {
+    let mut since_snapshot = 0u64;
+    loop {
+        let after = inner.models.read().await.checkpoint();
+        let mut stream = inner
+            .store
+            .subscribe(after, EventFilter::all())
+            .ready_chunks(inner.config.batch_size.max(1));
+        let mut failed = false;
+        while let Some(batch) = stream.next().await {
+            let mut models = inner.models.write().await;
+            for item in batch {
+                match item {
+                    Ok(event) => {
+                        models.apply_recorded(&event);
+                        since_snapshot += 1;
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "following the log failed; subscribing again");
+                        failed = true;
+                        break;
+                    }
+                }
+            }
+            let at = models.checkpoint();
+            drop(models);
+            inner.applied.send_replace(at);
+            if failed {
+                break;
+            }
+            if since_snapshot >= inner.config.snapshot_every {
+                since_snapshot = 0;
+                if let Err(e) = save_snapshots(&inner).await {
+                    tracing::warn!(error = %e, "saving read-model snapshots failed");
+                }
+            }
+        }
+        tokio::time::sleep(inner.config.retry_after).await;
+    }
+}

@@ -5,11 +5,17 @@
 //!
 //! ```text
 //! content = SHA-256 over the length-prefixed fields
-//!           tenant_id (16) | stream_id | version (u64 BE) | event_id (16) | event_type |
-//!           schema_version (u32 BE) | payload bytes | metadata bytes |
-//!           occurred_at (i64 µs BE) | recorded_at (i64 µs BE)
-//! hash    = SHA-256("noaber-chain-v1" | prev_hash | content)
+//!           tenant_id (16) | stream_id | event_id (16) | event_type |
+//!           schema_version (u32 BE) | payload bytes | metadata bytes | occurred_at (i64 µs BE)
+//! hash    = SHA-256("noaber-chain-v1" | prev_hash | version (u64 BE) | recorded_at (i64 µs BE) | content)
 //! ```
+//!
+//! The split lets a writer compute `content` before it knows where the event will land, and
+//! lets the database finish the chain in the same statement that reads the stream's last
+//! version and hash (`version` and `recorded_at` are only known there): PostgreSQL's built-in
+//! `sha256()` computes the outer hash with exactly this layout (see [`chain_hash`]). Every field
+//! is still covered: a changed version or recorded time breaks the outer hash, a changed payload
+//! breaks `content`.
 //!
 //! The payload and metadata bytes are their canonical JSON ([`canonical_json`]): keys sorted,
 //! no whitespace. Personal data inside payloads is already encrypted when hashed, so destroying
@@ -70,25 +76,50 @@ fn field(h: &mut Sha256, bytes: &[u8]) {
     h.update(bytes);
 }
 
-/// The hash of an event given the previous hash of its stream.
-pub fn event_hash(prev: &[u8; 32], input: &HashInput<'_>) -> [u8; 32] {
+/// The content hash of an event: every field except its place in the stream (version) and the
+/// time the log learned it, which [`chain_hash`] adds.
+pub fn content_hash(input: &HashInput<'_>) -> [u8; 32] {
     let mut c = Sha256::new();
     field(&mut c, input.tenant_id.as_bytes());
     field(&mut c, input.stream_id.as_bytes());
-    field(&mut c, &input.version.to_be_bytes());
     field(&mut c, input.event_id.as_bytes());
     field(&mut c, input.event_type.as_bytes());
     field(&mut c, &input.schema_version.to_be_bytes());
     field(&mut c, input.payload);
     field(&mut c, input.metadata);
     field(&mut c, &input.occurred_at_us.to_be_bytes());
-    field(&mut c, &input.recorded_at_us.to_be_bytes());
-    let content = c.finalize();
+    c.finalize().into()
+}
+
+/// The tag that starts every chained hash.
+pub const CHAIN_TAG: &[u8] = b"noaber-chain-v1";
+
+/// The chained hash of an event from the previous hash of its stream, its version, its
+/// recorded time and its [`content_hash`]. PostgreSQL computes the same bytes as
+/// `sha256('noaber-chain-v1'::bytea || prev || int8send(version) || int8send(recorded_us) || content)`.
+pub fn chain_hash(
+    prev: &[u8; 32],
+    version: u64,
+    recorded_at_us: i64,
+    content: &[u8; 32],
+) -> [u8; 32] {
     let mut h = Sha256::new();
-    h.update(b"noaber-chain-v1");
+    h.update(CHAIN_TAG);
     h.update(prev);
+    h.update(version.to_be_bytes());
+    h.update(recorded_at_us.to_be_bytes());
     h.update(content);
     h.finalize().into()
+}
+
+/// The hash of an event given the previous hash of its stream.
+pub fn event_hash(prev: &[u8; 32], input: &HashInput<'_>) -> [u8; 32] {
+    chain_hash(
+        prev,
+        input.version,
+        input.recorded_at_us,
+        &content_hash(input),
+    )
 }
 
 /// Recomputes a recorded event's hash from its fields and `prev`.

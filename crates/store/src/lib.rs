@@ -13,6 +13,7 @@ pub mod envelope;
 pub mod error;
 pub mod hash;
 pub mod postgres;
+pub mod privacy;
 pub mod sqlite;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -1,0 +1,318 @@
+//! The `noaber` command line: global options with environment fallbacks, the subcommands, and
+//! the small ones implemented here (`serve`, `migrate`, `verify`, `taxonomy`); the larger ones
+//! live in [`crate::cmd`] and [`crate::bench`] and are only wired here.
+
+use std::collections::BTreeSet;
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use futures::StreamExt;
+use noaber_store::{Checkpoint, EventFilter, RecordedEvent};
+
+use crate::config::{self, LogFormat, StoreConfig, Stores};
+use crate::http::{self, AppState};
+
+/// The error type of a subcommand: anything with a message for a person.
+pub type CliError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// Noaber: event-sourced neighbourhood help.
+#[derive(Debug, Parser)]
+#[command(name = "noaber", version, about, long_about = None)]
+pub struct Cli {
+    /// PostgreSQL URL of the event log (as sqlx expects); without one, Noaber uses the embedded
+    /// log in the data directory.
+    #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// Directory of the embedded event log, created when missing.
+    #[arg(long, env = "NOABER_DATA_DIR", global = true, default_value = "./noaber-data")]
+    pub data_dir: PathBuf,
+    /// File holding the master key that wraps every person's encryption key.
+    #[arg(long, env = "NOABER_MASTER_KEY", global = true, hide_env_values = true)]
+    pub master_key_file: Option<PathBuf>,
+    /// Log line format; filter with RUST_LOG (default `info`).
+    #[arg(long, env = "NOABER_LOG_FORMAT", global = true, value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+impl Cli {
+    /// The store part of the configuration.
+    pub fn store_config(&self) -> StoreConfig {
+        StoreConfig {
+            database_url: self.database_url.clone().filter(|u| !u.trim().is_empty()),
+            data_dir: self.data_dir.clone(),
+            master_key_file: self.master_key_file.clone(),
+        }
+    }
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the HTTP API (applies pending migrations first).
+    Serve(ServeArgs),
+    /// Apply pending database migrations, then exit.
+    Migrate,
+    /// Check the hash chain of every stream in the log; exits non-zero when one breaks.
+    Verify,
+    /// Print the taxonomy: skills, request categories and target groups, with their labels.
+    Taxonomy(TaxonomyArgs),
+    /// Measure the event log or the read models.
+    #[command(subcommand)]
+    Bench(BenchCommand),
+    /// Fill the log with a generated, realistic history (same seed, same history).
+    Demo(DemoArgs),
+    /// Funder figures for a period, optionally as of a past moment or against another period.
+    Kpi(KpiArgs),
+    /// Rebuild every read model from the log and report the throughput.
+    Replay,
+}
+
+/// Options of `noaber serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// TCP port to listen on (0 picks a free one, named in the log).
+    #[arg(long, env = "PORT", default_value_t = 8080)]
+    pub port: u16,
+    /// Address to listen on; use 0.0.0.0 to accept connections from other machines.
+    #[arg(long, env = "NOABER_BIND", default_value = "127.0.0.1")]
+    pub bind: IpAddr,
+}
+
+/// Options of `noaber taxonomy`.
+#[derive(Debug, Args)]
+pub struct TaxonomyArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = TaxonomyFormat::Table)]
+    pub format: TaxonomyFormat,
+}
+
+/// How `noaber taxonomy` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TaxonomyFormat {
+    /// Aligned columns for a person.
+    Table,
+    /// The whole taxonomy as JSON, as the API serves it.
+    Json,
+}
+
+/// The benchmarks.
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Appends and reads of the event log beside the raw database ceiling.
+    Store(BenchStoreArgs),
+    /// Rebuilding and querying the read models over a generated log.
+    Projections(BenchProjectionsArgs),
+}
+
+/// Options of `noaber bench store`.
+#[derive(Debug, Args)]
+pub struct BenchStoreArgs {
+    /// Events in the log for the read cases.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub events: u64,
+    /// Also write the results to this file, one JSON object per case.
+    #[arg(long)]
+    pub json: Option<PathBuf>,
+}
+
+/// Options of `noaber bench projections`.
+#[derive(Debug, Args)]
+pub struct BenchProjectionsArgs {
+    /// Also write the results to this file, one JSON object per case.
+    #[arg(long)]
+    pub json: Option<PathBuf>,
+}
+
+/// Options of `noaber demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Seed of the generator: the same seed gives the same history.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// How much history to generate.
+    #[arg(long, value_enum, default_value_t = DemoScale::Small)]
+    pub scale: DemoScale,
+}
+
+/// Sizes of the demo history.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DemoScale {
+    /// Two neighbourhoods, about 400 requests over 18 months.
+    Small,
+    /// About a million events, for the benchmarks.
+    Large,
+}
+
+/// Options of `noaber kpi`, passed through to the KPI command.
+#[derive(Debug, Args)]
+pub struct KpiArgs {
+    /// Everything after `kpi`.
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    pub rest: Vec<String>,
+}
+
+/// Runs the command line to completion and returns the process's exit code.
+pub fn main(cli: Cli) -> ExitCode {
+    config::init_logging(cli.log_format);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            let mut message = format!("error: {e}");
+            let mut source = e.source();
+            while let Some(cause) = source {
+                message.push_str(&format!("\n  caused by: {cause}"));
+                source = cause.source();
+            }
+            eprintln!("{message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Runs one subcommand.
+pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
+    let store_config = cli.store_config();
+    match cli.command {
+        Command::Serve(args) => serve(&store_config, &args).await,
+        Command::Migrate => migrate(&store_config).await,
+        Command::Verify => {
+            let stores = config::open_stores(&store_config, false).await?;
+            let report = verify(&stores).await?;
+            println!("{report}");
+            Ok(if report.breaks.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
+        }
+        Command::Taxonomy(args) => taxonomy(&args),
+        Command::Bench(BenchCommand::Store(_)) => not_ready("bench store"),
+        Command::Bench(BenchCommand::Projections(_)) => not_ready("bench projections"),
+        Command::Demo(_) => not_ready("demo"),
+        Command::Kpi(_) => not_ready("kpi"),
+        Command::Replay => not_ready("replay"),
+    }
+}
+
+fn not_ready(what: &str) -> Result<ExitCode, CliError> {
+    Err(format!("`noaber {what}` is not available in this build yet").into())
+}
+
+async fn serve(store_config: &StoreConfig, args: &ServeArgs) -> Result<ExitCode, CliError> {
+    let Stores { events, keys, .. } = config::open_stores(store_config, true).await?;
+    let privacy = config::open_privacy(store_config, keys.clone())?;
+    let addr = SocketAddr::new(args.bind, args.port);
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    let local = listener.local_addr()?;
+    tracing::info!(address = %local, backend = events.backend(), "listening on http://{local}");
+    http::serve(listener, AppState::new(events, keys, privacy)).await?;
+    tracing::info!("stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn migrate(store_config: &StoreConfig) -> Result<ExitCode, CliError> {
+    let stores = config::open_stores(store_config, true).await?;
+    let head = stores.events.head().await?;
+    println!(
+        "the {} event log at {} is up to date (head {head})",
+        stores.events.backend(),
+        stores.location
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// What `noaber verify` found.
+#[derive(Debug, Default)]
+pub struct VerifyReport {
+    /// Streams checked.
+    pub streams: u64,
+    /// Events checked.
+    pub events: u64,
+    /// Every break found, one sentence each.
+    pub breaks: Vec<String>,
+}
+
+impl std::fmt::Display for VerifyReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.breaks.is_empty() {
+            write!(
+                f,
+                "verified {} events in {} streams: every hash chain holds",
+                self.events, self.streams
+            )
+        } else {
+            writeln!(
+                f,
+                "verified {} events in {} streams: {} chain(s) BROKEN",
+                self.events,
+                self.streams,
+                self.breaks.len()
+            )?;
+            for b in &self.breaks {
+                writeln!(f, "  {b}")?;
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Reads every stream of the log and checks its hash chain.
+///
+/// The log is walked in pages to learn the stream ids (only they are kept in memory), then each
+/// stream is read on its own and checked with [`noaber_store::hash::verify_chain`].
+pub async fn verify(stores: &Stores) -> Result<VerifyReport, CliError> {
+    const PAGE: usize = 10_000;
+    let store = &stores.events;
+    let filter = EventFilter::all();
+    let mut streams = BTreeSet::new();
+    let mut after = Checkpoint::START;
+    loop {
+        let mut page = store.read_all(after, PAGE, &filter);
+        let mut seen = 0usize;
+        while let Some(event) = page.next().await {
+            let event = event?;
+            after = event.checkpoint;
+            streams.insert(event.stream_id);
+            seen += 1;
+        }
+        if seen < PAGE {
+            break;
+        }
+    }
+    let mut report = VerifyReport::default();
+    for stream in &streams {
+        let events: Vec<RecordedEvent> = store
+            .read_stream(stream, 1)
+            .collect::<Vec<_>>()
+            .await
+            .into_iter()
+            .collect::<Result<_, _>>()?;
+        report.streams += 1;
+        report.events += events.len() as u64;
+        if let Err(b) = noaber_store::hash::verify_chain(events.iter()) {
+            report.breaks.push(b.to_string());
+        }
+    }
+    Ok(report)
+}
+
+fn taxonomy(_args: &TaxonomyArgs) -> Result<ExitCode, CliError> {
+    not_ready("taxonomy")
+}

@@ -1,0 +1,177 @@
+//! Extractors with the API's own error format: a JSON body whose rejection is a 400 problem
+//! document, the caller's identity from the development auth headers, and an idempotency key.
+//!
+//! The identity headers (`x-noaber-tenant`, `x-noaber-actor`, `x-noaber-role`) are a
+//! development stand-in for real authentication (ADR 0008): they are trusted as sent. They are
+//! required on every `/v1` call; [`require_actor`] enforces that for the whole `/v1` tree.
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::HeaderMap;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use noaber_domain::ids::{PersonId, TenantId};
+use noaber_domain::Role;
+use serde::de::DeserializeOwned;
+use uuid::Uuid;
+
+use super::error::ApiError;
+
+/// The header naming the caller's tenant (a UUID).
+pub const TENANT_HEADER: &str = "x-noaber-tenant";
+/// The header naming the calling person or account (a UUID).
+pub const ACTOR_HEADER: &str = "x-noaber-actor";
+/// The header naming the caller's role (`resident`, `connector`, `funder`, ...).
+pub const ROLE_HEADER: &str = "x-noaber-role";
+/// The header carrying a client's idempotency key (a UUID) for a command.
+pub const IDEMPOTENCY_HEADER: &str = "idempotency-key";
+
+/// A JSON request body; a body that is not JSON, or not the expected shape, is a 400 problem
+/// document (415 when it is not sent as JSON at all).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ApiJson<T>(pub T);
+
+impl<S, T> FromRequest<S> for ApiJson<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(value)) => Ok(Self(value)),
+            Err(JsonRejection::MissingJsonContentType(_)) => Err(ApiError::UnsupportedMediaType(
+                "send the body as JSON, with the header content-type: application/json".into(),
+            )),
+            Err(JsonRejection::JsonSyntaxError(e)) => Err(ApiError::BadInput(format!(
+                "the body is not valid JSON: {}",
+                e.body_text()
+            ))),
+            Err(JsonRejection::JsonDataError(e)) => Err(ApiError::BadInput(format!(
+                "the body does not have the expected fields: {}",
+                e.body_text()
+            ))),
+            Err(other) => Err(ApiError::BadInput(format!(
+                "the body cannot be read: {}",
+                other.body_text()
+            ))),
+        }
+    }
+}
+
+/// Who is calling: tenant, person and role, from the development auth headers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Actor {
+    /// The tenant the caller acts in.
+    pub tenant: TenantId,
+    /// The calling person or account.
+    pub actor: PersonId,
+    /// The role they act in.
+    pub role: Role,
+}
+
+impl Actor {
+    /// Reads the caller from the headers: 401 when a header is missing, 400 when malformed.
+    pub fn from_headers(headers: &HeaderMap) -> Result<Self, ApiError> {
+        let tenant = required(headers, TENANT_HEADER)?;
+        let actor = required(headers, ACTOR_HEADER)?;
+        let role = required(headers, ROLE_HEADER)?;
+        let tenant = parse_uuid(TENANT_HEADER, tenant)?;
+        let actor = parse_uuid(ACTOR_HEADER, actor)?;
+        let role = role.parse::<Role>().map_err(|_| {
+            ApiError::BadInput(format!(
+                "the {ROLE_HEADER} header {role:?} is not a role: use resident, helper, connector, partner, ambassador, funder or admin"
+            ))
+        })?;
+        Ok(Self {
+            tenant: TenantId::new(tenant),
+            actor: PersonId::new(actor),
+            role,
+        })
+    }
+
+    /// Refuses funders (403): they receive aggregate figures only.
+    pub fn not_funder(&self) -> Result<(), ApiError> {
+        if self.role == Role::Funder {
+            Err(ApiError::Forbidden(
+                "funders see aggregate figures only (the KPI endpoints)".into(),
+            ))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+fn required<'a>(headers: &'a HeaderMap, name: &str) -> Result<&'a str, ApiError> {
+    let value = headers.get(name).ok_or_else(|| {
+        ApiError::Unauthenticated(format!(
+            "the {name} header is missing: every /v1 call says who is asking ({TENANT_HEADER}, {ACTOR_HEADER}, {ROLE_HEADER})"
+        ))
+    })?;
+    let value = value
+        .to_str()
+        .map_err(|_| ApiError::BadInput(format!("the {name} header is not plain text")))?
+        .trim();
+    if value.is_empty() {
+        return Err(ApiError::Unauthenticated(format!(
+            "the {name} header is empty: every /v1 call says who is asking"
+        )));
+    }
+    Ok(value)
+}
+
+fn parse_uuid(name: &str, value: &str) -> Result<Uuid, ApiError> {
+    value
+        .parse::<Uuid>()
+        .map_err(|_| ApiError::BadInput(format!("the {name} header {value:?} is not a UUID")))
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Actor {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        if let Some(actor) = parts.extensions.get::<Actor>() {
+            return Ok(*actor);
+        }
+        Actor::from_headers(&parts.headers)
+    }
+}
+
+/// Middleware for the `/v1` tree: every call must say who is asking; the parsed [`Actor`] is
+/// kept in the request's extensions for handlers.
+pub async fn require_actor(mut req: Request, next: Next) -> Response {
+    match Actor::from_headers(req.headers()) {
+        Ok(actor) => {
+            req.extensions_mut().insert(actor);
+            next.run(req).await
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+/// The command id of a write: the client's `idempotency-key` header (a UUID), so that a retried
+/// request returns the first outcome, or a fresh id when the client sent none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CommandId(pub Uuid);
+
+impl<S: Send + Sync> FromRequestParts<S> for CommandId {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        match parts.headers.get(IDEMPOTENCY_HEADER) {
+            None => Ok(Self(Uuid::now_v7())),
+            Some(v) => {
+                let text = v.to_str().map_err(|_| {
+                    ApiError::BadInput(format!("the {IDEMPOTENCY_HEADER} header is not plain text"))
+                })?;
+                text.trim().parse::<Uuid>().map(Self).map_err(|_| {
+                    ApiError::BadInput(format!(
+                        "the {IDEMPOTENCY_HEADER} header {text:?} is not a UUID"
+                    ))
+                })
+            }
+        }
+    }
+}

@@ -1,0 +1,133 @@
+//! The HTTP API: the axum application, its shared state, and serving it until a shutdown signal.
+//!
+//! [`app`] builds the whole router from an [`AppState`] so that tests can drive it with
+//! `tower::ServiceExt::oneshot` without a socket. Each area has its own module with a
+//! `router()`; this module merges them, adds the request-id and tracing layer, and turns
+//! unknown addresses (404) and wrong methods (405) into problem documents like every other error.
+
+pub mod error;
+pub mod extract;
+pub mod health;
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::extract::Request;
+use axum::http::{HeaderValue, Method};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::Router;
+use noaber_store::privacy::Privacy;
+use noaber_store::{EventStore, KeyStore};
+use tracing::Instrument;
+use uuid::Uuid;
+
+pub use error::{ApiError, Problem};
+pub use extract::{Actor, ApiJson, CommandId};
+
+/// The header that carries a request's id, taken from the client when sane, otherwise made up.
+pub const REQUEST_ID_HEADER: &str = "x-request-id";
+
+/// What every handler can reach: the event log and its key store.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    /// The append-only event log.
+    pub store: Arc<dyn EventStore>,
+    /// The per-person encryption keys.
+    pub keys: Arc<dyn KeyStore>,
+    /// Seals and unseals personal data in event payloads.
+    pub privacy: Arc<Privacy>,
+}
+
+impl AppState {
+    /// State over an opened log.
+    pub fn new(store: Arc<dyn EventStore>, keys: Arc<dyn KeyStore>, privacy: Arc<Privacy>) -> Self {
+        Self { store, keys, privacy }
+    }
+}
+
+/// The whole HTTP application.
+pub fn app(state: AppState) -> Router {
+    let v1 = Router::new()
+        .route_layer(middleware::from_fn(extract::require_actor));
+    Router::new()
+        .merge(health::router())
+        .nest("/v1", v1)
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn(request_context))
+        .with_state(state)
+}
+
+async fn not_found(req: Request) -> ApiError {
+    ApiError::NotFound(format!("nothing lives at {}", req.uri().path()))
+}
+
+async fn method_not_allowed(method: Method) -> ApiError {
+    ApiError::MethodNotAllowed(method.to_string())
+}
+
+/// Gives every request an id (the client's `x-request-id` when sane), runs it inside a span
+/// carrying that id, logs its outcome, and echoes the id in the response.
+async fn request_context(req: Request, next: Next) -> Response {
+    let id = req
+        .headers()
+        .get(REQUEST_ID_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.is_empty() && v.len() <= 128 && v.bytes().all(|b| b.is_ascii_graphic()))
+        .map_or_else(|| Uuid::now_v7().to_string(), str::to_owned);
+    let method = req.method().clone();
+    let path = req.uri().path().to_owned();
+    let span = tracing::info_span!("request", request_id = %id, %method, %path);
+    let started = Instant::now();
+    let mut response = next.run(req).instrument(span.clone()).await;
+    let status = response.status().as_u16();
+    let millis = started.elapsed().as_secs_f64() * 1000.0;
+    span.in_scope(|| {
+        if path == "/healthz" || path == "/readyz" {
+            tracing::debug!(status, millis, "request served");
+        } else {
+            tracing::info!(status, millis, "request served");
+        }
+    });
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        response.headers_mut().insert(REQUEST_ID_HEADER, value);
+    }
+    response
+}
+
+/// Serves `app(state)` on `listener` until ctrl-c or SIGTERM, then lets requests in flight end.
+pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+}
+
+/// Resolves on ctrl-c or, on Unix, SIGTERM (what container runtimes send).
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::warn!(error = %e, "cannot listen for ctrl-c");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

@@ -1,0 +1,60 @@
+//! The Decider shape every aggregate follows: pure `decide` and `evolve`.
+//!
+//! `decide(&state, &ctx, &command)` answers with the events that happened or an error a person
+//! understands; `evolve(state, &event)` folds one event into the state. Both are pure, so every
+//! rule is a plain unit test, and an executor elsewhere loads a stream, folds it, decides and
+//! appends with the expected version.
+
+use uuid::Uuid;
+
+use crate::context::CommandContext;
+
+/// An event type that knows its stored name and schema version.
+pub trait DomainEvent: serde::Serialize + serde::de::DeserializeOwned {
+    /// The stored event type: the variant name, e.g. `"RequestPosted"`.
+    fn event_type(&self) -> &'static str;
+    /// The current schema version of this event type.
+    fn schema_version(&self) -> u32;
+}
+
+/// An aggregate as a pure decider.
+pub trait Decider {
+    /// The state folded from the aggregate's events.
+    type State: Default + Clone + std::fmt::Debug;
+    /// The commands the aggregate accepts; each names its aggregate id.
+    type Command;
+    /// The events the aggregate produces.
+    type Event: DomainEvent + Clone;
+    /// Why a command was refused.
+    type Error: std::error::Error;
+    /// The stream category, e.g. `"request"`: streams are named `<CATEGORY>-<uuid>`.
+    const CATEGORY: &'static str;
+
+    /// The aggregate a command is about, so the executor can load stream `<CATEGORY>-<id>`.
+    fn aggregate_id(command: &Self::Command) -> Uuid;
+
+    /// Decides what happens when `command` is given in `ctx` to an aggregate in `state`.
+    fn decide(
+        state: &Self::State,
+        ctx: &CommandContext,
+        command: &Self::Command,
+    ) -> Result<Vec<Self::Event>, Self::Error>;
+
+    /// Folds one event into the state.
+    fn evolve(state: Self::State, event: &Self::Event) -> Self::State;
+
+    /// Folds a whole history, starting from the default state.
+    fn fold<'a>(events: impl IntoIterator<Item = &'a Self::Event>) -> Self::State
+    where
+        Self::Event: 'a,
+    {
+        events
+            .into_iter()
+            .fold(Self::State::default(), |s, e| Self::evolve(s, e))
+    }
+}
+
+/// The stream id of an aggregate: `<category>-<uuid>`, e.g. `request-0190...`.
+pub fn stream_id<D: Decider>(id: Uuid) -> String {
+    format!("{}-{}", D::CATEGORY, id)
+}

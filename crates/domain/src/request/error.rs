@@ -1,0 +1,128 @@
+//! Why a help request refused a command, in words a connector understands.
+
+use crate::ids::PersonId;
+use crate::role::Role;
+use crate::values::Channel;
+
+use super::event::TriageRoute;
+
+/// Why a command on a help request was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RequestError {
+    /// Funders see figures only and cannot change anything.
+    #[error("a funder can only look at figures and cannot change anything")]
+    FunderCannotAct,
+    /// The role may not do this at all.
+    #[error("a {role} may not {action}")]
+    NotAllowed {
+        /// The actor's role.
+        role: Role,
+        /// What was attempted.
+        action: &'static str,
+    },
+    /// The actor tried to act for someone else without being allowed to.
+    #[error("you can only {action} for yourself")]
+    OnlyForYourself {
+        /// What was attempted.
+        action: &'static str,
+    },
+    /// The request has not been posted.
+    #[error("this request does not exist")]
+    NotPosted,
+    /// A request with this id was already posted.
+    #[error("this request was already posted")]
+    AlreadyPosted,
+    /// The description is empty.
+    #[error("please describe what help is needed")]
+    EmptyDescription,
+    /// Channels like a home visit or phone call need someone posting on the resident's behalf.
+    #[error("a request taken by {0} must be posted on the resident's behalf by a connector or partner")]
+    ChannelNeedsOnBehalf(Channel),
+    /// Only partner referrals name a referring organisation.
+    #[error("only a request referred by a partner names the referring organisation")]
+    ReferrerWithoutPartnerChannel,
+    /// The needed-by moment lies before the request was made.
+    #[error("the date help is needed by lies before the request was made")]
+    NeededByInThePast,
+    /// The request is closed.
+    #[error("this request is closed; a connector can reopen it")]
+    Closed,
+    /// The request is resolved.
+    #[error("this request is already resolved")]
+    Resolved,
+    /// The request was voided.
+    #[error("this request was voided as posted in error; only corrections are possible")]
+    Voided,
+    /// A requester offered help on their own request.
+    #[error("you cannot offer help on your own request")]
+    OwnRequest,
+    /// The helper already offered.
+    #[error("this helper already offered to help with this request")]
+    AlreadyOffered,
+    /// The helper is already matched.
+    #[error("this helper is already matched to this request")]
+    AlreadyMatched,
+    /// There is no standing offer from this helper.
+    #[error("this helper has no open offer on this request")]
+    NoOffer,
+    /// The offer was matched, so it cannot be withdrawn.
+    #[error("this offer was already accepted; cancel the match instead")]
+    OfferAlreadyMatched,
+    /// Every hand needed is already matched.
+    #[error("this request already has all {0} helper(s) it needs")]
+    AllHandsMatched(u32),
+    /// A professional organisation has the request.
+    #[error("this request is with a professional organisation; record the referral's outcome first")]
+    WithProfessional,
+    /// Only a connector can match someone who did not offer.
+    #[error("only a connector can match a helper who did not offer")]
+    DirectMatchNeedsConnector,
+    /// The helper is not matched.
+    #[error("this helper is not matched to this request")]
+    NotMatched(PersonId),
+    /// The request was already triaged this way.
+    #[error("this request is already triaged as {0}")]
+    AlreadyTriaged(TriageRoute),
+    /// The organisation is not known in this tenant.
+    #[error("this organisation is not known here")]
+    UnknownOrganisation,
+    /// The organisation is no longer active.
+    #[error("this organisation no longer takes referrals")]
+    OrganisationInactive,
+    /// A referral is already running.
+    #[error("this request is already referred to an organisation")]
+    AlreadyReferred,
+    /// There is no referral to record an outcome for.
+    #[error("this request is not referred to an organisation")]
+    NoReferral,
+    /// A neighbour resolution credits nobody.
+    #[error("say which matched helper(s) solved it")]
+    NoHelperCredited,
+    /// A credited helper was never matched.
+    #[error("only matched helpers can be credited")]
+    CreditedHelperNotMatched(PersonId),
+    /// Helpers credited on a resolution that is not by a neighbour.
+    #[error("helpers are credited only when a neighbour solved it")]
+    HelpersOnlyForNeighbour,
+    /// A professional resolution without a referral.
+    #[error("only a request referred to an organisation can be solved by a professional")]
+    ProfessionalNeedsReferral,
+    /// Someone uninvolved tried to resolve.
+    #[error("only the requester, a matched helper, a connector or the referred organisation can resolve this request")]
+    NotInvolved,
+    /// Feedback before resolution.
+    #[error("feedback can be given once the request is resolved")]
+    NotResolved,
+    /// Feedback by someone who was not the requester or a matched helper.
+    #[error("only the requester or a matched helper can give feedback")]
+    FeedbackNotAllowed,
+    /// Feedback given twice.
+    #[error("you already gave feedback on this request")]
+    FeedbackAlreadyGiven,
+    /// Only closed or resolved requests can be reopened.
+    #[error("only a closed or resolved request can be reopened")]
+    NotReopenable,
+    /// A correction that changes nothing.
+    #[error("this correction changes nothing")]
+    NothingToCorrect,
+}

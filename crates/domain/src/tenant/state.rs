@@ -1,0 +1,15 @@
+//! The state of a tenant.
+
+use crate::ids::TenantId;
+use crate::values::{DisplayName, Language};
+
+/// The state of one tenant.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TenantState {
+    /// Its id, once registered.
+    pub tenant_id: Option<TenantId>,
+    /// Current name.
+    pub name: Option<DisplayName>,
+    /// Current default language.
+    pub default_language: Option<Language>,
+}

@@ -1,0 +1,76 @@
+//! Upcasting: turning the stored payload of an older schema version into the current shape.
+//!
+//! Stored events are never edited. When an event's shape changes, its schema version goes up
+//! and a step is added here that turns version `n` into `n + 1`; reading applies the steps one
+//! after another, so a payload of any shipped version decodes into today's type.
+//!
+//! History of changes:
+//! - `RequestPosted` v1 -> v2: the free text field `text` was renamed `description`, and
+//!   `target_group`, `visibility` and `hands_needed` were added (defaults: none,
+//!   `neighbourhood`, 1).
+
+use serde_json::{Map, Value};
+
+use crate::DecodeError;
+
+/// Brings `payload` of `event_type` from `from` up to `current`, one version step at a time.
+pub fn upcast(
+    event_type: &str,
+    from: u32,
+    current: u32,
+    mut payload: Value,
+) -> Result<Value, DecodeError> {
+    if from == 0 || from > current {
+        return Err(DecodeError::UnsupportedVersion {
+            event_type: event_type.to_string(),
+            schema_version: from,
+            current,
+        });
+    }
+    for version in from..current {
+        payload = step(event_type, version, payload)?;
+    }
+    Ok(payload)
+}
+
+/// One step: version `version` of `event_type` to version `version + 1`.
+fn step(event_type: &str, version: u32, payload: Value) -> Result<Value, DecodeError> {
+    match (event_type, version) {
+        ("RequestPosted", 1) => request_posted_v1_to_v2(payload).map_err(|reason| {
+            DecodeError::InvalidPayload {
+                event_type: event_type.to_string(),
+                schema_version: version,
+                reason,
+            }
+        }),
+        _ => Err(DecodeError::UnsupportedVersion {
+            event_type: event_type.to_string(),
+            schema_version: version,
+            current: version + 1,
+        }),
+    }
+}
+
+fn object(payload: Value) -> Result<Map<String, Value>, String> {
+    match payload {
+        Value::Object(m) => Ok(m),
+        _ => Err("the payload is not a JSON object".to_string()),
+    }
+}
+
+/// `RequestPosted` v1 called the description `text` and had no target group, visibility or
+/// number of hands.
+fn request_posted_v1_to_v2(payload: Value) -> Result<Value, String> {
+    let mut m = object(payload)?;
+    if !m.contains_key("description") {
+        let text = m
+            .remove("text")
+            .ok_or_else(|| "missing field `text` (v1 description)".to_string())?;
+        m.insert("description".into(), text);
+    }
+    m.entry("target_group").or_insert(Value::Null);
+    m.entry("visibility")
+        .or_insert_with(|| Value::String("neighbourhood".into()));
+    m.entry("hands_needed").or_insert_with(|| Value::from(1));
+    Ok(Value::Object(m))
+}

@@ -1,1 +1,0 @@
-//! kpi (in progress)

@@ -1,0 +1,617 @@
+//! What a KPI query returns: the exact figures (for connectors and internal use), the funder's
+//! view of them with small counts suppressed, and the side-by-side comparison of two periods.
+//!
+//! Suppression lives here, apart from the fold, so that every output a funder receives (CLI,
+//! HTTP, export) goes through the same one function: [`KpiReport::for_funder`].
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// The default threshold below which counts are suppressed in anything a funder receives.
+pub const DEFAULT_SUPPRESSION_THRESHOLD: u64 = 5;
+
+/// Median and 90th percentile of one duration, over the requests that reached that step.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimeFigures {
+    /// How many requests reached the step (the sample the percentiles are taken over).
+    pub count: u64,
+    /// The median duration in seconds (nearest rank), if any request reached the step.
+    pub median_seconds: Option<i64>,
+    /// The 90th percentile duration in seconds (nearest rank), if any request reached the step.
+    pub p90_seconds: Option<i64>,
+}
+
+impl TimeFigures {
+    /// Median and 90th percentile (nearest-rank method) of `samples`, which it sorts.
+    pub fn from_samples(samples: &mut [i64]) -> Self {
+        samples.sort_unstable();
+        Self {
+            count: samples.len() as u64,
+            median_seconds: nearest_rank(samples, 50),
+            p90_seconds: nearest_rank(samples, 90),
+        }
+    }
+}
+
+/// The nearest-rank percentile of sorted samples: the smallest value with at least `pct`
+/// percent of the samples at or below it.
+pub fn nearest_rank(sorted: &[i64], pct: u64) -> Option<i64> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let n = sorted.len() as u64;
+    // ceil(pct * n / 100), at least 1.
+    let rank = (pct * n).div_ceil(100).max(1);
+    sorted.get((rank - 1) as usize).copied()
+}
+
+/// The exact figures for one set of requests (a period, a breakdown group or a series step).
+///
+/// Counts are exact and never suppressed here: this is the internal view. Funders receive
+/// [`FunderFigures`] instead (see [`KpiFigures::for_funder`]).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct KpiFigures {
+    /// Requests posted (by occurred time) in the period, voided ones excluded.
+    pub requests: u64,
+    /// Distinct persons those requests were for (posted by them or on their behalf).
+    pub distinct_requesters: u64,
+    /// Distinct persons matched to a request in the period (matches not cancelled).
+    pub distinct_helpers: u64,
+    /// Of those helpers, the ones whose first match ever in the tenant fell in the period.
+    pub new_helpers: u64,
+    /// The period's requests with at least one match (not cancelled) by the report date.
+    pub matched: u64,
+    /// The period's requests resolved at the report date.
+    pub resolved: u64,
+    /// Of the resolved ones, those resolved by a neighbour (informal help).
+    pub resolved_by_neighbour: u64,
+    /// Of the resolved ones, those resolved by a professional.
+    pub resolved_by_professional: u64,
+    /// Of the resolved ones, those the requester solved themselves.
+    pub resolved_by_requester: u64,
+    /// The period's requests referred to a professional by the report date.
+    pub referred: u64,
+    /// The period's requests still open at the report date.
+    pub open: u64,
+    /// The period's requests closed without resolution at the report date.
+    pub closed_unresolved: u64,
+    /// The period's requests posted on behalf of someone else.
+    pub on_behalf: u64,
+    /// Resolved requests whose resolution recorded the hours given.
+    pub requests_with_hours: u64,
+    /// Hours of help given, summed over the resolutions that recorded them.
+    pub hours: f64,
+    /// resolved / requests.
+    pub resolution_rate: Option<f64>,
+    /// resolved_by_neighbour / requests.
+    pub informal_share: Option<f64>,
+    /// referred / requests.
+    pub referral_rate: Option<f64>,
+    /// on_behalf / requests.
+    pub on_behalf_share: Option<f64>,
+    /// From posting to the first response (an offer, a match or a referral).
+    pub time_to_first_response: TimeFigures,
+    /// From posting to the first match.
+    pub time_to_match: TimeFigures,
+    /// From posting to the resolution the request is resolved with.
+    pub time_to_resolution: TimeFigures,
+}
+
+/// `num / den`, or `None` when the base is zero.
+pub fn share(num: u64, den: u64) -> Option<f64> {
+    (den > 0).then(|| num as f64 / den as f64)
+}
+
+/// The kind of a figure, which decides how it is shown and suppressed.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum FigureValue {
+    /// A count of requests or persons.
+    Count(u64),
+    /// A share between 0 and 1 (`None`: no base).
+    Share(Option<f64>),
+    /// A duration in seconds (`None`: no sample).
+    Seconds(Option<i64>),
+    /// Hours of help.
+    Hours(f64),
+}
+
+impl FigureValue {
+    /// The value as a number, for comparisons (`None` when there is none).
+    pub fn number(self) -> Option<f64> {
+        match self {
+            Self::Count(c) => Some(c as f64),
+            Self::Share(s) => s,
+            Self::Seconds(s) => s.map(|v| v as f64),
+            Self::Hours(h) => Some(h),
+        }
+    }
+}
+
+/// The stable names of the figures, in the order reports list them.
+pub const FIGURE_NAMES: [&str; 25] = [
+    "requests",
+    "distinct_requesters",
+    "distinct_helpers",
+    "new_helpers",
+    "matched",
+    "resolved",
+    "resolved_by_neighbour",
+    "resolved_by_professional",
+    "resolved_by_requester",
+    "referred",
+    "open",
+    "closed_unresolved",
+    "on_behalf",
+    "hours",
+    "resolution_rate",
+    "informal_share",
+    "referral_rate",
+    "on_behalf_share",
+    "time_to_first_response_median",
+    "time_to_first_response_p90",
+    "time_to_match_median",
+    "time_to_match_p90",
+    "time_to_resolution_median",
+    "time_to_resolution_p90",
+    "requests_with_hours",
+];
+
+impl KpiFigures {
+    /// Fills the shares from the counts.
+    pub(crate) fn finish_shares(&mut self) {
+        self.resolution_rate = share(self.resolved, self.requests);
+        self.informal_share = share(self.resolved_by_neighbour, self.requests);
+        self.referral_rate = share(self.referred, self.requests);
+        self.on_behalf_share = share(self.on_behalf, self.requests);
+    }
+
+    /// Every figure by its stable name (see [`FIGURE_NAMES`]), in report order.
+    pub fn rows(&self) -> Vec<(&'static str, FigureValue)> {
+        use FigureValue::*;
+        let values = [
+            Count(self.requests),
+            Count(self.distinct_requesters),
+            Count(self.distinct_helpers),
+            Count(self.new_helpers),
+            Count(self.matched),
+            Count(self.resolved),
+            Count(self.resolved_by_neighbour),
+            Count(self.resolved_by_professional),
+            Count(self.resolved_by_requester),
+            Count(self.referred),
+            Count(self.open),
+            Count(self.closed_unresolved),
+            Count(self.on_behalf),
+            Hours(self.hours),
+            Share(self.resolution_rate),
+            Share(self.informal_share),
+            Share(self.referral_rate),
+            Share(self.on_behalf_share),
+            Seconds(self.time_to_first_response.median_seconds),
+            Seconds(self.time_to_first_response.p90_seconds),
+            Seconds(self.time_to_match.median_seconds),
+            Seconds(self.time_to_match.p90_seconds),
+            Seconds(self.time_to_resolution.median_seconds),
+            Seconds(self.time_to_resolution.p90_seconds),
+            Count(self.requests_with_hours),
+        ];
+        FIGURE_NAMES.iter().copied().zip(values).collect()
+    }
+
+    /// The funder's view: counts below `threshold` suppressed, and every share, sum or time
+    /// derived from a suppressed count suppressed with it.
+    pub fn for_funder(&self, threshold: u64) -> FunderFigures {
+        let count = |c: u64| {
+            if c < threshold {
+                Shown::Suppressed
+            } else {
+                Shown::Value(c)
+            }
+        };
+        let share = |num: u64, value: Option<f64>| match value {
+            Some(v) if num >= threshold && self.requests >= threshold => Shown::Value(v),
+            _ => Shown::Suppressed,
+        };
+        let time = |t: &TimeFigures| {
+            let shown = |v: Option<i64>| match v {
+                Some(v) if t.count >= threshold => Shown::Value(v),
+                _ => Shown::Suppressed,
+            };
+            FunderTimes {
+                count: count(t.count),
+                median_seconds: shown(t.median_seconds),
+                p90_seconds: shown(t.p90_seconds),
+            }
+        };
+        FunderFigures {
+            requests: count(self.requests),
+            distinct_requesters: count(self.distinct_requesters),
+            distinct_helpers: count(self.distinct_helpers),
+            new_helpers: count(self.new_helpers),
+            matched: count(self.matched),
+            resolved: count(self.resolved),
+            resolved_by_neighbour: count(self.resolved_by_neighbour),
+            resolved_by_professional: count(self.resolved_by_professional),
+            resolved_by_requester: count(self.resolved_by_requester),
+            referred: count(self.referred),
+            open: count(self.open),
+            closed_unresolved: count(self.closed_unresolved),
+            on_behalf: count(self.on_behalf),
+            requests_with_hours: count(self.requests_with_hours),
+            hours: if self.requests_with_hours >= threshold {
+                Shown::Value(self.hours)
+            } else {
+                Shown::Suppressed
+            },
+            resolution_rate: share(self.resolved, self.resolution_rate),
+            informal_share: share(self.resolved_by_neighbour, self.informal_share),
+            referral_rate: share(self.referred, self.referral_rate),
+            on_behalf_share: share(self.on_behalf, self.on_behalf_share),
+            time_to_first_response: time(&self.time_to_first_response),
+            time_to_match: time(&self.time_to_match),
+            time_to_resolution: time(&self.time_to_resolution),
+        }
+    }
+}
+
+/// A figure as a funder receives it: the value, or a marker saying it was suppressed because
+/// it rests on too few people. Serialised as the bare value, or as `{"suppressed": true}`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Shown<T> {
+    /// The figure.
+    Value(T),
+    /// Withheld: it rests on fewer people or requests than the suppression threshold.
+    Suppressed,
+}
+
+impl<T: Copy> Shown<T> {
+    /// The value, or `None` when suppressed.
+    pub fn value(self) -> Option<T> {
+        match self {
+            Self::Value(v) => Some(v),
+            Self::Suppressed => None,
+        }
+    }
+
+    /// Whether the figure was suppressed.
+    pub fn is_suppressed(self) -> bool {
+        matches!(self, Self::Suppressed)
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct SuppressedMarker {
+    suppressed: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum ShownRepr<T> {
+    Marker(SuppressedMarker),
+    Value(T),
+}
+
+impl<T: Serialize> Serialize for Shown<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Value(v) => v.serialize(s),
+            Self::Suppressed => SuppressedMarker { suppressed: true }.serialize(s),
+        }
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Shown<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(match ShownRepr::<T>::deserialize(d)? {
+            ShownRepr::Marker(_) => Self::Suppressed,
+            ShownRepr::Value(v) => Self::Value(v),
+        })
+    }
+}
+
+/// Times as a funder receives them.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FunderTimes {
+    /// How many requests reached the step.
+    pub count: Shown<u64>,
+    /// Median in seconds.
+    pub median_seconds: Shown<Option<i64>>,
+    /// 90th percentile in seconds.
+    pub p90_seconds: Shown<Option<i64>>,
+}
+
+/// [`KpiFigures`] as a funder receives them: see [`KpiFigures`] for each figure's meaning.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[allow(missing_docs)]
+pub struct FunderFigures {
+    pub requests: Shown<u64>,
+    pub distinct_requesters: Shown<u64>,
+    pub distinct_helpers: Shown<u64>,
+    pub new_helpers: Shown<u64>,
+    pub matched: Shown<u64>,
+    pub resolved: Shown<u64>,
+    pub resolved_by_neighbour: Shown<u64>,
+    pub resolved_by_professional: Shown<u64>,
+    pub resolved_by_requester: Shown<u64>,
+    pub referred: Shown<u64>,
+    pub open: Shown<u64>,
+    pub closed_unresolved: Shown<u64>,
+    pub on_behalf: Shown<u64>,
+    pub requests_with_hours: Shown<u64>,
+    pub hours: Shown<f64>,
+    pub resolution_rate: Shown<Option<f64>>,
+    pub informal_share: Shown<Option<f64>>,
+    pub referral_rate: Shown<Option<f64>>,
+    pub on_behalf_share: Shown<Option<f64>>,
+    pub time_to_first_response: FunderTimes,
+    pub time_to_match: FunderTimes,
+    pub time_to_resolution: FunderTimes,
+}
+
+impl FunderFigures {
+    /// Every figure by its stable name (see [`FIGURE_NAMES`]), in report order.
+    pub fn rows(&self) -> Vec<(&'static str, Shown<FigureValue>)> {
+        use FigureValue::*;
+        let c = |s: Shown<u64>| match s {
+            Shown::Value(v) => Shown::Value(Count(v)),
+            Shown::Suppressed => Shown::Suppressed,
+        };
+        let r = |s: Shown<Option<f64>>| match s {
+            Shown::Value(v) => Shown::Value(Share(v)),
+            Shown::Suppressed => Shown::Suppressed,
+        };
+        let t = |s: Shown<Option<i64>>| match s {
+            Shown::Value(v) => Shown::Value(Seconds(v)),
+            Shown::Suppressed => Shown::Suppressed,
+        };
+        let values = [
+            c(self.requests),
+            c(self.distinct_requesters),
+            c(self.distinct_helpers),
+            c(self.new_helpers),
+            c(self.matched),
+            c(self.resolved),
+            c(self.resolved_by_neighbour),
+            c(self.resolved_by_professional),
+            c(self.resolved_by_requester),
+            c(self.referred),
+            c(self.open),
+            c(self.closed_unresolved),
+            c(self.on_behalf),
+            match self.hours {
+                Shown::Value(h) => Shown::Value(Hours(h)),
+                Shown::Suppressed => Shown::Suppressed,
+            },
+            r(self.resolution_rate),
+            r(self.informal_share),
+            r(self.referral_rate),
+            r(self.on_behalf_share),
+            t(self.time_to_first_response.median_seconds),
+            t(self.time_to_first_response.p90_seconds),
+            t(self.time_to_match.median_seconds),
+            t(self.time_to_match.p90_seconds),
+            t(self.time_to_resolution.median_seconds),
+            t(self.time_to_resolution.p90_seconds),
+            c(self.requests_with_hours),
+        ];
+        FIGURE_NAMES.iter().copied().zip(values).collect()
+    }
+}
+
+/// The figures of one breakdown group (a neighbourhood, a category or a channel).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BreakdownRow<F> {
+    /// The group: a neighbourhood id, a category code or a channel name.
+    pub key: String,
+    /// Its figures.
+    pub figures: F,
+}
+
+/// The figures of one step of a time series: requests posted in [from, to).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SeriesPoint<F> {
+    /// Start of the step (inclusive).
+    pub from: DateTime<Utc>,
+    /// End of the step (exclusive).
+    pub to: DateTime<Utc>,
+    /// Its figures.
+    pub figures: F,
+}
+
+/// What the report was asked for, echoed in every output so that a figure is never read
+/// without its definition's parameters.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReportScope {
+    /// The tenant.
+    pub tenant: uuid::Uuid,
+    /// Start of the period (inclusive), by the time requests were posted.
+    pub from: DateTime<Utc>,
+    /// End of the period (exclusive).
+    pub to: DateTime<Utc>,
+    /// Figures as the log knew them at this recorded time (`None`: everything recorded).
+    pub as_of: Option<DateTime<Utc>>,
+    /// Statuses (resolved, open, ...) are taken at this date.
+    pub report_date: DateTime<Utc>,
+    /// Neighbourhoods filtered on (empty: all).
+    pub neighbourhoods: Vec<String>,
+    /// Categories filtered on (empty: all).
+    pub categories: Vec<String>,
+    /// Channels filtered on (empty: all).
+    pub channels: Vec<String>,
+    /// The breakdown asked for, if any.
+    pub by: Option<String>,
+    /// The series step asked for, if any.
+    pub series: Option<String>,
+}
+
+/// The exact answer to a [`super::KpiQuery`].
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct KpiReport {
+    /// What was asked.
+    pub scope: ReportScope,
+    /// The figures over the whole period.
+    pub total: KpiFigures,
+    /// One row per group when a breakdown was asked for, ordered by key.
+    pub breakdown: Vec<BreakdownRow<KpiFigures>>,
+    /// One point per step when a series was asked for, in time order.
+    pub series: Vec<SeriesPoint<KpiFigures>>,
+}
+
+/// A [`KpiReport`] as a funder receives it: small counts suppressed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FunderReport {
+    /// What was asked.
+    pub scope: ReportScope,
+    /// Counts below this were suppressed.
+    pub suppression_threshold: u64,
+    /// The figures over the whole period.
+    pub total: FunderFigures,
+    /// One row per group when a breakdown was asked for.
+    pub breakdown: Vec<BreakdownRow<FunderFigures>>,
+    /// One point per step when a series was asked for.
+    pub series: Vec<SeriesPoint<FunderFigures>>,
+}
+
+impl KpiReport {
+    /// The report as a funder may receive it: every count below `threshold` (default
+    /// [`DEFAULT_SUPPRESSION_THRESHOLD`]) replaced by a suppressed marker, with the shares,
+    /// hours and times that rest on it.
+    pub fn for_funder(&self, threshold: u64) -> FunderReport {
+        FunderReport {
+            scope: self.scope.clone(),
+            suppression_threshold: threshold,
+            total: self.total.for_funder(threshold),
+            breakdown: self
+                .breakdown
+                .iter()
+                .map(|r| BreakdownRow {
+                    key: r.key.clone(),
+                    figures: r.figures.for_funder(threshold),
+                })
+                .collect(),
+            series: self
+                .series
+                .iter()
+                .map(|p| SeriesPoint {
+                    from: p.from,
+                    to: p.to,
+                    figures: p.figures.for_funder(threshold),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// How one figure changed from period A (the baseline) to period B.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FigureChange {
+    /// The figure's stable name (see [`FIGURE_NAMES`]).
+    pub figure: String,
+    /// Its value in period A (`None`: no value, or suppressed).
+    pub a: Option<f64>,
+    /// Its value in period B.
+    pub b: Option<f64>,
+    /// b - a.
+    pub absolute: Option<f64>,
+    /// (b - a) / a; `None` when a is zero or missing ("n/a", never infinite).
+    pub relative: Option<f64>,
+    /// True when either side was suppressed (then no change is given).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub suppressed: bool,
+}
+
+impl FigureChange {
+    /// The change between two values.
+    pub fn between(figure: &str, a: Option<f64>, b: Option<f64>) -> Self {
+        let absolute = match (a, b) {
+            (Some(a), Some(b)) => Some(b - a),
+            _ => None,
+        };
+        let relative = match (a, absolute) {
+            (Some(a), Some(d)) if a != 0.0 => Some(d / a),
+            _ => None,
+        };
+        Self {
+            figure: figure.to_owned(),
+            a,
+            b,
+            absolute,
+            relative,
+            suppressed: false,
+        }
+    }
+
+    fn suppressed(figure: &str) -> Self {
+        Self {
+            figure: figure.to_owned(),
+            a: None,
+            b: None,
+            absolute: None,
+            relative: None,
+            suppressed: true,
+        }
+    }
+}
+
+/// Two periods side by side (A is the baseline, *nulmeting*), with the change per figure.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct KpiComparison {
+    /// The baseline period.
+    pub a: KpiReport,
+    /// The later period.
+    pub b: KpiReport,
+    /// The change of every total figure from A to B.
+    pub changes: Vec<FigureChange>,
+}
+
+impl KpiComparison {
+    /// Compares two reports figure by figure (totals).
+    pub fn new(a: KpiReport, b: KpiReport) -> Self {
+        let changes = a
+            .total
+            .rows()
+            .into_iter()
+            .zip(b.total.rows())
+            .map(|((name, va), (_, vb))| FigureChange::between(name, va.number(), vb.number()))
+            .collect();
+        Self { a, b, changes }
+    }
+
+    /// The comparison as a funder may receive it: both reports suppressed, and no change given
+    /// for a figure suppressed on either side.
+    pub fn for_funder(&self, threshold: u64) -> FunderComparison {
+        let a = self.a.for_funder(threshold);
+        let b = self.b.for_funder(threshold);
+        let changes = a
+            .total
+            .rows()
+            .into_iter()
+            .zip(b.total.rows())
+            .map(|((name, va), (_, vb))| match (va, vb) {
+                (Shown::Value(va), Shown::Value(vb)) => {
+                    FigureChange::between(name, va.number(), vb.number())
+                }
+                _ => FigureChange::suppressed(name),
+            })
+            .collect();
+        FunderComparison {
+            suppression_threshold: threshold,
+            a,
+            b,
+            changes,
+        }
+    }
+}
+
+/// A [`KpiComparison`] as a funder receives it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FunderComparison {
+    /// Counts below this were suppressed.
+    pub suppression_threshold: u64,
+    /// The baseline period.
+    pub a: FunderReport,
+    /// The later period.
+    pub b: FunderReport,
+    /// The change of every total figure from A to B (none where either side is suppressed).
+    pub changes: Vec<FigureChange>,
+}

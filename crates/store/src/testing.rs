@@ -1,1 +1,0 @@
-//! Test support and the conformance suite (in progress).

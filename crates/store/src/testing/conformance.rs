@@ -1,0 +1,1 @@
+//! The conformance suite every back-end passes (in progress).
