@@ -36,6 +36,27 @@ create table events (
 -- the whole log.
 create index events_tx_position_idx on events (tx_id, position);
 
+-- the read horizon: readers of the global order read only events with tx_id below it, so that
+-- a transaction that took its id earlier but commits later can never be skipped. It is the
+-- oldest transaction in progress in the current snapshot, leaving out the ones that certainly
+-- belong to other databases of the cluster (they can never write here, and a long transaction
+-- elsewhere must not stall this log's readers); a transaction whose database is unknown (it
+-- just finished, or it is prepared) counts as ours. With none, the snapshot's xmax: every id
+-- below it has finished.
+create function noaber_read_horizon() returns xid8
+language sql stable as $$
+    select coalesce(
+        (select min(x)
+           from pg_snapshot_xip(s) as x
+          where not exists (
+                select 1
+                  from pg_stat_get_activity(null) as a
+                 where a.backend_xid = xid(x)
+                   and a.datid <> (select oid from pg_database where datname = current_database()))),
+        pg_snapshot_xmax(s))
+      from pg_current_snapshot() as s;
+$$;
+
 -- the database itself refuses to change or remove events: a mistake is corrected by a later
 -- event. A trigger that raises (never a rule, which would silently do nothing).
 create function events_refuse_change() returns trigger

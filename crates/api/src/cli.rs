@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use futures::StreamExt;
-use noaber_store::{Checkpoint, EventFilter, RecordedEvent};
+use noaber_store::{Checkpoint, EventFilter, RecordedEvent, StoreErrorKind};
 
 use crate::config::{self, LogFormat, StoreConfig, Stores};
 use crate::http::{self, AppState};
@@ -26,7 +26,12 @@ pub struct Cli {
     #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
     pub database_url: Option<String>,
     /// Directory of the embedded event log, created when missing.
-    #[arg(long, env = "NOABER_DATA_DIR", global = true, default_value = "./noaber-data")]
+    #[arg(
+        long,
+        env = "NOABER_DATA_DIR",
+        global = true,
+        default_value = "./noaber-data"
+    )]
     pub data_dir: PathBuf,
     /// File holding the master key that wraps every person's encryption key.
     #[arg(long, env = "NOABER_MASTER_KEY", global = true, hide_env_values = true)]
@@ -67,7 +72,7 @@ pub enum Command {
     /// Fill the log with a generated, realistic history (same seed, same history).
     Demo(DemoArgs),
     /// Funder figures for a period, optionally as of a past moment or against another period.
-    Kpi(KpiArgs),
+    Kpi(crate::cmd::kpi::KpiArgs),
     /// Rebuild every read model from the log and report the throughput.
     Replay,
 }
@@ -148,14 +153,6 @@ pub enum DemoScale {
     Large,
 }
 
-/// Options of `noaber kpi`, passed through to the KPI command.
-#[derive(Debug, Args)]
-pub struct KpiArgs {
-    /// Everything after `kpi`.
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-    pub rest: Vec<String>,
-}
-
 /// Runs the command line to completion and returns the process's exit code.
 pub fn main(cli: Cli) -> ExitCode {
     config::init_logging(cli.log_format);
@@ -204,7 +201,11 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Bench(BenchCommand::Store(_)) => not_ready("bench store"),
         Command::Bench(BenchCommand::Projections(_)) => not_ready("bench projections"),
         Command::Demo(_) => not_ready("demo"),
-        Command::Kpi(_) => not_ready("kpi"),
+        Command::Kpi(args) => {
+            let stores = config::open_stores(&store_config, false).await?;
+            print!("{}", crate::cmd::kpi::run(stores.events, args).await?);
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Replay => not_ready("replay"),
     }
 }
@@ -298,21 +299,136 @@ pub async fn verify(stores: &Stores) -> Result<VerifyReport, CliError> {
     }
     let mut report = VerifyReport::default();
     for stream in &streams {
-        let events: Vec<RecordedEvent> = store
-            .read_stream(stream, 1)
-            .collect::<Vec<_>>()
-            .await
-            .into_iter()
-            .collect::<Result<_, _>>()?;
         report.streams += 1;
+        let mut events: Vec<RecordedEvent> = Vec::new();
+        let mut reading = store.read_stream(stream, 1);
+        let mut unreadable = None;
+        while let Some(event) = reading.next().await {
+            match event {
+                Ok(event) => events.push(event),
+                // A stored event that no longer parses is a break of the log, not a reason to
+                // stop checking the other streams.
+                Err(e) if matches!(e.kind(), StoreErrorKind::Corrupt) => {
+                    unreadable = Some(e);
+                    break;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
         report.events += events.len() as u64;
-        if let Err(b) = noaber_store::hash::verify_chain(events.iter()) {
+        if let Some(e) = unreadable {
+            report.breaks.push(format!(
+                "stream {stream}: a stored event cannot be read: {e}"
+            ));
+        } else if let Err(b) = noaber_store::hash::verify_chain(events.iter()) {
             report.breaks.push(b.to_string());
         }
     }
     Ok(report)
 }
 
-fn taxonomy(_args: &TaxonomyArgs) -> Result<ExitCode, CliError> {
-    not_ready("taxonomy")
+fn taxonomy(args: &TaxonomyArgs) -> Result<ExitCode, CliError> {
+    let taxonomy = noaber_domain::taxonomy::taxonomy();
+    match args.format {
+        TaxonomyFormat::Json => println!("{}", serde_json::to_string_pretty(taxonomy)?),
+        TaxonomyFormat::Table => print!("{}", taxonomy_table(taxonomy)),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The taxonomy as aligned text tables: skills, request categories, target groups.
+pub fn taxonomy_table(taxonomy: &noaber_domain::taxonomy::Taxonomy) -> String {
+    let mut out = String::new();
+    let skills: Vec<Vec<String>> = taxonomy
+        .skills()
+        .iter()
+        .map(|s| {
+            vec![
+                s.code.to_owned(),
+                s.group.to_owned(),
+                s.labels.nl.to_owned(),
+                s.labels.fr.to_owned(),
+                s.labels.en.to_owned(),
+            ]
+        })
+        .collect();
+    push_table(
+        &mut out,
+        &format!("SKILLS ({})", skills.len()),
+        &["code", "group", "nl", "fr", "en"],
+        &skills,
+    );
+    let categories: Vec<Vec<String>> = taxonomy
+        .categories()
+        .iter()
+        .map(|c| {
+            vec![
+                c.code.to_owned(),
+                c.labels.nl.to_owned(),
+                c.labels.fr.to_owned(),
+                c.labels.en.to_owned(),
+                c.skills.len().to_string(),
+            ]
+        })
+        .collect();
+    push_table(
+        &mut out,
+        &format!("REQUEST CATEGORIES ({})", categories.len()),
+        &["code", "nl", "fr", "en", "skills"],
+        &categories,
+    );
+    let groups: Vec<Vec<String>> = taxonomy
+        .target_groups()
+        .iter()
+        .map(|t| {
+            vec![
+                t.code.to_owned(),
+                t.labels.nl.to_owned(),
+                t.labels.fr.to_owned(),
+                t.labels.en.to_owned(),
+            ]
+        })
+        .collect();
+    push_table(
+        &mut out,
+        &format!("TARGET GROUPS ({})", groups.len()),
+        &["code", "nl", "fr", "en"],
+        &groups,
+    );
+    out
+}
+
+fn push_table(out: &mut String, title: &str, header: &[&str], rows: &[Vec<String>]) {
+    let width = |i: usize| {
+        rows.iter()
+            .map(|r| r[i].chars().count())
+            .chain([header[i].chars().count()])
+            .max()
+            .unwrap_or(0)
+    };
+    let widths: Vec<usize> = (0..header.len()).map(width).collect();
+    let line = |cells: &mut dyn Iterator<Item = &str>| {
+        let mut text = String::new();
+        for (i, cell) in cells.enumerate() {
+            if i + 1 == widths.len() {
+                text.push_str(cell);
+            } else {
+                text.push_str(cell);
+                let pad = widths[i] - cell.chars().count() + 2;
+                text.extend(std::iter::repeat_n(' ', pad));
+            }
+        }
+        text.trim_end().to_owned()
+    };
+    if !out.is_empty() {
+        out.push('\n');
+    }
+    out.push_str(title);
+    out.push('\n');
+    out.push_str(&line(&mut header.iter().copied()));
+    out.push('\n');
+    for row in rows {
+        out.push_str(&line(&mut row.iter().map(String::as_str)));
+        out.push('\n');
+    }
 }

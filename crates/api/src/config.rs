@@ -31,7 +31,10 @@ impl std::fmt::Debug for StoreConfig {
     // By hand, so that the database password can never reach a log through `{:?}`.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("StoreConfig")
-            .field("database_url", &self.database_url.as_deref().map(redact_url))
+            .field(
+                "database_url",
+                &self.database_url.as_deref().map(redact_url),
+            )
             .field("data_dir", &self.data_dir)
             .field("master_key_file", &self.master_key_file)
             .finish()
@@ -94,8 +97,8 @@ pub struct Stores {
 /// Sets up logging once for the process: `RUST_LOG` filters (default `info`), lines go to
 /// standard error so that commands printing data on standard output stay pipeable.
 pub fn init_logging(format: LogFormat) {
-    let filter = EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
     // Colours only for a person at a terminal, never in files or pipes.
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr())
         && std::env::var_os("NO_COLOR").is_none();
@@ -122,12 +125,15 @@ pub async fn open_stores(config: &StoreConfig, migrate: bool) -> Result<Stores, 
             tracing::info!(database = %location, "using the PostgreSQL event log at {location}");
             let store = PgStore::connect(url)
                 .await
-                .map_err(|source| ConfigError::Store { backend: "postgres", source })?;
+                .map_err(|source| ConfigError::Store {
+                    backend: "postgres",
+                    source,
+                })?;
             if migrate {
-                store
-                    .migrate()
-                    .await
-                    .map_err(|source| ConfigError::Store { backend: "postgres", source })?;
+                store.migrate().await.map_err(|source| ConfigError::Store {
+                    backend: "postgres",
+                    source,
+                })?;
             }
             let store = Arc::new(store);
             Ok(Stores {
@@ -142,7 +148,10 @@ pub async fn open_stores(config: &StoreConfig, migrate: bool) -> Result<Stores, 
             tracing::info!(data_dir = %location, "using the embedded event log in data directory {location}");
             let store = SqliteStore::open(&dir.join("noaber.db"))
                 .await
-                .map_err(|source| ConfigError::Store { backend: "sqlite", source })?;
+                .map_err(|source| ConfigError::Store {
+                    backend: "sqlite",
+                    source,
+                })?;
             let store = Arc::new(store);
             Ok(Stores {
                 events: store.clone(),
@@ -155,17 +164,19 @@ pub async fn open_stores(config: &StoreConfig, migrate: bool) -> Result<Stores, 
 
 /// Loads the master key (generating it, with a warning to back it up, when its file does not
 /// exist yet) and builds the privacy codec over `keys`.
-pub fn open_privacy(config: &StoreConfig, keys: Arc<dyn KeyStore>) -> Result<Arc<Privacy>, ConfigError> {
+pub fn open_privacy(
+    config: &StoreConfig,
+    keys: Arc<dyn KeyStore>,
+) -> Result<Arc<Privacy>, ConfigError> {
     let path = match &config.master_key_file {
         Some(path) => path.clone(),
         None => default_master_key_path(&prepare_data_dir(&config.data_dir)?),
     };
-    let (master, generated) = MasterKey::load_or_generate(&path).map_err(|source| {
-        ConfigError::MasterKey {
+    let (master, generated) =
+        MasterKey::load_or_generate(&path).map_err(|source| ConfigError::MasterKey {
             path: path.clone(),
             source,
-        }
-    })?;
+        })?;
     if generated {
         tracing::warn!(
             path = %path.display(),

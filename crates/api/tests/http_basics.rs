@@ -39,7 +39,9 @@ async fn problem(response: Response) -> Problem {
 }
 
 fn get(path: &str) -> Request<Body> {
-    Request::get(path).body(Body::empty()).expect("a valid request")
+    Request::get(path)
+        .body(Body::empty())
+        .expect("a valid request")
 }
 
 /// A log whose database is gone: every call fails as unavailable.
@@ -115,7 +117,10 @@ async fn healthz_answers_ok_while_the_process_lives() {
     let (app, _dir) = common::sqlite_app().await;
     let response = app.oneshot(get("/healthz")).await.expect("a response");
     assert_eq!(response.status(), StatusCode::OK);
-    assert_eq!(body_json(response).await, serde_json::json!({"status": "ok"}));
+    assert_eq!(
+        body_json(response).await,
+        serde_json::json!({"status": "ok"})
+    );
 }
 
 #[tokio::test]
@@ -144,13 +149,20 @@ async fn readyz_is_a_503_problem_that_hides_the_database_details_when_the_log_is
     assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
     let problem = problem(response).await;
     assert_eq!(problem.status, 503);
-    assert!(!problem.detail.contains("db.internal"), "{}", problem.detail);
+    assert!(
+        !problem.detail.contains("db.internal"),
+        "{}",
+        problem.detail
+    );
 }
 
 #[tokio::test]
 async fn an_unknown_address_is_a_404_problem() {
     let (app, _dir) = common::sqlite_app().await;
-    let response = app.oneshot(get("/no/such/thing")).await.expect("a response");
+    let response = app
+        .oneshot(get("/no/such/thing"))
+        .await
+        .expect("a response");
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
     let problem = problem(response).await;
     assert_eq!(problem.kind, "urn:noaber:problem:not-found");
@@ -223,7 +235,11 @@ async fn a_body_that_is_not_json_is_a_400_problem_document() {
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     let problem = problem(response).await;
     assert_eq!(problem.kind, "urn:noaber:problem:bad-input");
-    assert!(problem.detail.contains("not valid JSON"), "{}", problem.detail);
+    assert!(
+        problem.detail.contains("not valid JSON"),
+        "{}",
+        problem.detail
+    );
 }
 
 #[tokio::test]

@@ -28,8 +28,12 @@ pub use call::{CallCommand, CallError, CallEvent, CallState};
 pub use context::CommandContext;
 pub use decider::{stream_id, Decider, DomainEvent};
 pub use ids::{CallId, NeighbourhoodId, OrganisationId, PersonId, RequestId, TenantId};
-pub use neighbourhood::{NeighbourhoodCommand, NeighbourhoodError, NeighbourhoodEvent, NeighbourhoodState};
-pub use organisation::{OrganisationCommand, OrganisationError, OrganisationEvent, OrganisationState};
+pub use neighbourhood::{
+    NeighbourhoodCommand, NeighbourhoodError, NeighbourhoodEvent, NeighbourhoodState,
+};
+pub use organisation::{
+    OrganisationCommand, OrganisationError, OrganisationEvent, OrganisationState,
+};
 pub use person::{PersonCommand, PersonError, PersonEvent, PersonState};
 pub use personal::{Personal, PersonalValue};
 pub use request::{RequestCommand, RequestError, RequestEvent, RequestState};

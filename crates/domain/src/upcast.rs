@@ -36,13 +36,13 @@ pub fn upcast(
 /// One step: version `version` of `event_type` to version `version + 1`.
 fn step(event_type: &str, version: u32, payload: Value) -> Result<Value, DecodeError> {
     match (event_type, version) {
-        ("RequestPosted", 1) => request_posted_v1_to_v2(payload).map_err(|reason| {
-            DecodeError::InvalidPayload {
+        ("RequestPosted", 1) => {
+            request_posted_v1_to_v2(payload).map_err(|reason| DecodeError::InvalidPayload {
                 event_type: event_type.to_string(),
                 schema_version: version,
                 reason,
-            }
-        }),
+            })
+        }
         _ => Err(DecodeError::UnsupportedVersion {
             event_type: event_type.to_string(),
             schema_version: version,

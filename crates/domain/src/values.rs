@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::taxonomy::taxonomy;
 
 /// Why a value could not be built.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ValueError {
     /// The code is not one of the skills in the taxonomy.
     #[error("'{0}' is not a known skill")]
@@ -156,7 +156,7 @@ taxonomy_code!(
 macro_rules! name_enum {
     ($(#[$meta:meta])* $name:ident, $what:literal { $( $(#[$vmeta:meta])* $variant:ident = $text:literal ),+ $(,)? }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
         pub enum $name {
             $( $(#[$vmeta])* #[serde(rename = $text)] $variant, )+
         }
@@ -171,21 +171,21 @@ macro_rules! name_enum {
             }
         }
 
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.as_str())
             }
         }
 
-        impl FromStr for $name {
-            type Err = ValueError;
+        impl std::str::FromStr for $name {
+            type Err = $crate::values::ValueError;
             fn from_str(s: &str) -> Result<Self, Self::Err> {
                 let wanted = s.trim().to_ascii_lowercase();
                 $name::ALL
                     .iter()
                     .copied()
                     .find(|v| v.as_str() == wanted)
-                    .ok_or_else(|| ValueError::Unknown { what: $what, input: cut(s) })
+                    .ok_or_else(|| $crate::values::ValueError::Unknown { what: $what, input: s.chars().take(64).collect() })
             }
         }
     };
@@ -211,7 +211,10 @@ name_enum!(
 impl Channel {
     /// Channels where someone else always writes the request down for the resident.
     pub const fn needs_someone_on_behalf(&self) -> bool {
-        matches!(self, Channel::HomeVisit | Channel::Phone | Channel::PartnerReferral)
+        matches!(
+            self,
+            Channel::HomeVisit | Channel::Phone | Channel::PartnerReferral
+        )
     }
 }
 
@@ -418,13 +421,20 @@ struct RawLocation {
 impl ApproxLocation {
     /// Rounds a position to the 0.001 degree grid; positions off the earth are refused.
     pub fn new(lat: f64, lon: f64) -> Result<Self, ValueError> {
-        if !lat.is_finite() || !lon.is_finite() || !(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lon) {
+        if !lat.is_finite()
+            || !lon.is_finite()
+            || !(-90.0..=90.0).contains(&lat)
+            || !(-180.0..=180.0).contains(&lon)
+        {
             return Err(ValueError::LocationOutOfRange { lat, lon });
         }
         // In range, so the rounded thousandths fit an i32 comfortably.
         #[allow(clippy::cast_possible_truncation)]
         let (lat_milli, lon_milli) = ((lat * 1000.0).round() as i32, (lon * 1000.0).round() as i32);
-        Ok(Self { lat_milli, lon_milli })
+        Ok(Self {
+            lat_milli,
+            lon_milli,
+        })
     }
 
     /// The rounded latitude in degrees.
@@ -464,7 +474,10 @@ impl TryFrom<RawLocation> for ApproxLocation {
 
 impl From<ApproxLocation> for RawLocation {
     fn from(l: ApproxLocation) -> RawLocation {
-        RawLocation { lat: l.lat(), lon: l.lon() }
+        RawLocation {
+            lat: l.lat(),
+            lon: l.lon(),
+        }
     }
 }
 
@@ -559,7 +572,10 @@ impl Language {
         if code.len() == 2 && code.bytes().all(|b| b.is_ascii_lowercase()) {
             Ok(Self(code))
         } else {
-            Err(ValueError::Unknown { what: "language code (two letters, e.g. nl)", input: cut(&code) })
+            Err(ValueError::Unknown {
+                what: "language code (two letters, e.g. nl)",
+                input: cut(&code),
+            })
         }
     }
 
@@ -603,7 +619,10 @@ impl DisplayName {
         let name = name.trim();
         let len = name.chars().count();
         if len == 0 || len > Self::MAX_CHARS || name.chars().any(char::is_control) {
-            return Err(ValueError::BadText { what: "name", max: Self::MAX_CHARS });
+            return Err(ValueError::BadText {
+                what: "name",
+                max: Self::MAX_CHARS,
+            });
         }
         Ok(Self(name.to_string()))
     }

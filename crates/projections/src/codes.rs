@@ -45,6 +45,11 @@ impl Category {
             .map(Self)
     }
 
+    /// The index in the taxonomy's list of categories.
+    pub fn index(self) -> u16 {
+        self.0
+    }
+
     /// The stable code.
     pub fn code(self) -> &'static str {
         taxonomy()

@@ -1,1 +1,624 @@
-//! directory (in progress)
+//! The helper directory and match suggestions.
+//!
+//! The directory lists helpers (opted in, not erased) by skill, nearest first from an
+//! approximate location, filtered by availability and by how far each helper said they will
+//! travel. Suggestions rank helpers for one request and say why; they inform a connector or
+//! the requester, and nothing is ever matched automatically.
+//!
+//! Suggestion score (higher first), every part listed in the suggestion's reasons:
+//! - offered help on this request already: +40;
+//! - skill fit (the request's wanted skills, else the skills that fit its category): +30 for
+//!   one shared skill, +5 for each further one (at most +15 more);
+//! - distance: +20 at 0 km, 4 points less per km (0 from 5 km); unknown distance: 0;
+//! - availability in the days up to the request's needed-by date (the whole week when none or
+//!   more than a week away): +10 when the helper has a shared slot, -10 when they declared
+//!   slots but none is shared, 0 when they declared none;
+//! - current load: -5 per open match, at most -20;
+//! - past feedback from requesters: (average rating - 3) x 5, when rated.
+//!
+//! Candidates are helpers of the request's tenant, opted in, not erased, neither the requester
+//! nor already matched to the request, within their own travel distance (or, when a location
+//! is unknown, in the same neighbourhood).
+
+use chrono::{DateTime, Datelike, Utc};
+use noaber_domain::request::RequestEvent;
+use noaber_domain::values::{ApproxLocation, Availability};
+use noaber_domain::{AnyEvent, NeighbourhoodId, PersonEvent, PersonId, RequestId};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::codes::{Category, Skill, SkillSet, SlotMask};
+use crate::fastmap::{FastMap, FastSet};
+use crate::model::{Envelope, ReadModel};
+
+/// What the directory keeps of a person.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+struct Person {
+    tenant: Uuid,
+    neighbourhood: Option<NeighbourhoodId>,
+    location: Option<ApproxLocation>,
+    skills: SkillSet,
+    availability: SlotMask,
+    max_distance_m: u32,
+    declared: bool,
+    opted_in: bool,
+    erased: bool,
+    open_matches: u32,
+    rating_sum: u32,
+    rating_count: u32,
+}
+
+impl Person {
+    fn listed(&self) -> bool {
+        self.opted_in && !self.erased
+    }
+}
+
+/// What the directory keeps of a request.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+struct Need {
+    tenant: Uuid,
+    neighbourhood: NeighbourhoodId,
+    requester: PersonId,
+    category: Category,
+    skills: SkillSet,
+    location: Option<ApproxLocation>,
+    needed_by: Option<DateTime<Utc>>,
+    offered: Vec<PersonId>,
+    matched: Vec<PersonId>,
+    credited: Vec<PersonId>,
+    open: bool,
+}
+
+/// A helper found in the directory.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct HelperHit {
+    /// The helper.
+    pub person: PersonId,
+    /// Their neighbourhood.
+    pub neighbourhood: Option<NeighbourhoodId>,
+    /// The distance from the searched location, in metres, when both are known.
+    pub distance_m: Option<u32>,
+    /// How far they will travel, in metres.
+    pub max_distance_m: u32,
+    /// Their skill codes.
+    pub skills: Vec<&'static str>,
+    /// How many of the asked availability slots they share (all their slots when none asked).
+    pub shared_slots: u32,
+    /// Requests they are matched to and that are not resolved or closed.
+    pub open_matches: u32,
+}
+
+/// A directory search.
+#[derive(Clone, Debug, Default)]
+pub struct HelperQuery {
+    /// Only helpers of this tenant.
+    pub tenant: Option<Uuid>,
+    /// Only helpers with this skill code.
+    pub skill: Option<String>,
+    /// Rank nearest first from here, and keep only helpers who will travel this far.
+    pub near: Option<ApproxLocation>,
+    /// Only helpers sharing at least one of these slots.
+    pub available: Option<Availability>,
+    /// Only helpers of this neighbourhood.
+    pub neighbourhood: Option<NeighbourhoodId>,
+    /// At most this many helpers (0 means 50).
+    pub limit: usize,
+}
+
+/// Why a helper is suggested (or ranked lower).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "reason")]
+pub enum SuggestionReason {
+    /// They already offered to help with this request.
+    Offered,
+    /// Skills they declared that fit the request.
+    SkillFit {
+        /// The shared skill codes.
+        skills: Vec<&'static str>,
+    },
+    /// How far they are from the request.
+    Distance {
+        /// The distance in metres.
+        metres: u32,
+    },
+    /// They are available in the time the request needs help.
+    Available {
+        /// How many weekly slots fit.
+        shared_slots: u32,
+    },
+    /// They declared availability, but none in the time the request needs help.
+    NotAvailable,
+    /// They are already matched to other open requests.
+    Load {
+        /// How many.
+        open_matches: u32,
+    },
+    /// What requesters they helped said.
+    Feedback {
+        /// The average rating (1 to 5).
+        average: f64,
+        /// How many ratings.
+        ratings: u32,
+    },
+}
+
+/// One ranked suggestion.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Suggestion {
+    /// The helper.
+    pub helper: PersonId,
+    /// The score (see the module documentation); higher first.
+    pub score: i32,
+    /// Every part of the score.
+    pub reasons: Vec<SuggestionReason>,
+}
+
+/// Why suggestions could not be made.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DirectoryError {
+    /// The request is unknown (never posted, or voided).
+    #[error("there is no request {0} to suggest helpers for")]
+    UnknownRequest(RequestId),
+    /// The request is resolved or closed.
+    #[error("request {0} is resolved or closed: it needs no helpers now")]
+    RequestNotOpen(RequestId),
+    /// The skill code is not in the taxonomy.
+    #[error("{0:?} is not a skill of the taxonomy")]
+    UnknownSkill(String),
+}
+
+/// Helpers, the requests they could help with, and who took part in which request.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(from = "DirectoryData")]
+pub struct Directory {
+    persons: FastMap<PersonId, Person>,
+    needs: FastMap<RequestId, Need>,
+    /// Requests each person took part in (requester, offer or match), in log order.
+    involvement: FastMap<PersonId, Vec<RequestId>>,
+    /// Listed helpers (rebuilt on restore).
+    #[serde(skip)]
+    helpers: FastSet<PersonId>,
+}
+
+#[derive(Deserialize)]
+struct DirectoryData {
+    persons: FastMap<PersonId, Person>,
+    needs: FastMap<RequestId, Need>,
+    involvement: FastMap<PersonId, Vec<RequestId>>,
+}
+
+impl From<DirectoryData> for Directory {
+    fn from(d: DirectoryData) -> Self {
+        let helpers = d
+            .persons
+            .iter()
+            .filter(|(_, p)| p.listed())
+            .map(|(id, _)| *id)
+            .collect();
+        Self {
+            persons: d.persons,
+            needs: d.needs,
+            involvement: d.involvement,
+            helpers,
+        }
+    }
+}
+
+impl Directory {
+    fn involve(&mut self, person: PersonId, request: RequestId) {
+        let list = self.involvement.entry(person).or_default();
+        if !list.contains(&request) {
+            list.push(request);
+        }
+    }
+
+    fn with_person(&mut self, id: PersonId, tenant: Uuid, change: impl FnOnce(&mut Person)) {
+        let p = self.persons.entry(id).or_insert_with(|| Person {
+            tenant,
+            ..Person::default()
+        });
+        change(p);
+        if p.listed() {
+            self.helpers.insert(id);
+        } else {
+            self.helpers.remove(&id);
+        }
+    }
+
+    fn load(&mut self, helpers: &[PersonId], delta: i32) {
+        for h in helpers {
+            if let Some(p) = self.persons.get_mut(h) {
+                p.open_matches = p.open_matches.saturating_add_signed(delta);
+            }
+        }
+    }
+
+    fn apply_person(&mut self, env: &Envelope<'_>, event: &PersonEvent) {
+        let tenant = env.raw.tenant_id;
+        match event {
+            PersonEvent::PersonRegistered(e) => self.with_person(e.person_id, tenant, |p| {
+                p.neighbourhood = Some(e.neighbourhood_id);
+                p.location = e.location;
+            }),
+            PersonEvent::ProfileUpdated(e) => self.with_person(e.person_id, tenant, |p| {
+                if let Some(n) = e.neighbourhood_id {
+                    p.neighbourhood = Some(n);
+                }
+                if e.location.is_some() {
+                    p.location = e.location;
+                }
+            }),
+            PersonEvent::SkillsDeclared(e) => self.with_person(e.person_id, tenant, |p| {
+                p.skills = e.skills.iter().collect();
+                p.availability = SlotMask::of(&e.availability);
+                p.max_distance_m = e.max_distance.metres();
+                p.declared = true;
+            }),
+            PersonEvent::HelperOptedIn(e) => {
+                self.with_person(e.person_id, tenant, |p| p.opted_in = true);
+            }
+            PersonEvent::HelperOptedOut(e) => {
+                self.with_person(e.person_id, tenant, |p| p.opted_in = false);
+            }
+            PersonEvent::PersonErased(e) => self.with_person(e.person_id, tenant, |p| {
+                p.erased = true;
+                p.location = None;
+            }),
+        }
+    }
+
+    fn apply_request(&mut self, env: &Envelope<'_>, event: &RequestEvent) {
+        use RequestEvent as E;
+        match event {
+            E::RequestPosted(e) => {
+                if let Some(old) = self.needs.remove(&e.request_id) {
+                    if old.open {
+                        self.load(&old.matched, -1);
+                    }
+                }
+                self.needs.insert(
+                    e.request_id,
+                    Need {
+                        tenant: env.raw.tenant_id,
+                        neighbourhood: e.neighbourhood_id,
+                        requester: e.requester,
+                        category: Category::of(&e.category),
+                        skills: e.skills_wanted.iter().collect(),
+                        location: e.location,
+                        needed_by: e.needed_by,
+                        offered: Vec::new(),
+                        matched: Vec::new(),
+                        credited: Vec::new(),
+                        open: true,
+                    },
+                );
+                self.involve(e.requester, e.request_id);
+            }
+            E::HelpOffered(e) => {
+                if let Some(n) = self.needs.get_mut(&e.request_id) {
+                    if !n.offered.contains(&e.helper) {
+                        n.offered.push(e.helper);
+                    }
+                    self.involve(e.helper, e.request_id);
+                }
+            }
+            E::OfferWithdrawn(e) => {
+                if let Some(n) = self.needs.get_mut(&e.request_id) {
+                    n.offered.retain(|h| *h != e.helper);
+                }
+            }
+            E::HelperMatched(e) => {
+                let Some(n) = self.needs.get_mut(&e.request_id) else {
+                    return;
+                };
+                if n.matched.contains(&e.helper) {
+                    return;
+                }
+                n.matched.push(e.helper);
+                let open = n.open;
+                if open {
+                    self.load(&[e.helper], 1);
+                }
+                self.involve(e.helper, e.request_id);
+            }
+            E::MatchCancelled(e) => {
+                let Some(n) = self.needs.get_mut(&e.request_id) else {
+                    return;
+                };
+                let before = n.matched.len();
+                n.matched.retain(|h| *h != e.helper);
+                if n.matched.len() != before && n.open {
+                    self.load(&[e.helper], -1);
+                }
+            }
+            E::RequestResolved(e) => {
+                let Some(n) = self.needs.get_mut(&e.request_id) else {
+                    return;
+                };
+                n.credited = e.helpers_credited.clone();
+                if n.open {
+                    n.open = false;
+                    n.offered = Vec::new();
+                    let matched = n.matched.clone();
+                    self.load(&matched, -1);
+                }
+            }
+            E::RequestClosed(e) => self.close(e.request_id),
+            E::RequestReopened(e) => {
+                if let Some(n) = self.needs.get_mut(&e.request_id) {
+                    // Earlier offers and matches no longer count after reopening.
+                    let matched = std::mem::take(&mut n.matched);
+                    let was_open = std::mem::replace(&mut n.open, true);
+                    n.offered.clear();
+                    if was_open {
+                        self.load(&matched, -1);
+                    }
+                }
+            }
+            E::FeedbackGiven(e) => {
+                let Some(n) = self.needs.get(&e.request_id) else {
+                    return;
+                };
+                let from_requester = e.given_by == n.requester
+                    || env.raw.metadata.on_behalf_of == Some(n.requester.as_uuid());
+                if !from_requester {
+                    return;
+                }
+                let rated = if n.credited.is_empty() {
+                    n.matched.clone()
+                } else {
+                    n.credited.clone()
+                };
+                for h in rated {
+                    if let Some(p) = self.persons.get_mut(&h) {
+                        p.rating_sum = p.rating_sum.saturating_add(e.rating.get());
+                        p.rating_count = p.rating_count.saturating_add(1);
+                    }
+                }
+            }
+            E::RequestCorrected(e) => {
+                if let Some(n) = self.needs.get_mut(&e.request_id) {
+                    if let Some(c) = &e.category {
+                        n.category = Category::of(c);
+                    }
+                    if let Some(nb) = e.neighbourhood_id {
+                        n.neighbourhood = nb;
+                    }
+                }
+            }
+            E::RequestVoided(e) => self.close(e.request_id),
+            E::RequestTriaged(_)
+            | E::ReferredToProfessional(_)
+            | E::ReferralOutcomeRecorded(_) => {}
+        }
+    }
+
+    fn close(&mut self, id: RequestId) {
+        let Some(n) = self.needs.get_mut(&id) else {
+            return;
+        };
+        if n.open {
+            n.open = false;
+            n.offered = Vec::new();
+            let matched = n.matched.clone();
+            self.load(&matched, -1);
+        }
+    }
+
+    /// Helpers matching `query`: nearest first when a location is given (then by id).
+    pub fn helpers(&self, query: &HelperQuery) -> Result<Vec<HelperHit>, DirectoryError> {
+        let skill = match &query.skill {
+            Some(code) => Some(
+                Skill::from_code(code).ok_or_else(|| DirectoryError::UnknownSkill(code.clone()))?,
+            ),
+            None => None,
+        };
+        let wanted = query.available.as_ref().map(SlotMask::of);
+        let mut hits: Vec<HelperHit> = self
+            .helpers
+            .iter()
+            .filter_map(|id| {
+                let p = self.persons.get(id)?;
+                if query.tenant.is_some_and(|t| t != p.tenant)
+                    || query.neighbourhood.is_some_and(|n| p.neighbourhood != Some(n))
+                    || skill.is_some_and(|s| !p.skills.contains(s))
+                {
+                    return None;
+                }
+                let shared_slots = match wanted {
+                    Some(w) => {
+                        let shared = p.availability.and(w).count();
+                        if shared == 0 {
+                            return None;
+                        }
+                        shared
+                    }
+                    None => p.availability.count(),
+                };
+                let distance_m = match (query.near, p.location) {
+                    (Some(a), Some(b)) => {
+                        let d = a.distance_m(&b).metres();
+                        if d > p.max_distance_m {
+                            return None;
+                        }
+                        Some(d)
+                    }
+                    _ => None,
+                };
+                Some(HelperHit {
+                    person: *id,
+                    neighbourhood: p.neighbourhood,
+                    distance_m,
+                    max_distance_m: p.max_distance_m,
+                    skills: p.skills.iter().map(Skill::code).collect(),
+                    shared_slots,
+                    open_matches: p.open_matches,
+                })
+            })
+            .collect();
+        hits.sort_by_key(|h| (h.distance_m.is_none(), h.distance_m, h.person));
+        hits.truncate(if query.limit == 0 { 50 } else { query.limit });
+        Ok(hits)
+    }
+
+    /// Ranked suggestions of helpers for `request` at `now`, best first, at most `limit`
+    /// (0 means 10). See the module documentation for the score.
+    pub fn suggest(
+        &self,
+        request: RequestId,
+        now: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<Suggestion>, DirectoryError> {
+        let need = self
+            .needs
+            .get(&request)
+            .ok_or(DirectoryError::UnknownRequest(request))?;
+        if !need.open {
+            return Err(DirectoryError::RequestNotOpen(request));
+        }
+        let wanted = if need.skills.is_empty() {
+            need.category.skills()
+        } else {
+            need.skills.clone()
+        };
+        let window = slots_until(now, need.needed_by);
+        let origin = need.location.or_else(|| {
+            self.persons
+                .get(&need.requester)
+                .and_then(|p| p.location)
+        });
+        let mut out: Vec<(Suggestion, u32)> = Vec::new();
+        for id in &self.helpers {
+            if *id == need.requester || need.matched.contains(id) {
+                continue;
+            }
+            let Some(p) = self.persons.get(id) else {
+                continue;
+            };
+            if p.tenant != need.tenant {
+                continue;
+            }
+            let distance = match (origin, p.location) {
+                (Some(a), Some(b)) => {
+                    let d = a.distance_m(&b).metres();
+                    if d > p.max_distance_m {
+                        continue;
+                    }
+                    Some(d)
+                }
+                _ => {
+                    if p.neighbourhood != Some(need.neighbourhood) {
+                        continue;
+                    }
+                    None
+                }
+            };
+            let mut score = 0i32;
+            let mut reasons = Vec::new();
+            if need.offered.contains(id) {
+                score += 40;
+                reasons.push(SuggestionReason::Offered);
+            }
+            let fit: Vec<Skill> = p.skills.intersection(&wanted).collect();
+            if !fit.is_empty() {
+                let extra = i32::try_from(fit.len() - 1).unwrap_or(3).min(3);
+                score += 30 + 5 * extra;
+                reasons.push(SuggestionReason::SkillFit {
+                    skills: fit.iter().map(|s| s.code()).collect(),
+                });
+            }
+            if let Some(m) = distance {
+                let km_tenths = i32::try_from(m / 100).unwrap_or(i32::MAX);
+                score += (20 - km_tenths * 4 / 10).max(0);
+                reasons.push(SuggestionReason::Distance { metres: m });
+            }
+            if !p.availability.is_empty() {
+                let shared = p.availability.and(window).count();
+                if shared > 0 {
+                    score += 10;
+                    reasons.push(SuggestionReason::Available {
+                        shared_slots: shared,
+                    });
+                } else {
+                    score -= 10;
+                    reasons.push(SuggestionReason::NotAvailable);
+                }
+            }
+            if p.open_matches > 0 {
+                score -= i32::try_from(p.open_matches.min(4) * 5).unwrap_or(20);
+                reasons.push(SuggestionReason::Load {
+                    open_matches: p.open_matches,
+                });
+            }
+            if p.rating_count > 0 {
+                let average = f64::from(p.rating_sum) / f64::from(p.rating_count);
+                // Ratings are 1..=5, so the adjustment is between -10 and +10.
+                #[allow(clippy::cast_possible_truncation)]
+                let adjust = ((average - 3.0) * 5.0).round() as i32;
+                score += adjust;
+                reasons.push(SuggestionReason::Feedback {
+                    average,
+                    ratings: p.rating_count,
+                });
+            }
+            out.push((
+                Suggestion {
+                    helper: *id,
+                    score,
+                    reasons,
+                },
+                distance.unwrap_or(u32::MAX),
+            ));
+        }
+        out.sort_by(|(a, da), (b, db)| {
+            b.score
+                .cmp(&a.score)
+                .then(da.cmp(db))
+                .then(a.helper.cmp(&b.helper))
+        });
+        out.truncate(if limit == 0 { 10 } else { limit });
+        Ok(out.into_iter().map(|(s, _)| s).collect())
+    }
+
+    /// The requests `person` took part in (as requester, by offering or by being matched), in
+    /// the order they first did; for the audit view.
+    pub fn requests_of(&self, person: PersonId) -> &[RequestId] {
+        self.involvement.get(&person).map_or(&[], Vec::as_slice)
+    }
+
+    /// How many helpers are listed (opted in, not erased).
+    pub fn helper_count(&self) -> usize {
+        self.helpers.len()
+    }
+}
+
+/// The weekly slots from `now` up to `needed_by`: the whole week when there is no date or it
+/// is a week or more away; only today's when it is already past.
+fn slots_until(now: DateTime<Utc>, needed_by: Option<DateTime<Utc>>) -> SlotMask {
+    let Some(by) = needed_by else {
+        return SlotMask::ALL;
+    };
+    let days = (by.date_naive() - now.date_naive()).num_days();
+    if days >= 6 {
+        return SlotMask::ALL;
+    }
+    let today = now.weekday().num_days_from_monday() as usize;
+    (0..=days.max(0) as usize).fold(SlotMask::NONE, |m, d| m.or(SlotMask::day((today + d) % 7)))
+}
+
+impl ReadModel for Directory {
+    const NAME: &'static str = "directory";
+    const SNAPSHOT_VERSION: u32 = 1;
+
+    fn apply(&mut self, env: &Envelope<'_>) {
+        match env.event {
+            AnyEvent::Person(e) => self.apply_person(env, e),
+            AnyEvent::Request(e) => self.apply_request(env, e),
+            AnyEvent::Call(_)
+            | AnyEvent::Organisation(_)
+            | AnyEvent::Neighbourhood(_)
+            | AnyEvent::Tenant(_) => {}
+        }
+    }
+}

@@ -20,7 +20,8 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use noaber_domain::request::{ReferralOutcome, RequestEvent, TriageRoute};
 use noaber_domain::values::{ApproxLocation, Urgency, Visibility};
-use noaber_domain::{AnyEvent, CallId, PersonEvent, NeighbourhoodId, PersonId, RequestId};
+use noaber_domain::call::CallScope;
+use noaber_domain::{AnyEvent, CallEvent, CallId, NeighbourhoodEvent, PersonEvent, NeighbourhoodId, PersonId, RequestId};
 use serde::{Deserialize, Serialize};
 
 use crate::codes::{Category, SkillSet};
@@ -456,6 +457,69 @@ impl Feed {
                 c.erased = true;
                 c.location = None;
             }),
+        }
+    }
+
+    fn apply_call(&mut self, env: &Envelope<'_>, event: &CallEvent) {
+        match event {
+            CallEvent::CallPublished(c) => {
+                let neighbourhoods = match &c.scope {
+                    CallScope::All => self
+                        .neighbourhoods
+                        .get(&env.raw.tenant_id)
+                        .cloned()
+                        .unwrap_or_default(),
+                    CallScope::Neighbourhoods(list) => list.clone(),
+                };
+                let key = FeedKey {
+                    at_micros: micros(env.raw.occurred_at),
+                    position: env.raw.position,
+                };
+                if let Some(old) = self.calls.remove(&c.call_id) {
+                    for n in &old.neighbourhoods {
+                        self.unlist(*n, old.key);
+                    }
+                }
+                for n in &neighbourhoods {
+                    self.list(*n, key, FeedRef::Call(c.call_id));
+                }
+                self.calls.insert(
+                    c.call_id,
+                    CallCard {
+                        key,
+                        neighbourhoods,
+                        deadline: Some(c.deadline),
+                        hands_needed: c.hands_needed.get(),
+                        answers: 0,
+                        closed: false,
+                    },
+                );
+            }
+            CallEvent::CallAnswered(a) => {
+                if let Some(card) = self.calls.get_mut(&a.call_id) {
+                    card.answers = card.answers.saturating_add(1);
+                }
+            }
+            CallEvent::CallClosed(c) => {
+                if let Some(card) = self.calls.get_mut(&c.call_id) {
+                    if !card.closed {
+                        card.closed = true;
+                        let (key, list) = (card.key, card.neighbourhoods.clone());
+                        for n in list {
+                            self.unlist(n, key);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn apply_neighbourhood(&mut self, env: &Envelope<'_>, event: &NeighbourhoodEvent) {
+        if let NeighbourhoodEvent::NeighbourhoodRegistered(n) = event {
+            let list = self.neighbourhoods.entry(env.raw.tenant_id).or_default();
+            if !list.contains(&n.neighbourhood_id) {
+                list.push(n.neighbourhood_id);
+            }
         }
     }
 

@@ -1,9 +1,15 @@
 //! Noaber's read models, folded from the event log: resident feeds, connector queues, the helper
 //! directory with match suggestions, funder KPIs, signals and the audit view.
+//!
+//! Every model implements [`model::ReadModel`]; the [`runner`] folds the log into all of them
+//! at once, keeps them in memory following the log, and snapshots them.
 #![deny(missing_docs)]
 
 pub mod model;
 pub mod runner;
+pub mod snapshot;
+pub mod codes;
+pub mod fastmap;
 pub mod feed;
 pub mod queue;
 pub mod directory;
@@ -11,3 +17,7 @@ pub mod audit;
 pub mod signals;
 pub mod kpi;
 pub mod demo;
+
+pub use model::{Envelope, ReadModel};
+pub use runner::{fold_all, fold_decoded, Projections, ReadModels, RunnerConfig, RunnerError};
+pub use snapshot::{FileSnapshotStore, MemorySnapshotStore, SnapshotStore};

@@ -31,9 +31,15 @@ macro_rules! read_models {
         }
 
         /// The checkpoint each model has reached.
-        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
         pub struct Checkpoints {
             $( #[doc = concat!("The checkpoint of `", stringify!($field), "`.")] pub $field: Checkpoint, )+
+        }
+
+        impl Default for Checkpoints {
+            fn default() -> Self {
+                Self { $( $field: Checkpoint::START, )+ }
+            }
         }
 
         impl Checkpoints {
@@ -324,8 +330,12 @@ impl Projections {
         timeout: Duration,
     ) -> Result<Checkpoint, RunnerError> {
         let mut rx = self.inner.applied.subscribe();
-        match tokio::time::timeout(timeout, rx.wait_for(|at| *at >= checkpoint)).await {
-            Ok(Ok(at)) => Ok(*at),
+        let waited = tokio::time::timeout(timeout, async {
+            rx.wait_for(|at| *at >= checkpoint).await.map(|at| *at)
+        })
+        .await;
+        match waited {
+            Ok(Ok(at)) => Ok(at),
             Ok(Err(_)) => Err(RunnerError::Stopped),
             Err(_) => Err(RunnerError::Timeout {
                 wanted: checkpoint,

@@ -113,10 +113,16 @@ impl From<sqlx::Error> for StoreError {
                 StoreErrorKind::Unavailable,
                 format!("the connection to the event log's database was lost: {err}"),
             ),
-            E::Database(db) if db.code().as_deref() == Some("57P01") => (
-                StoreErrorKind::Unavailable,
-                format!("the event log's database is shutting down or closed the connection: {err}"),
-            ),
+            // 57P01..03: the server shut down or ended this session; 25P03: the server ended a
+            // transaction left idle too long. The connection is gone either way; a retry may work.
+            E::Database(db)
+                if matches!(db.code().as_deref(), Some("57P01" | "57P02" | "57P03" | "25P03")) =>
+            {
+                (
+                    StoreErrorKind::Unavailable,
+                    format!("the event log's database is shutting down or closed the connection: {err}"),
+                )
+            }
             _ => (
                 StoreErrorKind::Database,
                 format!("the event log's database reported an error: {err}"),

@@ -11,6 +11,7 @@
 
 pub mod envelope;
 pub mod error;
+pub mod exec;
 pub mod hash;
 pub mod postgres;
 pub mod privacy;

@@ -113,13 +113,22 @@ impl PgStore {
     /// Connects with a pool of at most `max_connections`. Every connection names itself
     /// `noaber` and ends idle transactions after [`IDLE_IN_TRANSACTION_TIMEOUT`].
     pub async fn connect_with(url: &str, max_connections: u32) -> Result<Self, StoreError> {
-        let options = PgConnectOptions::from_str(url)
-            .map_err(|e| {
-                StoreError::new(
-                    StoreErrorKind::InvalidInput,
-                    format!("the PostgreSQL database URL is not valid: {e}"),
-                )
-            })?
+        let options = PgConnectOptions::from_str(url).map_err(|e| {
+            StoreError::new(
+                StoreErrorKind::InvalidInput,
+                format!("the PostgreSQL database URL is not valid: {e}"),
+            )
+        })?;
+        Self::connect_with_options(options, max_connections).await
+    }
+
+    /// Connects with already parsed options and a pool of at most `max_connections`; the
+    /// application name and the idle-transaction bound are added to `options`.
+    pub async fn connect_with_options(
+        options: PgConnectOptions,
+        max_connections: u32,
+    ) -> Result<Self, StoreError> {
+        let options = options
             .application_name("noaber")
             .options([(
                 "idle_in_transaction_session_timeout",
@@ -320,7 +329,7 @@ impl PgStore {
         let sql = format!(
             "select {COLUMNS} from events \
              where (tx_id, position) > ($1::bigint::text::xid8, $2) \
-               and tx_id < (select pg_snapshot_xmin(pg_current_snapshot())) \
+               and tx_id < (select noaber_read_horizon()) \
                and ($3::uuid is null or tenant_id = $3) \
                and (cardinality($4::text[]) = 0 or category = any($4)) \
                and (cardinality($5::text[]) = 0 or event_type = any($5)) \
@@ -746,7 +755,7 @@ impl EventStore for PgStore {
     async fn head(&self) -> Result<Checkpoint, StoreError> {
         let head: Option<(i64, i64)> = sqlx::query_as(
             "select tx_id::text::bigint, position from events \
-             where tx_id < (select pg_snapshot_xmin(pg_current_snapshot())) \
+             where tx_id < (select noaber_read_horizon()) \
              order by tx_id desc, position desc limit 1",
         )
         .fetch_optional(&self.pool)

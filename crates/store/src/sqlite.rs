@@ -97,7 +97,10 @@ impl SqliteStore {
         let cannot_open = |e: sqlx::Error| {
             StoreError::new(
                 StoreErrorKind::Unavailable,
-                format!("the event log file {} cannot be opened: {e}", path.display()),
+                format!(
+                    "the event log file {} cannot be opened: {e}",
+                    path.display()
+                ),
             )
             .with_source(e)
         };
@@ -469,11 +472,15 @@ fn decode(row: &SqliteRow) -> Result<RecordedEvent, StoreError> {
     let stream: String = row.try_get("stream_id").map_err(db_error)?;
     let stream_id = StreamId::parse(&stream)
         .map_err(|e| corrupt(format!("its stream id is not valid ({e})")))?;
-    let stream_version = stored_version(row.try_get("stream_version").map_err(db_error)?, position)?;
+    let stream_version =
+        stored_version(row.try_get("stream_version").map_err(db_error)?, position)?;
     let event_type: String = row.try_get("event_type").map_err(db_error)?;
     let schema_version: i64 = row.try_get("schema_version").map_err(db_error)?;
-    let schema_version = u32::try_from(schema_version)
-        .map_err(|_| corrupt(format!("its schema version {schema_version} is out of range")))?;
+    let schema_version = u32::try_from(schema_version).map_err(|_| {
+        corrupt(format!(
+            "its schema version {schema_version} is out of range"
+        ))
+    })?;
     let payload: &[u8] = row.try_get("payload").map_err(db_error)?;
     let payload: serde_json::Value = serde_json::from_slice(payload)
         .map_err(|e| corrupt(format!("its payload is not valid JSON ({e})")))?;
@@ -602,10 +609,7 @@ impl EventStore for SqliteStore {
             Some(row) => {
                 let version: i64 = row.try_get("stream_version").map_err(db_error)?;
                 let hash: &[u8] = row.try_get("hash").map_err(db_error)?;
-                (
-                    stored_version(version, -1)?,
-                    stored_hash(hash, "hash", -1)?,
-                )
+                (stored_version(version, -1)?, stored_hash(hash, "hash", -1)?)
             }
         };
         if !expected.admits(actual) {
@@ -675,32 +679,39 @@ impl EventStore for SqliteStore {
 
     fn read_stream<'a>(&'a self, stream: &'a StreamId, from_version: u64) -> EventStream<'a> {
         let start = i64::try_from(from_version.max(1)).unwrap_or(i64::MAX);
-        let state = (start, VecDeque::new(), false);
-        futures::stream::unfold(state, move |(mut next, mut buffered, mut finished)| async move {
-            loop {
-                if let Some(item) = buffered.pop_front() {
-                    if item.is_err() {
-                        finished = true;
-                        buffered.clear();
-                    }
-                    return Some((item, (next, buffered, finished)));
-                }
-                if finished {
-                    return None;
-                }
-                match self.stream_page(stream, next).await {
-                    Ok(items) => {
-                        if items.is_empty() {
-                            return None;
+        let state = (
+            start,
+            VecDeque::<Result<RecordedEvent, StoreError>>::new(),
+            false,
+        );
+        futures::stream::unfold(
+            state,
+            move |(mut next, mut buffered, mut finished)| async move {
+                loop {
+                    if let Some(item) = buffered.pop_front() {
+                        if item.is_err() {
+                            finished = true;
+                            buffered.clear();
                         }
-                        finished = items.len() < PAGE;
-                        next = next.saturating_add(items.len() as i64);
-                        buffered.extend(items);
+                        return Some((item, (next, buffered, finished)));
                     }
-                    Err(e) => return Some((Err(e), (next, buffered, true))),
+                    if finished {
+                        return None;
+                    }
+                    match self.stream_page(stream, next).await {
+                        Ok(items) => {
+                            if items.is_empty() {
+                                return None;
+                            }
+                            finished = items.len() < PAGE;
+                            next = next.saturating_add(items.len() as i64);
+                            buffered.extend(items);
+                        }
+                        Err(e) => return Some((Err(e), (next, buffered, true))),
+                    }
                 }
-            }
-        })
+            },
+        )
         .boxed()
     }
 
@@ -783,13 +794,12 @@ impl KeyStore for SqliteStore {
         .execute(&mut *tx)
         .await
         .map_err(db_error)?;
-        let (key, erased_at): (Option<Vec<u8>>, Option<i64>) = sqlx::query_as(
-            "select wrapped_key, erased_at from subject_keys where subject_id = ?",
-        )
-        .bind(subject)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(db_error)?;
+        let (key, erased_at): (Option<Vec<u8>>, Option<i64>) =
+            sqlx::query_as("select wrapped_key, erased_at from subject_keys where subject_id = ?")
+                .bind(subject)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db_error)?;
         tx.commit().await.map_err(db_error)?;
         subject_key(key, erased_at)
     }

@@ -132,14 +132,13 @@ impl IntoResponse for ApiError {
             // Runs inside the request's span, so the log line carries the request id.
             tracing::error!(status = problem.status, error = %self, "request failed");
         }
-        let status = StatusCode::from_u16(problem.status)
-            .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let status =
+            StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let body = serde_json::to_vec(&problem).unwrap_or_default();
         let mut response = (status, body).into_response();
-        response.headers_mut().insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static(PROBLEM_JSON),
-        );
+        response
+            .headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
         response
     }
 }
@@ -196,11 +195,8 @@ mod tests {
 
     #[test]
     fn a_store_conflict_becomes_a_409_and_a_lost_database_a_503() {
-        let conflict = StoreError::conflict(
-            "request-1",
-            noaber_store::ExpectedVersion::Exact(1),
-            2,
-        );
+        let conflict =
+            StoreError::conflict("request-1", noaber_store::ExpectedVersion::Exact(1), 2);
         assert_eq!(ApiError::from(conflict).problem().status, 409);
         let lost = StoreError::new(StoreErrorKind::Unavailable, "gone");
         assert_eq!(ApiError::from(lost).problem().status, 503);

@@ -20,9 +20,11 @@ async fn healthz() -> Json<Value> {
 }
 
 async fn readyz(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
-    let head = state.store.head().await.map_err(|e| {
-        ApiError::Unavailable(format!("the event log did not answer: {e}"))
-    })?;
+    let head = state
+        .store
+        .head()
+        .await
+        .map_err(|e| ApiError::Unavailable(format!("the event log did not answer: {e}")))?;
     Ok(Json(json!({
         "status": "ready",
         "backend": state.store.backend(),

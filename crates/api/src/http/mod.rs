@@ -8,6 +8,7 @@
 pub mod error;
 pub mod extract;
 pub mod health;
+pub mod taxonomy;
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -42,13 +43,18 @@ pub struct AppState {
 impl AppState {
     /// State over an opened log.
     pub fn new(store: Arc<dyn EventStore>, keys: Arc<dyn KeyStore>, privacy: Arc<Privacy>) -> Self {
-        Self { store, keys, privacy }
+        Self {
+            store,
+            keys,
+            privacy,
+        }
     }
 }
 
 /// The whole HTTP application.
 pub fn app(state: AppState) -> Router {
     let v1 = Router::new()
+        .merge(taxonomy::router())
         .route_layer(middleware::from_fn(extract::require_actor));
     Router::new()
         .merge(health::router())

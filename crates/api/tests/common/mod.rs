@@ -96,7 +96,10 @@ impl Server {
     pub fn terminate(mut self) -> (ExitStatus, Vec<String>) {
         let pid = self.child.id().to_string();
         let _ = Command::new("kill").args(["-TERM", &pid]).status();
-        let status = self.child.wait().expect("the server process can be waited for");
+        let status = self
+            .child
+            .wait()
+            .expect("the server process can be waited for");
         let mut log = std::mem::take(&mut self.log);
         log.extend(self.lines.try_iter());
         (status, log)
@@ -143,8 +146,14 @@ pub async fn sqlite_app() -> (axum::Router, tempfile::TempDir) {
 /// Headers saying who is asking, for `/v1` calls.
 pub fn actor_headers(role: &str) -> [(&'static str, String); 3] {
     [
-        ("x-noaber-tenant", "0190a0a0-0000-7000-8000-000000000001".to_owned()),
-        ("x-noaber-actor", "0190a0a0-0000-7000-8000-000000000002".to_owned()),
+        (
+            "x-noaber-tenant",
+            "0190a0a0-0000-7000-8000-000000000001".to_owned(),
+        ),
+        (
+            "x-noaber-actor",
+            "0190a0a0-0000-7000-8000-000000000002".to_owned(),
+        ),
         ("x-noaber-role", role.to_owned()),
     ]
 }

@@ -42,9 +42,15 @@ impl NeighbourhoodCommand {
     /// The neighbourhood the command is about.
     pub fn neighbourhood_id(&self) -> NeighbourhoodId {
         match self {
-            NeighbourhoodCommand::Register { neighbourhood_id, .. }
-            | NeighbourhoodCommand::Rename { neighbourhood_id, .. }
-            | NeighbourhoodCommand::ChangeBoundary { neighbourhood_id, .. } => *neighbourhood_id,
+            NeighbourhoodCommand::Register {
+                neighbourhood_id, ..
+            }
+            | NeighbourhoodCommand::Rename {
+                neighbourhood_id, ..
+            }
+            | NeighbourhoodCommand::ChangeBoundary {
+                neighbourhood_id, ..
+            } => *neighbourhood_id,
         }
     }
 }

@@ -40,8 +40,12 @@ impl OrganisationCommand {
     /// The organisation the command is about.
     pub fn organisation_id(&self) -> OrganisationId {
         match self {
-            OrganisationCommand::Register { organisation_id, .. }
-            | OrganisationCommand::OfferServices { organisation_id, .. }
+            OrganisationCommand::Register {
+                organisation_id, ..
+            }
+            | OrganisationCommand::OfferServices {
+                organisation_id, ..
+            }
             | OrganisationCommand::Deactivate { organisation_id } => *organisation_id,
         }
     }

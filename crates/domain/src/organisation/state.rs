@@ -1,7 +1,5 @@
 //! The state of an organisation.
 
-use serde::{Deserialize, Serialize};
-
 use crate::ids::OrganisationId;
 use crate::values::name_enum;
 
@@ -18,6 +16,8 @@ name_enum!(
     }
 );
 
+// The enum comes from `name_enum!`, which derives no `Default`.
+#[allow(clippy::derivable_impls)]
 impl Default for OrganisationStatus {
     fn default() -> Self {
         OrganisationStatus::Unknown
@@ -32,4 +32,3 @@ pub struct OrganisationState {
     /// Its id, once registered.
     pub organisation_id: Option<OrganisationId>,
 }
-

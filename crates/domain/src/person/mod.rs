@@ -26,11 +26,18 @@ pub const CATEGORY: &str = "person";
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Person;
 
-fn subjects_ok<'a>(person: PersonId, fields: impl IntoIterator<Item = Option<&'a Personal>>) -> bool {
+fn subjects_ok<'a>(
+    person: PersonId,
+    fields: impl IntoIterator<Item = Option<&'a Personal>>,
+) -> bool {
     fields.into_iter().flatten().all(|p| p.subject == person)
 }
 
-fn authorise(ctx: &CommandContext, person: PersonId, action: &'static str) -> Result<(), PersonError> {
+fn authorise(
+    ctx: &CommandContext,
+    person: PersonId,
+    action: &'static str,
+) -> Result<(), PersonError> {
     if ctx.may_act_for(person) {
         Ok(())
     } else {
@@ -135,7 +142,10 @@ impl Decider for Person {
                 if name.as_ref().is_some_and(Personal::is_blank) {
                     return Err(PersonError::EmptyName);
                 }
-                if !subjects_ok(*person_id, [name.as_ref(), contact.as_ref(), address.as_ref()]) {
+                if !subjects_ok(
+                    *person_id,
+                    [name.as_ref(), contact.as_ref(), address.as_ref()],
+                ) {
                     return Err(PersonError::WrongSubject);
                 }
                 ProfileUpdated {

@@ -12,7 +12,9 @@ use crate::values::{
     TargetGroupCode, Urgency, Visibility,
 };
 
-use super::event::{CancelReason, CloseReason, Compensation, ReferralOutcome, ResolvedBy, TriageRoute};
+use super::event::{
+    CancelReason, CloseReason, Compensation, ReferralOutcome, ResolvedBy, TriageRoute,
+};
 
 /// What someone asks a help request to do.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

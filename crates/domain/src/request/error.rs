@@ -36,7 +36,9 @@ pub enum RequestError {
     #[error("please describe what help is needed")]
     EmptyDescription,
     /// Channels like a home visit or phone call need someone posting on the resident's behalf.
-    #[error("a request taken by {0} must be posted on the resident's behalf by a connector or partner")]
+    #[error(
+        "a request taken by {0} must be posted on the resident's behalf by a connector or partner"
+    )]
     ChannelNeedsOnBehalf(Channel),
     /// Only partner referrals name a referring organisation.
     #[error("only a request referred by a partner names the referring organisation")]
@@ -72,7 +74,9 @@ pub enum RequestError {
     #[error("this request already has all {0} helper(s) it needs")]
     AllHandsMatched(u32),
     /// A professional organisation has the request.
-    #[error("this request is with a professional organisation; record the referral's outcome first")]
+    #[error(
+        "this request is with a professional organisation; record the referral's outcome first"
+    )]
     WithProfessional,
     /// Only a connector can match someone who did not offer.
     #[error("only a connector can match a helper who did not offer")]

@@ -53,7 +53,10 @@ name_enum!(
 impl ReferralOutcome {
     /// Whether the referral is over without the organisation taking it on.
     pub const fn ends_referral(&self) -> bool {
-        matches!(self, ReferralOutcome::Declined | ReferralOutcome::NotReached)
+        matches!(
+            self,
+            ReferralOutcome::Declined | ReferralOutcome::NotReached
+        )
     }
 }
 

@@ -302,10 +302,13 @@ impl<T: Serialize> Serialize for Shown<T> {
 
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for Shown<T> {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Ok(match ShownRepr::<T>::deserialize(d)? {
-            ShownRepr::Marker(_) => Self::Suppressed,
-            ShownRepr::Value(v) => Self::Value(v),
-        })
+        match ShownRepr::<T>::deserialize(d)? {
+            ShownRepr::Marker(SuppressedMarker { suppressed: true }) => Ok(Self::Suppressed),
+            ShownRepr::Marker(_) => Err(serde::de::Error::custom(
+                "a figure is either a value or {\"suppressed\": true}",
+            )),
+            ShownRepr::Value(v) => Ok(Self::Value(v)),
+        }
     }
 }
 
@@ -315,9 +318,9 @@ pub struct FunderTimes {
     /// How many requests reached the step.
     pub count: Shown<u64>,
     /// Median in seconds.
-    pub median_seconds: Shown<Option<i64>>,
+    pub median_seconds: Shown<i64>,
     /// 90th percentile in seconds.
-    pub p90_seconds: Shown<Option<i64>>,
+    pub p90_seconds: Shown<i64>,
 }
 
 /// [`KpiFigures`] as a funder receives them: see [`KpiFigures`] for each figure's meaning.
@@ -339,10 +342,10 @@ pub struct FunderFigures {
     pub on_behalf: Shown<u64>,
     pub requests_with_hours: Shown<u64>,
     pub hours: Shown<f64>,
-    pub resolution_rate: Shown<Option<f64>>,
-    pub informal_share: Shown<Option<f64>>,
-    pub referral_rate: Shown<Option<f64>>,
-    pub on_behalf_share: Shown<Option<f64>>,
+    pub resolution_rate: Shown<f64>,
+    pub informal_share: Shown<f64>,
+    pub referral_rate: Shown<f64>,
+    pub on_behalf_share: Shown<f64>,
     pub time_to_first_response: FunderTimes,
     pub time_to_match: FunderTimes,
     pub time_to_resolution: FunderTimes,
@@ -356,12 +359,12 @@ impl FunderFigures {
             Shown::Value(v) => Shown::Value(Count(v)),
             Shown::Suppressed => Shown::Suppressed,
         };
-        let r = |s: Shown<Option<f64>>| match s {
-            Shown::Value(v) => Shown::Value(Share(v)),
+        let r = |s: Shown<f64>| match s {
+            Shown::Value(v) => Shown::Value(Share(Some(v))),
             Shown::Suppressed => Shown::Suppressed,
         };
-        let t = |s: Shown<Option<i64>>| match s {
-            Shown::Value(v) => Shown::Value(Seconds(v)),
+        let t = |s: Shown<i64>| match s {
+            Shown::Value(v) => Shown::Value(Seconds(Some(v))),
             Shown::Suppressed => Shown::Suppressed,
         };
         let values = [

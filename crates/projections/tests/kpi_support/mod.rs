@@ -12,7 +12,8 @@ use noaber_domain::request::{
 };
 use noaber_domain::request::{CancelReason, RequestTriaged, TriageRoute};
 use noaber_domain::values::{CategoryCode, Channel, HandsNeeded, Minutes, Urgency, Visibility};
-use noaber_domain::{AnyEvent, Personal, RequestEvent};
+use noaber_domain::person::PersonErased;
+use noaber_domain::{AnyEvent, PersonEvent, Personal, RequestEvent};
 use noaber_projections::kpi::Kpis;
 use noaber_projections::model::{Envelope, ReadModel};
 use noaber_store::{Checkpoint, Metadata, RecordedEvent, StreamId};
@@ -381,14 +382,15 @@ pub fn history(steps: &[Step]) -> History {
             (Some(_), 11) if s.pick == 0 => voided(s.req),
             (Some(_), 11) => triaged(s.req),
             (Some(_), _) => {
-                // An erasure of the requester: the log keeps its shape, so the KPI model sees
-                // nothing change; the step is an erased-value repost attempt, which the model
-                // must ignore (a stream starts with its one posting).
-                let mut p = posted(s.req, s.who, false, 0, 0, 0);
-                if let RequestEvent::RequestPosted(ref mut p) = p {
-                    p.description = Personal::erased(person(s.who));
-                }
-                p
+                // An erasure (of a requester or a helper): the log keeps its shape and the
+                // request stays, anonymous; no figure may change because of it.
+                let erased = if s.pick % 2 == 0 { s.who } else { helper };
+                let event = AnyEvent::Person(PersonEvent::PersonErased(PersonErased {
+                    person_id: person(erased),
+                    erased_by: person(900),
+                }));
+                h.push_any(tenant(), event, occurred_at, recorded_at);
+                continue;
             }
         };
         let t = posted_in[s.req].unwrap_or_else(tenant);

@@ -1,0 +1,219 @@
+//! Person endpoints: register (`POST /v1/persons`), update the profile, declare skills, opt in
+//! or out as a helper, and erase (GDPR article 17: the person's key is destroyed).
+
+use axum::extract::State;
+use axum::routing::post;
+use axum::Router;
+use noaber_domain::person::Person;
+use noaber_domain::values::{ApproxLocation, Availability, DigitalAccess, Distance, Language, SkillCode};
+use noaber_domain::{NeighbourhoodId, PersonCommand, PersonId, Personal};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::commands::{self, context, execute, Acting, ApiPath, CommandResponse, Kind};
+use super::{Actor, ApiError, ApiJson, AppState, CommandId};
+
+/// The person routes, under `/v1`.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/persons", post(register))
+        .route("/persons/{id}/profile", post(update_profile))
+        .route("/persons/{id}/skills", post(declare_skills))
+        .route("/persons/{id}/opt-in", post(opt_in))
+        .route("/persons/{id}/opt-out", post(opt_out))
+        .route("/persons/{id}/erase", post(erase))
+}
+
+/// Body of `POST /v1/persons`.
+#[derive(Debug, Deserialize)]
+pub struct RegisterBody {
+    /// The person's id; defaults to the caller's own id for a resident registering themselves.
+    pub person_id: Option<Uuid>,
+    /// Name (personal data, encrypted).
+    pub name: String,
+    /// Contact details (personal data, encrypted).
+    pub contact: Option<String>,
+    /// Address (personal data, encrypted).
+    pub address: Option<String>,
+    /// Home neighbourhood.
+    pub neighbourhood_id: NeighbourhoodId,
+    /// Approximate location (rounded to about 100 m).
+    pub location: Option<ApproxLocation>,
+    /// Languages spoken.
+    #[serde(default)]
+    pub languages: Vec<Language>,
+    /// How the person uses Noaber.
+    pub digital_access: DigitalAccess,
+    /// On whose behalf, and when.
+    #[serde(flatten)]
+    pub acting: Acting,
+}
+
+impl TryFrom<(RegisterBody, PersonId)> for PersonCommand {
+    type Error = ApiError;
+    fn try_from((body, person_id): (RegisterBody, PersonId)) -> Result<Self, ApiError> {
+        Ok(PersonCommand::Register {
+            person_id,
+            name: Personal::clear(person_id, body.name),
+            contact: body.contact.map(|c| Personal::clear(person_id, c)),
+            address: body.address.map(|a| Personal::clear(person_id, a)),
+            neighbourhood_id: body.neighbourhood_id,
+            location: body.location,
+            languages: body.languages,
+            digital_access: body.digital_access,
+        })
+    }
+}
+
+async fn register(
+    State(state): State<AppState>,
+    actor: Actor,
+    command_id: CommandId,
+    ApiJson(body): ApiJson<RegisterBody>,
+) -> Result<CommandResponse, ApiError> {
+    let person_id = match body.person_id {
+        Some(id) => PersonId::new(id),
+        None if actor.role.is_resident() => actor.actor,
+        None => PersonId::new(commands::new_id(None, command_id)),
+    };
+    let ctx = context(&actor, command_id, &body.acting);
+    let command = PersonCommand::try_from((body, person_id))?;
+    execute::<Person>(&state, &ctx, Kind::Create, command).await
+}
+
+/// Body of `POST /v1/persons/{id}/profile`: only the fields given change.
+#[derive(Debug, Deserialize)]
+pub struct ProfileBody {
+    /// New name.
+    pub name: Option<String>,
+    /// New contact details.
+    pub contact: Option<String>,
+    /// New address.
+    pub address: Option<String>,
+    /// New home neighbourhood.
+    pub neighbourhood_id: Option<NeighbourhoodId>,
+    /// New approximate location.
+    pub location: Option<ApproxLocation>,
+    /// New languages.
+    pub languages: Option<Vec<Language>>,
+    /// New digital access.
+    pub digital_access: Option<DigitalAccess>,
+    /// On whose behalf, and when.
+    #[serde(flatten)]
+    pub acting: Acting,
+}
+
+impl TryFrom<(ProfileBody, PersonId)> for PersonCommand {
+    type Error = ApiError;
+    fn try_from((body, person_id): (ProfileBody, PersonId)) -> Result<Self, ApiError> {
+        let personal = |text: Option<String>| text.map(|t| Personal::clear(person_id, t));
+        Ok(PersonCommand::UpdateProfile {
+            person_id,
+            name: personal(body.name),
+            contact: personal(body.contact),
+            address: personal(body.address),
+            neighbourhood_id: body.neighbourhood_id,
+            location: body.location,
+            languages: body.languages,
+            digital_access: body.digital_access,
+        })
+    }
+}
+
+async fn update_profile(
+    State(state): State<AppState>,
+    actor: Actor,
+    command_id: CommandId,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<ProfileBody>,
+) -> Result<CommandResponse, ApiError> {
+    let ctx = context(&actor, command_id, &body.acting);
+    let command = PersonCommand::try_from((body, PersonId::new(id)))?;
+    execute::<Person>(&state, &ctx, Kind::Change, command).await
+}
+
+/// Body of `POST /v1/persons/{id}/skills`.
+#[derive(Debug, Deserialize)]
+pub struct SkillsBody {
+    /// Skill codes from the taxonomy.
+    pub skills: Vec<SkillCode>,
+    /// Weekly availability slots.
+    #[serde(default)]
+    pub availability: Availability,
+    /// How far the person will go, in metres.
+    pub max_distance_m: Distance,
+    /// Whether the organisation may also ask them for calls.
+    #[serde(default)]
+    pub available_for_calls: bool,
+    /// On whose behalf, and when.
+    #[serde(flatten)]
+    pub acting: Acting,
+}
+
+impl TryFrom<(SkillsBody, PersonId)> for PersonCommand {
+    type Error = ApiError;
+    fn try_from((body, person_id): (SkillsBody, PersonId)) -> Result<Self, ApiError> {
+        Ok(PersonCommand::DeclareSkills {
+            person_id,
+            skills: body.skills,
+            availability: body.availability,
+            max_distance: body.max_distance_m,
+            available_for_calls: body.available_for_calls,
+        })
+    }
+}
+
+async fn declare_skills(
+    State(state): State<AppState>,
+    actor: Actor,
+    command_id: CommandId,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<SkillsBody>,
+) -> Result<CommandResponse, ApiError> {
+    let ctx = context(&actor, command_id, &body.acting);
+    let command = PersonCommand::try_from((body, PersonId::new(id)))?;
+    execute::<Person>(&state, &ctx, Kind::Change, command).await
+}
+
+async fn opt_in(
+    State(state): State<AppState>,
+    actor: Actor,
+    command_id: CommandId,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<CommandResponse, ApiError> {
+    let ctx = context(&actor, command_id, &Acting::default());
+    let command = PersonCommand::OptIn {
+        person_id: PersonId::new(id),
+    };
+    execute::<Person>(&state, &ctx, Kind::Change, command).await
+}
+
+async fn opt_out(
+    State(state): State<AppState>,
+    actor: Actor,
+    command_id: CommandId,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<CommandResponse, ApiError> {
+    let ctx = context(&actor, command_id, &Acting::default());
+    let command = PersonCommand::OptOut {
+        person_id: PersonId::new(id),
+    };
+    execute::<Person>(&state, &ctx, Kind::Change, command).await
+}
+
+async fn erase(
+    State(state): State<AppState>,
+    actor: Actor,
+    command_id: CommandId,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<CommandResponse, ApiError> {
+    let ctx = context(&actor, command_id, &Acting::default());
+    let person_id = PersonId::new(id);
+    commands::ensure_same_tenant(&state, "person", id, &ctx).await?;
+    let executed = state
+        .executor
+        .erase_person(&ctx, person_id)
+        .await
+        .map_err(commands::exec_error)?;
+    Ok(commands::respond(id, Kind::Change, executed))
+}

@@ -1,0 +1,534 @@
+//! Help-request endpoints: post (`POST /v1/requests`) and every step of the life cycle (triage,
+//! offers, matches, referrals, resolution, closing, reopening, feedback, corrections, voids).
+//!
+//! Free text (a description, a note, a message) arrives as plain strings and becomes personal
+//! data of the person it is about before it reaches the domain: a request's description and
+//! notes belong to its requester, an offer's message to the helper, feedback to its giver.
+
+use axum::extract::State;
+use axum::routing::post;
+use axum::Router;
+use chrono::{DateTime, Utc};
+use futures::StreamExt;
+use noaber_domain::organisation::{Organisation, OrganisationStatus};
+use noaber_domain::request::{
+    CancelReason, CloseReason, Compensation, HelpRequest, ReferralOutcome, ResolvedBy, TriageRoute,
+};
+use noaber_domain::values::{
+    ApproxLocation, CategoryCode, Channel, HandsNeeded, Minutes, Rating, SkillCode,
+    TargetGroupCode, Urgency, Visibility,
+};
+use noaber_domain::{
+    CommandContext, Decider, NeighbourhoodId, OrganisationId, PersonId, Personal, RequestCommand,
+    RequestId,
+};
+use noaber_store::StreamId;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::commands::{self, context, execute, Acting, ApiPath, CommandResponse, Kind};
+use super::{Actor, ApiError, ApiJson, AppState, CommandId};
+
+/// The help-request routes, under `/v1`.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/requests", post(post_request))
+        .route("/requests/{id}/triage", post(triage))
+        .route("/requests/{id}/offers", post(offer))
+        .route("/requests/{id}/offers/{helper}/withdraw", post(withdraw_offer))
+        .route("/requests/{id}/matches", post(match_helper))
+        .route("/requests/{id}/matches/{helper}/cancel", post(cancel_match))
+        .route("/requests/{id}/referrals", post(refer))
+        .route("/requests/{id}/referrals/outcome", post(referral_outcome))
+        .route("/requests/{id}/resolve", post(resolve))
+        .route("/requests/{id}/close", post(close))
+        .route("/requests/{id}/reopen", post(reopen))
+        .route("/requests/{id}/feedback", post(feedback))
+        .route("/requests/{id}/correct", post(correct))
+        .route("/requests/{id}/void", post(void))
+}
+
+/// Body of `POST /v1/requests`.
+#[derive(Debug, Deserialize)]
+pub struct PostBody {
+    /// The request's id; a new one when absent.
+    pub request_id: Option<Uuid>,
+    /// The resident who needs help; the caller when absent. Naming someone else posts on
+    /// their behalf (connectors and partners).
+    pub requester: Option<PersonId>,
+    /// How the request reached Noaber; `app` when absent.
+    pub channel: Option<Channel>,
+    /// The category of help, from the taxonomy.
+    pub category: CategoryCode,
+    /// Who the help is for, from the taxonomy.
+    pub target_group: Option<TargetGroupCode>,
+    /// The neighbourhood.
+    pub neighbourhood_id: NeighbourhoodId,
+    /// Where, approximately.
+    pub location: Option<ApproxLocation>,
+    /// What help is needed, in the requester's words (encrypted).
+    pub description: String,
+    /// How urgent; `normal` when absent.
+    pub urgency: Option<Urgency>,
+    /// Needed by when.
+    pub needed_by: Option<DateTime<Utc>>,
+    /// Hide the requester from neighbours.
+    #[serde(default)]
+    pub anonymous: bool,
+    /// Who may see it in the feed; the neighbourhood when absent.
+    pub visibility: Option<Visibility>,
+    /// How many helpers are needed; 1 when absent.
+    pub hands_needed: Option<HandsNeeded>,
+    /// Skills that would help.
+    #[serde(default)]
+    pub skills_wanted: Vec<SkillCode>,
+    /// The referring organisation (channel `partner_referral`).
+    pub referred_by: Option<OrganisationId>,
+    /// When it really happened, if earlier than now.
+    pub occurred_at: Option<DateTime<Utc>>,
+}
+
+impl TryFrom<(PostBody, RequestId, PersonId)> for RequestCommand {
+    type Error = ApiError;
+    fn try_from(
+        (body, request_id, requester): (PostBody, RequestId, PersonId),
+    ) -> Result<Self, ApiError> {
+        let hands_needed = match body.hands_needed {
+            Some(h) => h,
+            None => HandsNeeded::new(1).map_err(|e| ApiError::BadInput(e.to_string()))?,
+        };
+        Ok(RequestCommand::Post {
+            request_id,
+            requester,
+            channel: body.channel.unwrap_or(Channel::App),
+            category: body.category,
+            target_group: body.target_group,
+            neighbourhood_id: body.neighbourhood_id,
+            location: body.location,
+            description: Personal::clear(requester, body.description),
+            urgency: body.urgency.unwrap_or(Urgency::Normal),
+            needed_by: body.needed_by,
+            anonymous: body.anonymous,
+            visibility: body.visibility.unwrap_or(Visibility::Neighbourhood),
+            hands_needed,
+            skills_wanted: body.skills_wanted,
+            referred_by: body.referred_by,
+        })
+    }
+}
+
+async fn post_request(
+    State(state): State<AppState>,
+    actor: Actor,
+    command_id: CommandId,
+    ApiJson(body): ApiJson<PostBody>,
+) -> Result<CommandResponse, ApiError> {
+    let request_id = RequestId::new(commands::new_id(body.request_id, command_id));
+    let requester = body.requester.unwrap_or(actor.actor);
+    let acting = Acting {
+        on_behalf_of: (requester != actor.actor).then_some(requester),
+        occurred_at: body.occurred_at,
+    };
+    let ctx = context(&actor, command_id, &acting);
+    let command = RequestCommand::try_from((body, request_id, requester))?;
+    execute::<HelpRequest>(&state, &ctx, Kind::Create, command).await
+}
+
+/// The requester of a posted request, to whom its notes belong.
+async fn requester_of(
+    state: &AppState,
+    ctx: &CommandContext,
+    request_id: Uuid,
+) -> Result<PersonId, ApiError> {
+    commands::ensure_same_tenant(state, HelpRequest::CATEGORY, request_id, ctx).await?;
+    let (request, _) = state
+        .executor
+        .load::<HelpRequest>(request_id)
+        .await
+        .map_err(commands::exec_error)?;
+    request
+        .requester
+        .ok_or_else(|| ApiError::NotFound("this request does not exist".into()))
+}
+
+async fn change(
+    state: &AppState,
+    ctx: &CommandContext,
+    command: RequestCommand,
+) -> Result<CommandResponse, ApiError> {
+    execute::<HelpRequest>(state, ctx, Kind::Change, command).await
+}
+
+/// Body of `POST /v1/requests/{id}/triage`.
+#[derive(Debug, Deserialize)]
+pub struct TriageBody {
+    /// Informal (neighbours) or professional.
+    pub route: TriageRoute,
+    /// A note about the request (encrypted, belongs to the requester).
+    pub note: Option<String>,
+    /// On whose behalf, and when.
+    #[serde(flatten)]
+    pub acting: Acting,
+}
+
+async fn triage(
+    State(state): State<AppState>,
+    actor: Actor,
+    command_id: CommandId,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<TriageBody>,
+) -> Result<CommandResponse, ApiError> {
+    let ctx = context(&actor, command_id, &body.acting);
+    let note = match body.note {
+        Some(text) => Some(Personal::clear(requester_of(&state, &ctx, id).await?, text)),
+        None => None,
+    };
+    let command = RequestCommand::Triage {
+        request_id: RequestId::new(id),
+        route: body.route,
+        note,
+    };
+    change(&state, &ctx, command).await
+}
+
+/// Body of `POST /v1/requests/{id}/offers`.
+#[derive(Debug, Default, Deserialize)]
+pub struct OfferBody {
+    /// The helper offering; the caller when absent (a connector may record it for them).
+    pub helper: Option<PersonId>,
+    /// A message to the requester (encrypted, belongs to the helper).
+    pub message: Option<String>,
+    /// On whose behalf, and when.
+    #[serde(flatten)]
+    pub acting: Acting,
+}
+
+impl TryFrom<(OfferBody, RequestId, PersonId)> for RequestCommand {
+    type Error = ApiError;
+    fn try_from((body, request_id, caller): (OfferBody, RequestId, PersonId)) -> Result<Self, ApiError> {
+        let helper = body.helper.unwrap_or(caller);
+        Ok(RequestCommand::Offer {
+            request_id,
+            helper,
+            message: body.message.map(|m| Personal::clear(helper, m)),
+        })
+    }
+}
+
+async fn offer(
+    State(state): State<AppState>,
+    actor: Actor,
+    command_id: CommandId,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<OfferBody>,
+) -> Result<CommandResponse, ApiError> {
+    let ctx = context(&actor, command_id, &body.acting);
+    let command = RequestCommand::try_from((body, RequestId::new(id), actor.actor))?;
+    change(&state, &ctx, command).await
+}
+
+async fn withdraw_offer(
+    State(state): State<AppState>,
+    actor: Actor,
+    command_id: CommandId,
+    ApiPath((id, helper)): ApiPath<(Uuid, Uuid)>,
+) -> Result<CommandResponse, ApiError> {
+    let ctx = context(&actor, command_id, &Acting::default());
+    let command = RequestCommand::WithdrawOffer {
+        request_id: RequestId::new(id),
+        helper: PersonId::new(helper),
+    };
+    change(&state, &ctx, command).await
+}
+
+/// Body of `POST /v1/requests/{id}/matches`.
+#[derive(Debug, Deserialize)]
+pub struct MatchBody {
+    /// The helper to match.
+    pub helper: PersonId,
+    /// On whose behalf, and when.
+    #[serde(flatten)]
+    pub acting: Acting,
+}
+
+async fn match_helper(
+    State(state): State<AppState>,
+    actor: Actor,
+    command_id: CommandId,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<MatchBody>,
+) -> Result<CommandResponse, ApiError> {
+    let ctx = context(&actor, command_id, &body.acting);
+    let command = RequestCommand::Match {
+        request_id: RequestId::new(id),
+        helper: body.helper,
+    };
+    change(&state, &ctx, command).await
+}
+
+/// Body of `POST /v1/requests/{id}/matches/{helper}/cancel`.
+#[derive(Debug, Deserialize)]
+pub struct CancelBody {
+    /// Why the match is cancelled.
+    pub reason: CancelReason,
+    /// On whose behalf, and when.
+    #[serde(flatten)]
+    pub acting: Acting,
+}
+
+async fn cancel_match(
+    State(state): State<AppState>,
+    actor: Actor,
+    command_id: CommandId,
+    ApiPath((id, helper)): ApiPath<(Uuid, Uuid)>,
+    ApiJson(body): ApiJson<CancelBody>,
+) -> Result<CommandResponse, ApiError> {
+    let ctx = context(&actor, command_id, &body.acting);
+    let command = RequestCommand::CancelMatch {
+        request_id: RequestId::new(id),
+        helper: PersonId::new(helper),
+        reason: body.reason,
+    };
+    change(&state, &ctx, command).await
+}
+
+/// Body of `POST /v1/requests/{id}/referrals`.
+#[derive(Debug, Deserialize)]
+pub struct ReferBody {
+    /// The professional organisation, registered in the caller's tenant.
+    pub organisation_id: OrganisationId,
+    /// Why (encrypted, belongs to the requester).
+    pub reason: Option<String>,
+    /// On whose behalf, and when.
+    #[serde(flatten)]
+    pub acting: Acting,
+}
+
+/// What the caller's tenant knows of an organisation: unknown when it is not registered there.
+async fn organisation_status(
+    state: &AppState,
+    ctx: &CommandContext,
+    organisation: OrganisationId,
+) -> Result<OrganisationStatus, ApiError> {
+    let stream = StreamId::for_aggregate(Organisation::CATEGORY, organisation.as_uuid());
+    let first = state.store.read_stream(&stream, 1).next().await;
+    match first {
+        None => return Ok(OrganisationStatus::Unknown),
+        Some(Err(e)) => return Err(e.into()),
+        Some(Ok(e)) if e.tenant_id != ctx.tenant_id.as_uuid() => {
+            return Ok(OrganisationStatus::Unknown)
+        }
+        Some(Ok(_)) => {}
+    }
+    let (org, _) = state
+        .executor
+        .load::<Organisation>(organisation.as_uuid())
+        .await
+        .map_err(commands::exec_error)?;
+    Ok(org.status)
+}
+
+async fn refer(
+    State(state): State<AppState>,
+    actor: Actor,
+    command_id: CommandId,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<ReferBody>,
+) -> Result<CommandResponse, ApiError> {
+    let ctx = context(&actor, command_id, &body.acting);
+    let reason = match body.reason {
+        Some(text) => Some(Personal::clear(requester_of(&state, &ctx, id).await?, text)),
+        None => None,
+    };
+    let command = RequestCommand::Refer {
+        request_id: RequestId::new(id),
+        organisation_id: body.organisation_id,
+        organisation_status: organisation_status(&state, &ctx, body.organisation_id).await?,
+        reason,
+    };
+    change(&state, &ctx, command).await
+}
+
+/// Body of `POST /v1/requests/{id}/referrals/outcome`.
+#[derive(Debug, Deserialize)]
+pub struct OutcomeBody {
+    /// What became of the referral.
+    pub outcome: ReferralOutcome,
+    /// A note (encrypted, belongs to the requester).
+    pub note: Option<String>,
+    /// On whose behalf, and when.
+    #[serde(flatten)]
+    pub acting: Acting,
+}
+
+async fn referral_outcome(
+    State(state): State<AppState>,
+    actor: Actor,
+    command_id: CommandId,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<OutcomeBody>,
+) -> Result<CommandResponse, ApiError> {
+    let ctx = context(&actor, command_id, &body.acting);
+    let note = match body.note {
+        Some(text) => Some(Personal::clear(requester_of(&state, &ctx, id).await?, text)),
+        None => None,
+    };
+    let command = RequestCommand::RecordReferralOutcome {
+        request_id: RequestId::new(id),
+        outcome: body.outcome,
+        note,
+    };
+    change(&state, &ctx, command).await
+}
+
+/// Body of `POST /v1/requests/{id}/resolve`.
+#[derive(Debug, Deserialize)]
+pub struct ResolveBody {
+    /// Who solved it: a neighbour, a professional, or the requester.
+    pub resolution: ResolvedBy,
+    /// The matched helpers to credit (neighbour resolutions).
+    #[serde(default)]
+    pub helpers_credited: Vec<PersonId>,
+    /// Minutes of help given, if known.
+    pub minutes_given: Option<Minutes>,
+    /// What the requester paid; `none` when absent.
+    pub compensation: Option<Compensation>,
+    /// On whose behalf, and when.
+    #[serde(flatten)]
+    pub acting: Acting,
+}
+
+async fn resolve(
+    State(state): State<AppState>,
+    actor: Actor,
+    command_id: CommandId,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<ResolveBody>,
+) -> Result<CommandResponse, ApiError> {
+    let ctx = context(&actor, command_id, &body.acting);
+    let command = RequestCommand::Resolve {
+        request_id: RequestId::new(id),
+        resolution: body.resolution,
+        helpers_credited: body.helpers_credited,
+        minutes_given: body.minutes_given,
+        compensation: body.compensation.unwrap_or(Compensation::None),
+    };
+    change(&state, &ctx, command).await
+}
+
+/// Body of `POST /v1/requests/{id}/close`.
+#[derive(Debug, Deserialize)]
+pub struct CloseBody {
+    /// Why it is closed without a resolution.
+    pub reason: CloseReason,
+    /// On whose behalf, and when.
+    #[serde(flatten)]
+    pub acting: Acting,
+}
+
+async fn close(
+    State(state): State<AppState>,
+    actor: Actor,
+    command_id: CommandId,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<CloseBody>,
+) -> Result<CommandResponse, ApiError> {
+    let ctx = context(&actor, command_id, &body.acting);
+    let command = RequestCommand::Close {
+        request_id: RequestId::new(id),
+        reason: body.reason,
+    };
+    change(&state, &ctx, command).await
+}
+
+async fn reopen(
+    State(state): State<AppState>,
+    actor: Actor,
+    command_id: CommandId,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<CommandResponse, ApiError> {
+    let ctx = context(&actor, command_id, &Acting::default());
+    let command = RequestCommand::Reopen {
+        request_id: RequestId::new(id),
+    };
+    change(&state, &ctx, command).await
+}
+
+/// Body of `POST /v1/requests/{id}/feedback`.
+#[derive(Debug, Deserialize)]
+pub struct FeedbackBody {
+    /// A rating from 1 to 5.
+    pub rating: Rating,
+    /// A comment (encrypted, belongs to whoever gives it).
+    pub comment: Option<String>,
+    /// On whose behalf, and when.
+    #[serde(flatten)]
+    pub acting: Acting,
+}
+
+async fn feedback(
+    State(state): State<AppState>,
+    actor: Actor,
+    command_id: CommandId,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<FeedbackBody>,
+) -> Result<CommandResponse, ApiError> {
+    let ctx = context(&actor, command_id, &body.acting);
+    let giver = ctx.subject();
+    let command = RequestCommand::GiveFeedback {
+        request_id: RequestId::new(id),
+        rating: body.rating,
+        comment: body.comment.map(|c| Personal::clear(giver, c)),
+    };
+    change(&state, &ctx, command).await
+}
+
+/// Body of `POST /v1/requests/{id}/correct`: only the fields given change.
+#[derive(Debug, Deserialize)]
+pub struct CorrectBody {
+    /// The right category.
+    pub category: Option<CategoryCode>,
+    /// The right target group.
+    pub target_group: Option<TargetGroupCode>,
+    /// The right neighbourhood.
+    pub neighbourhood_id: Option<NeighbourhoodId>,
+    /// The right urgency.
+    pub urgency: Option<Urgency>,
+    /// The right channel.
+    pub channel: Option<Channel>,
+    /// On whose behalf, and when.
+    #[serde(flatten)]
+    pub acting: Acting,
+}
+
+async fn correct(
+    State(state): State<AppState>,
+    actor: Actor,
+    command_id: CommandId,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<CorrectBody>,
+) -> Result<CommandResponse, ApiError> {
+    let ctx = context(&actor, command_id, &body.acting);
+    let command = RequestCommand::Correct {
+        request_id: RequestId::new(id),
+        category: body.category,
+        target_group: body.target_group,
+        neighbourhood_id: body.neighbourhood_id,
+        urgency: body.urgency,
+        channel: body.channel,
+    };
+    change(&state, &ctx, command).await
+}
+
+async fn void(
+    State(state): State<AppState>,
+    actor: Actor,
+    command_id: CommandId,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<CommandResponse, ApiError> {
+    let ctx = context(&actor, command_id, &Acting::default());
+    let command = RequestCommand::Void {
+        request_id: RequestId::new(id),
+    };
+    change(&state, &ctx, command).await
+}

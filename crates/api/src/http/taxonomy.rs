@@ -1,0 +1,25 @@
+//! `GET /v1/taxonomy`: the skills, request categories and target groups with their labels in
+//! Dutch, French and English, exactly as `noaber taxonomy --format json` prints them, so client
+//! apps label codes the same way the command line does.
+//!
+//! Reference data, open to every role (funders need the category labels of their breakdowns).
+
+use axum::http::header;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::{Json, Router};
+
+use super::{Actor, AppState};
+
+/// The taxonomy route.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/taxonomy", get(taxonomy))
+}
+
+async fn taxonomy(_actor: Actor) -> impl IntoResponse {
+    (
+        // It changes only with a new release.
+        [(header::CACHE_CONTROL, "public, max-age=3600")],
+        Json(noaber_domain::taxonomy::taxonomy()),
+    )
+}

@@ -1,0 +1,182 @@
+//! The stored shape of events: encoding, decoding, upcasting old shapes, and the JSON forms of
+//! personal data.
+
+mod common;
+
+use common::*;
+use noaber_domain::request::*;
+use noaber_domain::{AnyEvent, DecodeError, DomainEvent, Personal, PersonalValue};
+use serde_json::json;
+
+#[test]
+fn personal_clear_text_has_the_agreed_json_form_and_round_trips() {
+    let p = Personal::clear(ANNA, "Anna Peeters");
+    let v = serde_json::to_value(&p).expect("serialises");
+    assert_eq!(
+        v,
+        json!({"$pii": {"subject": ANNA.to_string(), "text": "Anna Peeters"}})
+    );
+    let back: Personal = serde_json::from_value(v).expect("deserialises");
+    assert_eq!(back, p);
+    assert_eq!(back.text(), Some("Anna Peeters"));
+}
+
+#[test]
+fn personal_erased_has_the_agreed_json_form_and_round_trips() {
+    let p = Personal::erased(ANNA);
+    let v = serde_json::to_value(&p).expect("serialises");
+    assert_eq!(
+        v,
+        json!({"$pii": {"subject": ANNA.to_string(), "erased": true}})
+    );
+    let back: Personal = serde_json::from_value(v).expect("deserialises");
+    assert!(back.is_erased());
+    assert_eq!(back.text(), None);
+}
+
+#[test]
+fn personal_sealed_keeps_its_opaque_object_unchanged() {
+    let stored =
+        json!({"$sealed": {"subject": ANNA.to_string(), "alg": "x", "nonce": "abc", "ct": "zzz"}});
+    let p: Personal = serde_json::from_value(stored.clone()).expect("deserialises");
+    assert_eq!(p.subject, ANNA);
+    assert!(matches!(p.value, PersonalValue::Sealed(_)));
+    assert_eq!(serde_json::to_value(&p).expect("serialises"), stored);
+}
+
+#[test]
+fn debug_never_prints_the_clear_text() {
+    let p = Personal::clear(ANNA, "Kerkstraat 12");
+    let event: RequestEvent = RequestTriaged {
+        request_id: REQ,
+        route: TriageRoute::Informal,
+        triaged_by: DIRK,
+        note: Some(p.clone()),
+    }
+    .into();
+    assert!(!format!("{p:?}").contains("Kerkstraat"));
+    assert!(!format!("{event:?}").contains("Kerkstraat"));
+    assert!(format!("{p:?}").contains("<personal>"));
+}
+
+#[test]
+fn personal_data_without_a_subject_is_refused() {
+    let r: Result<Personal, _> = serde_json::from_value(json!({"$pii": {"text": "x"}}));
+    assert!(r.is_err());
+    let r: Result<Personal, _> = serde_json::from_value(json!("plain text"));
+    assert!(r.is_err());
+}
+
+#[test]
+fn an_event_is_stored_as_its_type_version_and_bare_fields() {
+    let (event_type, version, payload) = posted().encode();
+    assert_eq!(event_type, "RequestPosted");
+    assert_eq!(version, 2);
+    assert_eq!(payload["requester"], json!(ANNA.to_string()));
+    assert!(payload.get("type").is_none() && payload.get("data").is_none());
+    assert_eq!(
+        payload["description"]["$pii"]["subject"],
+        json!(ANNA.to_string())
+    );
+}
+
+#[test]
+fn every_request_event_round_trips_through_any_event() {
+    let events: Vec<AnyEvent> = vec![
+        posted().into(),
+        offered(BEN).into(),
+        matched(BEN).into(),
+        referred().into(),
+        resolved_by_neighbour(BEN).into(),
+        closed(CloseReason::Duplicate).into(),
+        voided().into(),
+    ];
+    for event in events {
+        let (t, v, payload) = event.encode();
+        let back = AnyEvent::decode(t, v, payload).expect("decodes");
+        assert_eq!(back, event);
+        assert_eq!(back.event_type(), t);
+        assert_eq!(back.stream_id(), format!("request-{}", REQ));
+    }
+}
+
+#[test]
+fn a_request_posted_v1_payload_is_upcast_to_the_current_shape() {
+    // Version 1 called the description `text` and had no target group, visibility or hands.
+    let v1 = json!({
+        "request_id": REQ.to_string(),
+        "requester": ANNA.to_string(),
+        "posted_by": ANNA.to_string(),
+        "on_behalf": false,
+        "channel": "app",
+        "category": "errands",
+        "neighbourhood_id": HOOD.to_string(),
+        "location": {"lat": 51.054, "lon": 3.717},
+        "text": {"$pii": {"subject": ANNA.to_string(), "text": "Boodschappen"}},
+        "urgency": "normal",
+        "needed_by": null,
+        "anonymous": true
+    });
+    let event = AnyEvent::decode("RequestPosted", 1, v1).expect("v1 upcasts");
+    let AnyEvent::Request(RequestEvent::RequestPosted(p)) = event else {
+        panic!("expected RequestPosted");
+    };
+    assert_eq!(p.description.text(), Some("Boodschappen"));
+    assert_eq!(p.target_group, None);
+    assert_eq!(p.hands_needed.get(), 1);
+    assert!(p.anonymous);
+    // Re-encoding gives the current version.
+    assert_eq!(RequestEvent::RequestPosted(p).encode().1, 2);
+}
+
+#[test]
+fn an_unknown_event_type_is_an_error_not_a_panic() {
+    assert_eq!(
+        AnyEvent::decode("RequestTeleported", 1, json!({})),
+        Err(DecodeError::UnknownType {
+            event_type: "RequestTeleported".into()
+        })
+    );
+}
+
+#[test]
+fn a_version_from_the_future_is_an_error() {
+    assert!(matches!(
+        AnyEvent::decode("HelpOffered", 9, json!({})),
+        Err(DecodeError::UnsupportedVersion {
+            schema_version: 9,
+            current: 1,
+            ..
+        })
+    ));
+}
+
+#[test]
+fn a_payload_that_no_longer_parses_names_the_field() {
+    let err = AnyEvent::decode("HelpOffered", 1, json!({"request_id": REQ.to_string()}))
+        .expect_err("missing helper");
+    let DecodeError::InvalidPayload { reason, .. } = &err else {
+        panic!("expected InvalidPayload, got {err:?}");
+    };
+    assert!(reason.contains("helper"), "{reason}");
+}
+
+#[test]
+fn a_stored_unknown_skill_code_is_an_error() {
+    let (t, v, mut payload) = posted().encode();
+    payload["category"] = json!("astrology");
+    assert!(matches!(
+        AnyEvent::decode(t, v, payload),
+        Err(DecodeError::InvalidPayload { .. })
+    ));
+}
+
+#[test]
+fn every_event_type_is_known_to_exactly_one_aggregate() {
+    let mut types: Vec<&str> = AnyEvent::event_types().collect();
+    let n = types.len();
+    types.sort();
+    types.dedup();
+    assert_eq!(types.len(), n, "an event type name is used twice");
+    assert!(n >= 30);
+}

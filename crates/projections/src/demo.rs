@@ -1,1 +1,0 @@
-//! demo (in progress)

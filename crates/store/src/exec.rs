@@ -1,0 +1,324 @@
+//! The command executor: the one place where the pure domain meets the log.
+//!
+//! For a command given in a context it loads the aggregate's stream, folds it, decides, seals
+//! personal data, and appends with the expected version. On a concurrency conflict it reloads
+//! and decides again, a bounded number of times. A command is idempotent by its client-supplied
+//! command id: when the stream already holds events written by that command id, the original
+//! outcome is returned and nothing is appended (see ADR 0009).
+
+use std::sync::Arc;
+
+use futures::TryStreamExt;
+use noaber_domain::{
+    AnyEvent, CallEvent, CommandContext, DecodeError, Decider, DomainEvent, NeighbourhoodEvent,
+    OrganisationEvent, PersonEvent, RequestEvent, TenantEvent,
+};
+use uuid::Uuid;
+
+use crate::privacy::{Privacy, PrivacyError};
+use crate::{EventStore, ExpectedVersion, Metadata, NewEvent, RecordedEvent, StoreError, StreamId};
+
+/// How many times a command is decided again after a concurrency conflict before giving up.
+pub const DEFAULT_MAX_RETRIES: usize = 5;
+
+/// An aggregate's event type as read back from the log.
+pub trait StoredEvent: DomainEvent + Clone + Sized {
+    /// Decodes (and upcasts) a stored event of this aggregate.
+    fn decode_stored(
+        event_type: &str,
+        schema_version: u32,
+        payload: serde_json::Value,
+    ) -> Result<Self, DecodeError>;
+
+    /// The stored shape: type, schema version and payload.
+    fn encode_stored(&self) -> (&'static str, u32, serde_json::Value);
+}
+
+macro_rules! stored_event {
+    ($($ty:ty),+) => {$(
+        impl StoredEvent for $ty {
+            fn decode_stored(
+                event_type: &str,
+                schema_version: u32,
+                payload: serde_json::Value,
+            ) -> Result<Self, DecodeError> {
+                <$ty>::decode(event_type, schema_version, payload)
+            }
+            fn encode_stored(&self) -> (&'static str, u32, serde_json::Value) {
+                self.encode()
+            }
+        }
+    )+};
+}
+
+stored_event!(
+    PersonEvent,
+    RequestEvent,
+    CallEvent,
+    OrganisationEvent,
+    NeighbourhoodEvent,
+    TenantEvent
+);
+
+impl StoredEvent for AnyEvent {
+    fn decode_stored(
+        event_type: &str,
+        schema_version: u32,
+        payload: serde_json::Value,
+    ) -> Result<Self, DecodeError> {
+        AnyEvent::decode(event_type, schema_version, payload)
+    }
+    fn encode_stored(&self) -> (&'static str, u32, serde_json::Value) {
+        self.encode()
+    }
+}
+
+/// Why a command was not carried out.
+#[derive(Debug, thiserror::Error)]
+pub enum ExecError<E: std::error::Error + 'static> {
+    /// The domain refused the command; the message says why, for a person.
+    #[error(transparent)]
+    Domain(E),
+    /// Others kept changing the same aggregate: the command was decided again
+    /// `attempts` times and conflicted every time.
+    #[error("{stream} kept changing while this command was being decided ({attempts} attempts); please try again")]
+    Conflict {
+        /// The stream that kept changing.
+        stream: StreamId,
+        /// How many times it was tried.
+        attempts: usize,
+    },
+    /// A stored event of the stream could not be read.
+    #[error("an event of {stream} at version {version} cannot be read: {source}")]
+    Decode {
+        /// The stream.
+        stream: StreamId,
+        /// The version of the unreadable event.
+        version: u64,
+        /// Why.
+        #[source]
+        source: DecodeError,
+    },
+    /// Personal data could not be sealed (e.g. the person was erased).
+    #[error(transparent)]
+    Privacy(#[from] PrivacyError),
+    /// The log failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What a command did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Executed {
+    /// The aggregate's stream.
+    pub stream: StreamId,
+    /// The global positions written (or, for a retry, written the first time).
+    pub positions: Vec<i64>,
+    /// The stream's version after the command.
+    pub version: u64,
+    /// The types of the events the command produced, in order.
+    pub event_types: Vec<String>,
+    /// True when this was a retry of a command already carried out: nothing was appended.
+    pub was_retry: bool,
+}
+
+/// Loads, decides and appends commands of any aggregate.
+#[derive(Debug, Clone)]
+pub struct Executor {
+    store: Arc<dyn EventStore>,
+    privacy: Arc<Privacy>,
+    max_retries: usize,
+}
+
+impl Executor {
+    /// An executor writing to `store`, sealing personal data with `privacy`.
+    pub fn new(store: Arc<dyn EventStore>, privacy: Arc<Privacy>) -> Self {
+        Self { store, privacy, max_retries: DEFAULT_MAX_RETRIES }
+    }
+
+    /// Sets how often a conflicting command is decided again.
+    pub fn with_max_retries(mut self, max_retries: usize) -> Self {
+        self.max_retries = max_retries;
+        self
+    }
+
+    /// The log this executor writes to.
+    pub fn store(&self) -> &Arc<dyn EventStore> {
+        &self.store
+    }
+
+    /// The privacy codec this executor seals with.
+    pub fn privacy(&self) -> &Arc<Privacy> {
+        &self.privacy
+    }
+
+    /// Loads an aggregate: its folded state and its version (0 when it has no events).
+    pub async fn load<D>(&self, id: Uuid) -> Result<(D::State, u64), ExecError<D::Error>>
+    where
+        D: Decider,
+        D::Event: StoredEvent,
+        D::Error: 'static,
+    {
+        let stream = StreamId::for_aggregate(D::CATEGORY, id);
+        let loaded = self.load_stream::<D>(&stream, None).await?;
+        Ok((loaded.state, loaded.version))
+    }
+
+    async fn load_stream<D>(
+        &self,
+        stream: &StreamId,
+        command_id: Option<Uuid>,
+    ) -> Result<Loaded<D::State>, ExecError<D::Error>>
+    where
+        D: Decider,
+        D::Event: StoredEvent,
+        D::Error: 'static,
+    {
+        let mut state = D::State::default();
+        let mut version = 0;
+        let mut earlier: Vec<RecordedEvent> = Vec::new();
+        let mut events = self.store.read_stream(stream, 1);
+        while let Some(recorded) = events.try_next().await? {
+            version = recorded.stream_version;
+            let decoded = D::Event::decode_stored(
+                &recorded.event_type,
+                recorded.schema_version,
+                recorded.payload.clone(),
+            )
+            .map_err(|source| ExecError::Decode {
+                stream: stream.clone(),
+                version: recorded.stream_version,
+                source,
+            })?;
+            state = D::evolve(state, &decoded);
+            if command_id.is_some() && recorded.metadata.command_id == command_id {
+                earlier.push(recorded);
+            }
+        }
+        Ok(Loaded { state, version, earlier })
+    }
+
+    /// Carries out `command` in `ctx`: load, fold, decide, seal, append; retried on conflicts;
+    /// a no-op returning the original outcome when `ctx.command_id` was already carried out on
+    /// this aggregate.
+    pub async fn execute<D>(
+        &self,
+        ctx: &CommandContext,
+        command: &D::Command,
+    ) -> Result<Executed, ExecError<D::Error>>
+    where
+        D: Decider,
+        D::Event: StoredEvent,
+        D::Error: 'static,
+    {
+        let stream = StreamId::for_aggregate(D::CATEGORY, D::aggregate_id(command));
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            let loaded = self.load_stream::<D>(&stream, Some(ctx.command_id)).await?;
+            if !loaded.earlier.is_empty() {
+                return Ok(Executed {
+                    stream,
+                    positions: loaded.earlier.iter().map(|e| e.position).collect(),
+                    version: loaded.earlier.last().map_or(loaded.version, |e| e.stream_version),
+                    event_types: loaded.earlier.iter().map(|e| e.event_type.clone()).collect(),
+                    was_retry: true,
+                });
+            }
+            let events = D::decide(&loaded.state, ctx, command).map_err(ExecError::Domain)?;
+            if events.is_empty() {
+                return Ok(Executed {
+                    stream,
+                    positions: Vec::new(),
+                    version: loaded.version,
+                    event_types: Vec::new(),
+                    was_retry: false,
+                });
+            }
+            let event_types = events.iter().map(|e| e.event_type().to_owned()).collect();
+            let batch = self.to_new_events(ctx, &events).await?;
+            let expected = if loaded.version == 0 {
+                ExpectedVersion::NoStream
+            } else {
+                ExpectedVersion::Exact(loaded.version)
+            };
+            match self.store.append(&stream, expected, batch).await {
+                Ok(outcome) => {
+                    return Ok(Executed {
+                        stream,
+                        positions: outcome.positions,
+                        version: outcome.next_version,
+                        event_types,
+                        was_retry: outcome.was_retry,
+                    })
+                }
+                Err(e) if e.is_conflict() && attempts <= self.max_retries => continue,
+                Err(e) if e.is_conflict() => {
+                    return Err(ExecError::Conflict { stream, attempts });
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+
+    async fn to_new_events<E: StoredEvent, X: std::error::Error + 'static>(
+        &self,
+        ctx: &CommandContext,
+        events: &[E],
+    ) -> Result<Vec<NewEvent>, ExecError<X>> {
+        let tenant = ctx.tenant_id.as_uuid();
+        let metadata = Metadata {
+            actor_id: Some(ctx.actor_id.as_uuid()),
+            actor_role: Some(ctx.role.as_str().to_owned()),
+            on_behalf_of: ctx.on_behalf_of.map(|p| p.as_uuid()),
+            correlation_id: Some(ctx.command_id),
+            causation_id: Some(ctx.command_id),
+            command_id: Some(ctx.command_id),
+        };
+        let mut batch = Vec::with_capacity(events.len());
+        for event in events {
+            let (event_type, schema_version, mut payload) = event.encode_stored();
+            self.privacy.seal(tenant, &mut payload).await?;
+            batch.push(NewEvent {
+                event_id: Uuid::now_v7(),
+                tenant_id: tenant,
+                event_type: event_type.to_owned(),
+                schema_version,
+                payload,
+                metadata: metadata.clone(),
+                occurred_at: ctx.occurred_at(),
+            });
+        }
+        Ok(batch)
+    }
+}
+
+impl Executor {
+    /// Erases a person (GDPR article 17): checks that the actor may do so, destroys the
+    /// person's key (every sealed field about them reads as erased from then on), then records
+    /// `PersonErased`, which holds no personal data. Safe to retry: destroying a key twice is a
+    /// no-op and the event is idempotent by command id.
+    pub async fn erase_person(
+        &self,
+        ctx: &CommandContext,
+        person_id: noaber_domain::PersonId,
+    ) -> Result<Executed, ExecError<noaber_domain::PersonError>> {
+        use noaber_domain::person::Person;
+        use noaber_domain::PersonCommand;
+        let command = PersonCommand::Erase { person_id };
+        let stream = StreamId::for_aggregate(Person::CATEGORY, person_id.as_uuid());
+        let loaded = self.load_stream::<Person>(&stream, Some(ctx.command_id)).await?;
+        if loaded.earlier.is_empty() {
+            // Decide first so that a refused erasure destroys nothing.
+            Person::decide(&loaded.state, ctx, &command).map_err(ExecError::Domain)?;
+        }
+        self.privacy.erase(person_id.as_uuid()).await?;
+        self.execute::<Person>(ctx, &command).await
+    }
+}
+
+struct Loaded<S> {
+    state: S,
+    version: u64,
+    earlier: Vec<RecordedEvent>,
+}
