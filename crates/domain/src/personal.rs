@@ -62,6 +62,16 @@ impl Personal {
         }
     }
 
+    /// The same value about `subject`: a clear value is re-tagged, so whoever typed it, it is
+    /// encrypted with the key of the person it is about. Sealed and erased values keep their
+    /// subject, since their key was already chosen.
+    pub fn about(self, subject: PersonId) -> Self {
+        match self.value {
+            PersonalValue::Clear(_) => Self { subject, ..self },
+            _ => self,
+        }
+    }
+
     /// The clear text, if this value is in clear.
     pub fn text(&self) -> Option<&str> {
         match &self.value {

@@ -162,7 +162,7 @@ fn a_payload_that_no_longer_parses_names_the_field() {
 }
 
 #[test]
-fn a_stored_unknown_skill_code_is_an_error() {
+fn a_stored_unknown_category_code_is_an_error() {
     let (t, v, mut payload) = posted().encode();
     payload["category"] = json!("astrology");
     assert!(matches!(
@@ -179,4 +179,71 @@ fn every_event_type_is_known_to_exactly_one_aggregate() {
     types.dedup();
     assert_eq!(types.len(), n, "an event type name is used twice");
     assert!(n >= 30);
+}
+
+#[test]
+fn events_of_every_aggregate_round_trip_through_the_stored_shape() {
+    use noaber_domain::call::*;
+    use noaber_domain::neighbourhood::*;
+    use noaber_domain::organisation::*;
+    use noaber_domain::person::*;
+    use noaber_domain::tenant::*;
+    use noaber_domain::values::*;
+
+    let events: Vec<AnyEvent> = vec![
+        PersonEvent::from(SkillsDeclared {
+            person_id: BEN,
+            skills: vec![SkillCode::parse("dog_walking").expect("known")],
+            availability: Availability::always(),
+            max_distance: Distance::from_km(3).expect("ok"),
+            available_for_calls: true,
+        })
+        .into(),
+        PersonEvent::from(PersonErased {
+            person_id: ANNA,
+            erased_by: ANNA,
+        })
+        .into(),
+        CallEvent::from(CallAnswered {
+            call_id: CALL,
+            answered_by: GUS,
+            name: Some(Personal::clear(GUS, "Gus")),
+            contact: None,
+            availability: Some(Availability::none()),
+        })
+        .into(),
+        CallEvent::from(CallClosed {
+            call_id: CALL,
+            closed_by: DIRK,
+            reason: CallCloseReason::Filled,
+        })
+        .into(),
+        OrganisationEvent::from(OrganisationRegistered {
+            organisation_id: ORG,
+            name: DisplayName::parse("Sociaal Huis").expect("ok"),
+            kind: OrganisationKind::SocialService,
+            registered_by: DIRK,
+        })
+        .into(),
+        NeighbourhoodEvent::from(NeighbourhoodRegistered {
+            neighbourhood_id: HOOD,
+            name: DisplayName::parse("Brugse Poort").expect("ok"),
+            centroid: ApproxLocation::new(51.058, 3.707).expect("on earth"),
+            radius: Distance::from_metres(900).expect("ok"),
+            registered_by: ADA,
+        })
+        .into(),
+        TenantEvent::from(TenantRegistered {
+            tenant_id: TENANT,
+            name: DisplayName::parse("Gent").expect("ok"),
+            default_language: Language::parse("nl").expect("ok"),
+            registered_by: ADA,
+        })
+        .into(),
+    ];
+    for event in events {
+        let (t, v, payload) = event.encode();
+        assert_eq!(AnyEvent::decode(t, v, payload).expect("decodes"), event);
+        assert!(event.stream_id().starts_with(event.category()));
+    }
 }

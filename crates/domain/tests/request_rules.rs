@@ -129,6 +129,34 @@ fn the_description_always_belongs_to_the_requester_whoever_typed_it() {
 }
 
 #[test]
+fn notes_and_messages_are_personal_data_of_the_person_they_are_about() {
+    let events = given::<R>([posted()])
+        .when(
+            &dirk(),
+            RequestCommand::Offer {
+                request_id: REQ,
+                helper: BEN,
+                message: Some(Personal::clear(DIRK, "Ben kan dinsdag")),
+            },
+        )
+        .events();
+    assert!(matches!(&events[0], RequestEvent::HelpOffered(o)
+        if o.message.as_ref().map(|m| m.subject) == Some(BEN)));
+    let events = given::<R>([posted()])
+        .when(
+            &dirk(),
+            RequestCommand::Triage {
+                request_id: REQ,
+                route: TriageRoute::Professional,
+                note: Some(Personal::clear(DIRK, "woont alleen, slecht te been")),
+            },
+        )
+        .events();
+    assert!(matches!(&events[0], RequestEvent::RequestTriaged(t)
+        if t.note.as_ref().map(|n| n.subject) == Some(ANNA)));
+}
+
+#[test]
 fn a_resident_cannot_post_on_behalf_of_someone_else() {
     given::<R>([])
         .when(&gus(), post_command(ANNA, Channel::App, 1))

@@ -1,1 +1,394 @@
-//! bench/projections (in progress)
+//! `noaber bench projections`: generates the demo log (a million events at `--scale large`)
+//! on a fresh PostgreSQL database and measures the read models on it: rebuilding them in memory
+//! and from PostgreSQL (against the raw read ceiling of the same rows), KPI queries, a feed page,
+//! the connector queue, and the memory the models take per request.
+//!
+//! Wiring (for `cli.rs`): `bench projections` takes `bench::projections::ProjectionsBenchArgs`
+//! (a `clap::Args`); call `bench::projections::run(&args.options()?).await`, print
+//! `print_table(&cases)`, and when `--json FILE` was given call `write_json(&cases, path)`.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+use chrono::{DateTime, Duration, Utc};
+use futures::{StreamExt, TryStreamExt};
+use indicatif::{ProgressBar, ProgressStyle};
+use noaber_domain::{AnyEvent, NeighbourhoodEvent, NeighbourhoodId, RequestEvent};
+use noaber_projections::demo::{self, period_start, Scale, TenantSize};
+use noaber_projections::feed::Audience;
+use noaber_projections::kpi::{Breakdown, KpiQuery};
+use noaber_projections::queue::QueueConfig;
+use noaber_projections::runner::{fold_decoded, rebuild_from, ReadModels};
+use noaber_store::exec::Executor;
+use noaber_store::postgres::PgStore;
+use noaber_store::privacy::{MasterKey, Privacy};
+use noaber_store::{Checkpoint, EventFilter, EventStore, KeyStore, RecordedEvent};
+use serde::Serialize;
+use uuid::Uuid;
+
+/// Options of `noaber bench projections`.
+#[derive(Clone, Debug, clap::Args)]
+pub struct ProjectionsBenchArgs {
+    /// The PostgreSQL server to use; a fresh database `noaber_bench_<uuid>` is created on it.
+    #[arg(long, env = "DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// Also write the results as JSON (one object per case) to this file.
+    #[arg(long)]
+    pub json: Option<PathBuf>,
+    /// The demo history's seed.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// `large` (about a million events, the benchmark) or `small` (a quick try-out).
+    #[arg(long, default_value = "large", value_parser = parse_scale)]
+    pub scale: Scale,
+    /// How many demo tenants are written at the same time.
+    #[arg(long, default_value_t = 8)]
+    pub concurrency: usize,
+}
+
+fn parse_scale(text: &str) -> Result<Scale, String> {
+    text.parse::<Scale>().map_err(|e| e.to_string())
+}
+
+impl ProjectionsBenchArgs {
+    /// The options to run with; fails without a database URL.
+    pub fn options(&self) -> Result<BenchOptions, BenchError> {
+        let database_url = self.database_url.clone().ok_or(BenchError::NoDatabase)?;
+        Ok(BenchOptions {
+            database_url,
+            seed: self.seed,
+            scale: self.scale,
+            concurrency: self.concurrency,
+            progress: true,
+        })
+    }
+}
+
+/// What the benchmark runs with.
+#[derive(Clone, Debug)]
+pub struct BenchOptions {
+    /// The PostgreSQL server (its database part is replaced by a fresh one).
+    pub database_url: String,
+    /// The demo history's seed.
+    pub seed: u64,
+    /// How much history to generate.
+    pub scale: Scale,
+    /// Demo tenants written at the same time.
+    pub concurrency: usize,
+    /// Whether to show progress bars on stderr.
+    pub progress: bool,
+}
+
+/// Why the benchmark could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum BenchError {
+    /// No server was named.
+    #[error("the projections benchmark needs a PostgreSQL server: pass --database-url or set DATABASE_URL")]
+    NoDatabase,
+    /// The server or the fresh database failed.
+    #[error("the benchmark database failed: {0}")]
+    Database(String),
+    /// The event log failed.
+    #[error(transparent)]
+    Store(#[from] noaber_store::StoreError),
+    /// Writing the demo history failed.
+    #[error(transparent)]
+    Demo(#[from] demo::DemoError),
+    /// Rebuilding the read models failed.
+    #[error(transparent)]
+    Runner(#[from] noaber_projections::runner::RunnerError),
+    /// The log holds nothing to query (the demo wrote no request).
+    #[error("the demo log holds no request to query")]
+    Empty,
+    /// The JSON file could not be written.
+    #[error("the results could not be written to {path}: {source}")]
+    Json {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+}
+/// One measured case, as printed and as written to the JSON file.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Case {
+    /// The case's name, e.g. `rebuild_in_memory`.
+    pub case: String,
+    /// The measured figure.
+    pub value: f64,
+    /// Its unit: `events/s`, `ms` or `bytes`.
+    pub unit: String,
+    /// For `rebuild_from_postgres`: the raw read ceiling of the same rows, events/s.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ceiling_events_per_s: Option<f64>,
+    /// For `rebuild_from_postgres`: value divided by the ceiling.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ratio: Option<f64>,
+}
+
+impl Case {
+    fn new(case: &str, value: f64, unit: &str) -> Self {
+        Self {
+            case: case.to_owned(),
+            value,
+            unit: unit.to_owned(),
+            ceiling_events_per_s: None,
+            ratio: None,
+        }
+    }
+}
+
+/// Renders the cases as a plain-text table.
+pub fn print_table(cases: &[Case]) -> String {
+    let mut out = format!("{:<24} {:>16} {:<9} {}\n", "case", "value", "unit", "notes");
+    for c in cases {
+        let notes = match (c.ceiling_events_per_s, c.ratio) {
+            (Some(ceiling), Some(ratio)) => {
+                format!("ceiling {ceiling:.0} events/s, ratio {ratio:.2}")
+            }
+            _ => String::new(),
+        };
+        let value = if c.unit == "ms" {
+            format!("{:.3}", c.value)
+        } else {
+            format!("{:.0}", c.value)
+        };
+        out.push_str(&format!("{:<24} {:>16} {:<9} {}\n", c.case, value, c.unit, notes));
+    }
+    out
+}
+
+/// The resident set size of this process in bytes, from `/proc/self/statm` (Linux), or `None`
+/// where that file does not exist.
+fn resident_bytes() -> Option<u64> {
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
+    // Every Linux platform Noaber targets uses 4 KiB pages.
+    Some(pages * 4096)
+}
+
+/// Writes the cases as a JSON array of `{"case","value","unit"}` objects.
+pub fn write_json(cases: &[Case], path: &Path) -> Result<(), BenchError> {
+    let text = serde_json::to_string_pretty(cases).unwrap_or_else(|_| "[]".to_owned());
+    std::fs::write(path, text + "\n").map_err(|source| BenchError::Json { path: path.to_owned(), source })
+}
+
+/// Replaces the database name of a PostgreSQL URL.
+fn with_database(url: &str, db: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let base = match base[scheme_end..].find('/') {
+        Some(i) => &base[..scheme_end + i],
+        None => base,
+    };
+    match query {
+        Some(q) => format!("{base}/{db}?{q}"),
+        None => format!("{base}/{db}"),
+    }
+}
+
+async fn fresh_database(url: &str) -> Result<String, BenchError> {
+    use sqlx::Connection;
+    let name = format!("noaber_bench_{}", Uuid::new_v4().simple());
+    let mut conn = sqlx::PgConnection::connect(url)
+        .await
+        .map_err(|e| BenchError::Database(e.to_string()))?;
+    sqlx::query(&format!("create database {name}"))
+        .execute(&mut conn)
+        .await
+        .map_err(|e| BenchError::Database(e.to_string()))?;
+    let _ = conn.close().await;
+    Ok(with_database(url, &name))
+}
+
+fn bar(show: bool, len: Option<u64>, what: &str) -> ProgressBar {
+    if !show {
+        return ProgressBar::hidden();
+    }
+    let bar = match len {
+        Some(n) => ProgressBar::new(n),
+        None => ProgressBar::new_spinner(),
+    };
+    let template = format!("{what}: {{pos}}/{{len}} events [{{elapsed_precise}}] {{per_sec}} eta {{eta}}");
+    bar.set_style(ProgressStyle::with_template(&template).unwrap_or_else(|_| ProgressStyle::default_bar()));
+    bar
+}
+
+/// Milliseconds per call of `f`, averaged over `rounds` calls (after one warm-up call).
+fn time_ms<T>(rounds: u32, mut f: impl FnMut() -> T) -> f64 {
+    std::hint::black_box(f());
+    let started = Instant::now();
+    for _ in 0..rounds {
+        std::hint::black_box(f());
+    }
+    started.elapsed().as_secs_f64() * 1000.0 / f64::from(rounds.max(1))
+}
+
+/// The raw read ceiling: the same rows streamed with `copy ... to stdout`, nothing decoded.
+async fn raw_read_rows(url: &str) -> Result<(u64, f64), BenchError> {
+    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+        .await
+        .map_err(|e| BenchError::Database(e.to_string()))?;
+    let driver = tokio::spawn(connection);
+    let started = Instant::now();
+    let copy = client
+        .copy_out("copy (select * from events order by tx_id, position) to stdout")
+        .await
+        .map_err(|e| BenchError::Database(e.to_string()))?;
+    futures::pin_mut!(copy);
+    let mut rows = 0u64;
+    while let Some(chunk) = copy.next().await {
+        let chunk = chunk.map_err(|e| BenchError::Database(e.to_string()))?;
+        // In COPY's text format every row ends with a newline and newlines inside values are
+        // escaped, so counting newlines counts rows.
+        rows += chunk.iter().filter(|b| **b == b'\n').count() as u64;
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    drop(client);
+    driver.abort();
+    Ok((rows, seconds))
+}
+
+fn per_second(n: u64, seconds: f64) -> f64 {
+    if seconds > 0.0 {
+        n as f64 / seconds
+    } else {
+        0.0
+    }
+}
+
+/// Generates the demo log and measures every case. See the module documentation.
+pub async fn run(opts: &BenchOptions) -> Result<Vec<Case>, BenchError> {
+    let url = fresh_database(&opts.database_url).await?;
+    let store = Arc::new(PgStore::connect(&url).await?);
+    store.migrate().await?;
+    let log: Arc<dyn EventStore> = store.clone();
+    let keys: Arc<dyn KeyStore> = store.clone();
+    let executor = Executor::new(log.clone(), Arc::new(Privacy::new(MasterKey::generate(), keys)));
+
+    // 1. The log, written through the domain's commands.
+    let expected = match opts.scale {
+        Scale::Small => None,
+        Scale::Large => Some(Scale::LARGE_EVENTS),
+    };
+    let writing = bar(opts.progress, expected, "writing the demo log");
+    let progress = |n: u64| writing.set_position(n);
+    let summary = demo::run(&executor, opts.seed, opts.scale, opts.concurrency, &progress).await?;
+    writing.finish_and_clear();
+    if opts.progress {
+        eprintln!(
+            "demo log: {} tenants, {} events ({} refused commands)",
+            summary.tenants, summary.events, summary.refused
+        );
+    }
+
+    // 2. End to end from PostgreSQL, and the memory the models keep per request.
+    let rss_before = resident_bytes();
+    let reading = bar(opts.progress, Some(summary.events), "rebuilding from PostgreSQL");
+    let started = Instant::now();
+    let models = rebuild_from(log.as_ref(), Checkpoint::START, 10_000, |n| reading.set_position(n)).await?;
+    let pg_seconds = started.elapsed().as_secs_f64();
+    reading.finish_and_clear();
+    let rss_after = resident_bytes();
+    let folded = models.stats().applied + models.stats().decode_failures;
+    let (raw_rows, raw_seconds) = raw_read_rows(&url).await?;
+    let pg_rate = per_second(folded, pg_seconds);
+    let ceiling = per_second(raw_rows, raw_seconds);
+
+    // 3. In memory: every event read and decoded first, then only the fold is timed.
+    let filter = EventFilter::all();
+    let mut decoded: Vec<(RecordedEvent, AnyEvent)> = Vec::with_capacity(usize::try_from(summary.events).unwrap_or(0));
+    let mut requests = 0u64;
+    let mut tenants_with_time: Option<(Uuid, DateTime<Utc>, DateTime<Utc>)> = None;
+    let mut first_recorded: Option<DateTime<Utc>> = None;
+    let mut last_recorded: Option<DateTime<Utc>> = None;
+    let mut hoods: std::collections::HashMap<Uuid, Vec<NeighbourhoodId>> = std::collections::HashMap::new();
+    {
+        let mut events = log.read_all(Checkpoint::START, usize::MAX, &filter);
+        while let Some(mut raw) = events.try_next().await? {
+            let Ok(event) = noaber_projections::runner::decode(&raw) else { continue };
+            if let AnyEvent::Request(RequestEvent::RequestPosted(_)) = &event {
+                requests += 1;
+                if tenants_with_time.is_none() {
+                    tenants_with_time = Some((raw.tenant_id, raw.occurred_at, raw.recorded_at));
+                }
+            }
+            if let AnyEvent::Neighbourhood(NeighbourhoodEvent::NeighbourhoodRegistered(n)) = &event {
+                hoods.entry(raw.tenant_id).or_default().push(n.neighbourhood_id);
+            }
+            first_recorded = first_recorded.or(Some(raw.recorded_at));
+            last_recorded = Some(raw.recorded_at);
+            // The models read the decoded event; the stored payload is not needed any more.
+            raw.payload = serde_json::Value::Null;
+            decoded.push((raw, event));
+        }
+    }
+    let started = Instant::now();
+    let in_memory = fold_decoded(decoded.iter().map(|(raw, event)| (raw, event)));
+    let memory_seconds = started.elapsed().as_secs_f64();
+    let memory_rate = per_second(decoded.len() as u64, memory_seconds);
+    drop(in_memory);
+    drop(decoded);
+
+    // 4. Queries on the models rebuilt from PostgreSQL.
+    let (tenant, _, _) = tenants_with_time.ok_or(BenchError::Empty)?;
+    let hoods = hoods.remove(&tenant).unwrap_or_default();
+    let cases_q = queries(&models, tenant, &hoods, first_recorded, last_recorded)?;
+
+    let bytes = match (rss_before, rss_after) {
+        (Some(b), Some(a)) if requests > 0 => a.saturating_sub(b) as f64 / requests as f64,
+        _ => 0.0,
+    };
+    let mut cases = vec![Case::new("rebuild_in_memory", memory_rate, "events/s")];
+    let mut pg = Case::new("rebuild_from_postgres", pg_rate, "events/s");
+    pg.ceiling_events_per_s = Some(ceiling);
+    pg.ratio = Some(if ceiling > 0.0 { pg_rate / ceiling } else { 0.0 });
+    cases.push(pg);
+    cases.extend(cases_q);
+    cases.push(Case::new("bytes_per_request", bytes, "bytes"));
+    Ok(cases)
+}
+
+fn queries(
+    models: &ReadModels,
+    tenant: Uuid,
+    hoods: &[NeighbourhoodId],
+    first_recorded: Option<DateTime<Utc>>,
+    last_recorded: Option<DateTime<Utc>>,
+) -> Result<Vec<Case>, BenchError> {
+    // The first full year of the simulated period, broken down by neighbourhood.
+    let from = period_start();
+    let to = from + Duration::days(365);
+    let report_date = from + Duration::days(TenantSize::SMALL.days);
+    let mut year = KpiQuery::new(tenant, from, to, report_date);
+    year.by = Some(Breakdown::Neighbourhood);
+    let kpi_year = time_ms(50, || models.kpis.query(&year));
+
+    // As of halfway through the time the log was written.
+    let mut as_of = year.clone();
+    as_of.as_of = match (first_recorded, last_recorded) {
+        (Some(a), Some(b)) => Some(a + (b - a) / 2),
+        _ => None,
+    };
+    let kpi_as_of = time_ms(10, || models.kpis.query(&as_of));
+
+    // A neighbourhood of that tenant: the one with the most feed items for a resident.
+    let hood: NeighbourhoodId = hoods
+        .iter()
+        .copied()
+        .max_by_key(|n| models.feed.len(*n, Audience::Resident))
+        .ok_or(BenchError::Empty)?;
+    let feed_ms = time_ms(1000, || models.feed.page(hood, Audience::Resident, None, 20));
+    let queue_ms = time_ms(1000, || models.queue.items(hoods, report_date, &QueueConfig::default()));
+    Ok(vec![
+        Case::new("kpi_year_breakdown", kpi_year, "ms"),
+        Case::new("kpi_as_of", kpi_as_of, "ms"),
+        Case::new("feed_page", feed_ms, "ms"),
+        Case::new("queue", queue_ms, "ms"),
+    ])
+}

@@ -98,7 +98,9 @@ pub fn print_table(cases: &[BenchCase]) {
         let ceiling = c
             .ceiling_events_per_s
             .map_or_else(|| "-".to_owned(), |v| format!("{v:.0}"));
-        let ratio = c.ratio.map_or_else(|| "-".to_owned(), |v| format!("{v:.2}"));
+        let ratio = c
+            .ratio
+            .map_or_else(|| "-".to_owned(), |v| format!("{v:.2}"));
         println!(
             "{:<20} {:<9} {:>7} {:>5} {:>12.0} {:>12} {:>6}  {}",
             c.case,
@@ -170,7 +172,9 @@ where
 {
     let started = Instant::now();
     let deadline = started + WRITE_CASE;
-    let tasks: Vec<_> = (0..writers).map(|w| tokio::spawn(work(w, deadline))).collect();
+    let tasks: Vec<_> = (0..writers)
+        .map(|w| tokio::spawn(work(w, deadline)))
+        .collect();
     let (mut events, mut extra) = (0u64, 0u64);
     for t in tasks {
         let (e, x) = t.await??;
@@ -231,8 +235,18 @@ async fn postgres_cases_in(url: &str, db: &str, events: u64) -> Result<Vec<Bench
                 })
                 .await?
             };
-            eprintln!("bench: postgres append {writers}x{batch}: {rate:.0}/s (ceiling {ceiling:.0}/s)");
-            cases.push(case("append", "postgres", writers, batch, rate, Some(ceiling), None));
+            eprintln!(
+                "bench: postgres append {writers}x{batch}: {rate:.0}/s (ceiling {ceiling:.0}/s)"
+            );
+            cases.push(case(
+                "append",
+                "postgres",
+                writers,
+                batch,
+                rate,
+                Some(ceiling),
+                None,
+            ));
         }
     }
     cases.push(hot_case(Arc::new(store.clone()), "postgres").await?);
@@ -242,7 +256,15 @@ async fn postgres_cases_in(url: &str, db: &str, events: u64) -> Result<Vec<Bench
     let ceiling = raw_pg_read(store.pool(), n).await?;
     let rate = store_read_all(&store, n).await?;
     eprintln!("bench: postgres read_all: {rate:.0}/s (raw {ceiling:.0}/s)");
-    cases.push(case("read_all", "postgres", 1, 0, rate, Some(ceiling), Some(format!("{n} events"))));
+    cases.push(case(
+        "read_all",
+        "postgres",
+        1,
+        0,
+        rate,
+        Some(ceiling),
+        Some(format!("{n} events")),
+    ));
     let rate = store_catch_up(&store, n).await?;
     eprintln!("bench: postgres subscribe catch-up: {rate:.0}/s");
     cases.push(case(
@@ -276,7 +298,9 @@ async fn store_writer(
     let mut i = 0usize;
     while Instant::now() < deadline {
         let k = i % streams.len();
-        let events: Vec<NewEvent> = (0..batch).map(|j| sample_event((i * batch + j) as u64)).collect();
+        let events: Vec<NewEvent> = (0..batch)
+            .map(|j| sample_event((i * batch + j) as u64))
+            .collect();
         let expected = if versions[k] == 0 {
             ExpectedVersion::NoStream
         } else {
@@ -308,7 +332,9 @@ async fn raw_pg_writer(
     let mut i = 0usize;
     while Instant::now() < deadline {
         let k = i % streams.len();
-        let events: Vec<NewEvent> = (0..batch).map(|j| sample_event((i * batch + j) as u64)).collect();
+        let events: Vec<NewEvent> = (0..batch)
+            .map(|j| sample_event((i * batch + j) as u64))
+            .collect();
         let n = events.len();
         let now = Utc::now();
         let mut cols = RawColumns::with_capacity(n);
@@ -599,7 +625,9 @@ async fn sqlite_cases_in(dir: &Path, events: u64) -> Result<Vec<BenchCase>, BoxE
         SqliteConnection::connect_with(&sqlite_options(&dir.join("raw.db"))).await?,
     ));
     for statement in &ddl {
-        sqlx::query(statement).execute(&mut *raw.lock().await).await?;
+        sqlx::query(statement)
+            .execute(&mut *raw.lock().await)
+            .await?;
     }
 
     let mut cases = Vec::new();
@@ -619,8 +647,18 @@ async fn sqlite_cases_in(dir: &Path, events: u64) -> Result<Vec<BenchCase>, BoxE
                 })
                 .await?
             };
-            eprintln!("bench: sqlite append {writers}x{batch}: {rate:.0}/s (ceiling {ceiling:.0}/s)");
-            cases.push(case("append", "sqlite", writers, batch, rate, Some(ceiling), None));
+            eprintln!(
+                "bench: sqlite append {writers}x{batch}: {rate:.0}/s (ceiling {ceiling:.0}/s)"
+            );
+            cases.push(case(
+                "append",
+                "sqlite",
+                writers,
+                batch,
+                rate,
+                Some(ceiling),
+                None,
+            ));
         }
     }
     cases.push(hot_case(Arc::new(store.clone()), "sqlite").await?);
@@ -682,7 +720,9 @@ async fn raw_sqlite_writer(
     let mut i = 0usize;
     while Instant::now() < deadline {
         let k = i % streams.len();
-        let events: Vec<NewEvent> = (0..batch).map(|j| sample_event((i * batch + j) as u64)).collect();
+        let events: Vec<NewEvent> = (0..batch)
+            .map(|j| sample_event((i * batch + j) as u64))
+            .collect();
         let now = Utc::now().timestamp_micros();
         let mut conn = raw.lock().await;
         let mut tx = conn.begin().await?;

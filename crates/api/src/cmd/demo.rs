@@ -50,14 +50,22 @@ pub struct DemoReport {
 impl std::fmt::Display for DemoReport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let s = &self.summary;
-        let rate = if self.seconds > 0.0 { s.events as f64 / self.seconds } else { 0.0 };
+        let rate = if self.seconds > 0.0 {
+            s.events as f64 / self.seconds
+        } else {
+            0.0
+        };
         writeln!(
             f,
             "demo data (seed {}, scale {}): {} tenant(s), {} commands, {} events in {:.1} s ({:.0} events/s)",
             self.seed, self.scale, s.tenants, s.commands, s.events, self.seconds, rate
         )?;
         if s.refused > 0 {
-            writeln!(f, "{} command(s) were refused by the domain; the first:", s.refused)?;
+            writeln!(
+                f,
+                "{} command(s) were refused by the domain; the first:",
+                s.refused
+            )?;
             for r in &s.refusals {
                 writeln!(f, "  {r}")?;
             }
@@ -80,8 +88,10 @@ pub async fn run(executor: &Executor, args: &DemoArgs) -> Result<DemoReport, Dem
         ProgressBar::new_spinner()
     };
     bar.set_style(
-        ProgressStyle::with_template("{spinner} {pos}/{len} events [{elapsed_precise}] {per_sec} eta {eta}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        ProgressStyle::with_template(
+            "{spinner} {pos}/{len} events [{elapsed_precise}] {per_sec} eta {eta}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let started = std::time::Instant::now();
     // indicatif limits how often it redraws, so every update can be passed on.

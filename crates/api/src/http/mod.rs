@@ -5,9 +5,14 @@
 //! `router()`; this module merges them, adds the request-id and tracing layer, and turns
 //! unknown addresses (404) and wrong methods (405) into problem documents like every other error.
 
+pub mod calls;
+pub mod commands;
 pub mod error;
 pub mod extract;
 pub mod health;
+pub mod organisations;
+pub mod persons;
+pub mod requests;
 pub mod taxonomy;
 
 use std::sync::Arc;
@@ -18,6 +23,7 @@ use axum::http::{HeaderValue, Method};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::Router;
+use noaber_store::exec::Executor;
 use noaber_store::privacy::Privacy;
 use noaber_store::{EventStore, KeyStore};
 use tracing::Instrument;
@@ -38,15 +44,19 @@ pub struct AppState {
     pub keys: Arc<dyn KeyStore>,
     /// Seals and unseals personal data in event payloads.
     pub privacy: Arc<Privacy>,
+    /// Carries out the domain's commands against the log.
+    pub executor: Executor,
 }
 
 impl AppState {
     /// State over an opened log.
     pub fn new(store: Arc<dyn EventStore>, keys: Arc<dyn KeyStore>, privacy: Arc<Privacy>) -> Self {
+        let executor = Executor::new(store.clone(), privacy.clone());
         Self {
             store,
             keys,
             privacy,
+            executor,
         }
     }
 }
@@ -55,6 +65,10 @@ impl AppState {
 pub fn app(state: AppState) -> Router {
     let v1 = Router::new()
         .merge(taxonomy::router())
+        .merge(persons::router())
+        .merge(requests::router())
+        .merge(calls::router())
+        .merge(organisations::router())
         .route_layer(middleware::from_fn(extract::require_actor));
     Router::new()
         .merge(health::router())

@@ -5,7 +5,9 @@ use axum::extract::State;
 use axum::routing::post;
 use axum::Router;
 use noaber_domain::person::Person;
-use noaber_domain::values::{ApproxLocation, Availability, DigitalAccess, Distance, Language, SkillCode};
+use noaber_domain::values::{
+    ApproxLocation, Availability, DigitalAccess, Distance, Language, SkillCode,
+};
 use noaber_domain::{NeighbourhoodId, PersonCommand, PersonId, Personal};
 use serde::Deserialize;
 use uuid::Uuid;
@@ -49,9 +51,10 @@ pub struct RegisterBody {
     pub acting: Acting,
 }
 
-impl TryFrom<(RegisterBody, PersonId)> for PersonCommand {
-    type Error = ApiError;
-    fn try_from((body, person_id): (RegisterBody, PersonId)) -> Result<Self, ApiError> {
+impl RegisterBody {
+    /// The domain command this body asks for.
+    pub fn into_command(self, person_id: PersonId) -> Result<PersonCommand, ApiError> {
+        let body = self;
         Ok(PersonCommand::Register {
             person_id,
             name: Personal::clear(person_id, body.name),
@@ -77,7 +80,7 @@ async fn register(
         None => PersonId::new(commands::new_id(None, command_id)),
     };
     let ctx = context(&actor, command_id, &body.acting);
-    let command = PersonCommand::try_from((body, person_id))?;
+    let command = body.into_command(person_id)?;
     execute::<Person>(&state, &ctx, Kind::Create, command).await
 }
 
@@ -103,9 +106,10 @@ pub struct ProfileBody {
     pub acting: Acting,
 }
 
-impl TryFrom<(ProfileBody, PersonId)> for PersonCommand {
-    type Error = ApiError;
-    fn try_from((body, person_id): (ProfileBody, PersonId)) -> Result<Self, ApiError> {
+impl ProfileBody {
+    /// The domain command this body asks for.
+    pub fn into_command(self, person_id: PersonId) -> Result<PersonCommand, ApiError> {
+        let body = self;
         let personal = |text: Option<String>| text.map(|t| Personal::clear(person_id, t));
         Ok(PersonCommand::UpdateProfile {
             person_id,
@@ -128,7 +132,7 @@ async fn update_profile(
     ApiJson(body): ApiJson<ProfileBody>,
 ) -> Result<CommandResponse, ApiError> {
     let ctx = context(&actor, command_id, &body.acting);
-    let command = PersonCommand::try_from((body, PersonId::new(id)))?;
+    let command = body.into_command(PersonId::new(id))?;
     execute::<Person>(&state, &ctx, Kind::Change, command).await
 }
 
@@ -150,9 +154,10 @@ pub struct SkillsBody {
     pub acting: Acting,
 }
 
-impl TryFrom<(SkillsBody, PersonId)> for PersonCommand {
-    type Error = ApiError;
-    fn try_from((body, person_id): (SkillsBody, PersonId)) -> Result<Self, ApiError> {
+impl SkillsBody {
+    /// The domain command this body asks for.
+    pub fn into_command(self, person_id: PersonId) -> Result<PersonCommand, ApiError> {
+        let body = self;
         Ok(PersonCommand::DeclareSkills {
             person_id,
             skills: body.skills,
@@ -171,7 +176,7 @@ async fn declare_skills(
     ApiJson(body): ApiJson<SkillsBody>,
 ) -> Result<CommandResponse, ApiError> {
     let ctx = context(&actor, command_id, &body.acting);
-    let command = PersonCommand::try_from((body, PersonId::new(id)))?;
+    let command = body.into_command(PersonId::new(id))?;
     execute::<Person>(&state, &ctx, Kind::Change, command).await
 }
 

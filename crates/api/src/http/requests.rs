@@ -35,7 +35,10 @@ pub fn router() -> Router<AppState> {
         .route("/requests", post(post_request))
         .route("/requests/{id}/triage", post(triage))
         .route("/requests/{id}/offers", post(offer))
-        .route("/requests/{id}/offers/{helper}/withdraw", post(withdraw_offer))
+        .route(
+            "/requests/{id}/offers/{helper}/withdraw",
+            post(withdraw_offer),
+        )
         .route("/requests/{id}/matches", post(match_helper))
         .route("/requests/{id}/matches/{helper}/cancel", post(cancel_match))
         .route("/requests/{id}/referrals", post(refer))
@@ -88,11 +91,14 @@ pub struct PostBody {
     pub occurred_at: Option<DateTime<Utc>>,
 }
 
-impl TryFrom<(PostBody, RequestId, PersonId)> for RequestCommand {
-    type Error = ApiError;
-    fn try_from(
-        (body, request_id, requester): (PostBody, RequestId, PersonId),
-    ) -> Result<Self, ApiError> {
+impl PostBody {
+    /// The domain command this body asks for.
+    pub fn into_command(
+        self,
+        request_id: RequestId,
+        requester: PersonId,
+    ) -> Result<RequestCommand, ApiError> {
+        let body = self;
         let hands_needed = match body.hands_needed {
             Some(h) => h,
             None => HandsNeeded::new(1).map_err(|e| ApiError::BadInput(e.to_string()))?,
@@ -130,7 +136,7 @@ async fn post_request(
         occurred_at: body.occurred_at,
     };
     let ctx = context(&actor, command_id, &acting);
-    let command = RequestCommand::try_from((body, request_id, requester))?;
+    let command = body.into_command(request_id, requester)?;
     execute::<HelpRequest>(&state, &ctx, Kind::Create, command).await
 }
 
@@ -203,9 +209,14 @@ pub struct OfferBody {
     pub acting: Acting,
 }
 
-impl TryFrom<(OfferBody, RequestId, PersonId)> for RequestCommand {
-    type Error = ApiError;
-    fn try_from((body, request_id, caller): (OfferBody, RequestId, PersonId)) -> Result<Self, ApiError> {
+impl OfferBody {
+    /// The domain command this body asks for.
+    pub fn into_command(
+        self,
+        request_id: RequestId,
+        caller: PersonId,
+    ) -> Result<RequestCommand, ApiError> {
+        let body = self;
         let helper = body.helper.unwrap_or(caller);
         Ok(RequestCommand::Offer {
             request_id,
@@ -223,7 +234,7 @@ async fn offer(
     ApiJson(body): ApiJson<OfferBody>,
 ) -> Result<CommandResponse, ApiError> {
     let ctx = context(&actor, command_id, &body.acting);
-    let command = RequestCommand::try_from((body, RequestId::new(id), actor.actor))?;
+    let command = body.into_command(RequestId::new(id), actor.actor)?;
     change(&state, &ctx, command).await
 }
 

@@ -94,8 +94,9 @@ impl Decider for Call {
                     call_id: *call_id,
                     published_by: ctx.actor_id,
                     organisation_id: *organisation_id,
-                    title: title.clone(),
-                    description: description.clone(),
+                    // Free text of the call is personal data of the one who wrote it.
+                    title: title.clone().about(ctx.actor_id),
+                    description: description.clone().map(|d| d.about(ctx.actor_id)),
                     category: category.clone(),
                     scope,
                     fields_asked: fields,

@@ -3,6 +3,7 @@
 
 use crate::context::CommandContext;
 use crate::ids::PersonId;
+use crate::personal::Personal;
 use crate::role::Role;
 
 use super::event::*;
@@ -37,6 +38,16 @@ fn is_requester(state: &RequestState, ctx: &CommandContext) -> bool {
     state.requester.is_some_and(|r| {
         ctx.actor_id == r || (ctx.on_behalf_of == Some(r) && ctx.role.may_act_on_behalf())
     })
+}
+
+/// Personal text given with a command, re-tagged as about `subject` (see [`Personal::about`]).
+fn about(value: &Option<Personal>, subject: PersonId) -> Option<Personal> {
+    value.clone().map(|v| v.about(subject))
+}
+
+/// The requester of a posted request.
+fn requester_of(state: &RequestState) -> Result<PersonId, RequestError> {
+    state.requester.ok_or(RequestError::NotPosted)
 }
 
 /// Decides a command.
@@ -101,10 +112,7 @@ pub(super) fn decide(
                 neighbourhood_id: *neighbourhood_id,
                 location: *location,
                 // The description is always about the requester, whoever typed it.
-                description: crate::personal::Personal {
-                    subject: *requester,
-                    value: description.value.clone(),
-                },
+                description: description.clone().about(*requester),
                 urgency: *urgency,
                 needed_by: *needed_by,
                 anonymous: *anonymous,
@@ -129,7 +137,7 @@ pub(super) fn decide(
                 request_id: *request_id,
                 route: *route,
                 triaged_by: ctx.actor_id,
-                note: note.clone(),
+                note: about(note, requester_of(state)?),
             }
             .into()])
         }
@@ -169,7 +177,7 @@ pub(super) fn decide(
             Ok(vec![HelpOffered {
                 request_id: *request_id,
                 helper: *helper,
-                message: message.clone(),
+                message: about(message, *helper),
             }
             .into()])
         }
@@ -272,7 +280,7 @@ pub(super) fn decide(
                 request_id: *request_id,
                 organisation_id: *organisation_id,
                 referred_by: ctx.actor_id,
-                reason: reason.clone(),
+                reason: about(reason, requester_of(state)?),
             }
             .into()])
         }
@@ -298,7 +306,7 @@ pub(super) fn decide(
                 organisation_id: referral.organisation_id,
                 outcome: *outcome,
                 recorded_by: ctx.actor_id,
-                note: note.clone(),
+                note: about(note, requester_of(state)?),
             }
             .into()])
         }
@@ -420,10 +428,7 @@ pub(super) fn decide(
                 request_id: *request_id,
                 given_by: giver,
                 rating: *rating,
-                comment: comment.as_ref().map(|c| crate::personal::Personal {
-                    subject: giver,
-                    value: c.value.clone(),
-                }),
+                comment: about(comment, giver),
             }
             .into()])
         }
