@@ -7,8 +7,12 @@ use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use std::sync::Arc;
+
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use futures::StreamExt;
+use noaber_projections::runner::{Projections, RunnerConfig};
+use noaber_projections::snapshot::FileSnapshotStore;
 use noaber_store::{Checkpoint, EventFilter, RecordedEvent, StoreErrorKind};
 
 use crate::config::{self, LogFormat, StoreConfig, Stores};
@@ -70,7 +74,7 @@ pub enum Command {
     #[command(subcommand)]
     Bench(BenchCommand),
     /// Fill the log with a generated, realistic history (same seed, same history).
-    Demo(DemoArgs),
+    Demo(crate::cmd::demo::DemoArgs),
     /// Funder figures for a period, optionally as of a past moment or against another period.
     Kpi(crate::cmd::kpi::KpiArgs),
     /// Rebuild every read model from the log and report the throughput.
@@ -125,32 +129,26 @@ pub struct BenchStoreArgs {
     pub json: Option<PathBuf>,
 }
 
-/// Options of `noaber bench projections`.
+/// Options of `noaber bench projections` (the server comes from the global `--database-url`).
 #[derive(Debug, Args)]
 pub struct BenchProjectionsArgs {
     /// Also write the results to this file, one JSON object per case.
     #[arg(long)]
     pub json: Option<PathBuf>,
-}
-
-/// Options of `noaber demo`.
-#[derive(Debug, Args)]
-pub struct DemoArgs {
-    /// Seed of the generator: the same seed gives the same history.
-    #[arg(long, default_value_t = 1)]
+    /// The demo history's seed.
+    #[arg(long, default_value_t = 42)]
     pub seed: u64,
-    /// How much history to generate.
-    #[arg(long, value_enum, default_value_t = DemoScale::Small)]
-    pub scale: DemoScale,
+    /// `large` (about a million events, the benchmark) or `small` (a quick try-out).
+    #[arg(long, default_value = "large", value_parser = parse_scale)]
+    pub scale: noaber_projections::demo::Scale,
+    /// How many demo tenants are written at the same time.
+    #[arg(long, default_value_t = 8)]
+    pub concurrency: usize,
 }
 
-/// Sizes of the demo history.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum DemoScale {
-    /// Two neighbourhoods, about 400 requests over 18 months.
-    Small,
-    /// About a million events, for the benchmarks.
-    Large,
+fn parse_scale(text: &str) -> Result<noaber_projections::demo::Scale, String> {
+    text.parse()
+        .map_err(|e: <noaber_projections::demo::Scale as std::str::FromStr>::Err| e.to_string())
 }
 
 /// Runs the command line to completion and returns the process's exit code.
@@ -198,9 +196,17 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
             })
         }
         Command::Taxonomy(args) => taxonomy(&args),
-        Command::Bench(BenchCommand::Store(_)) => not_ready("bench store"),
-        Command::Bench(BenchCommand::Projections(_)) => not_ready("bench projections"),
-        Command::Demo(_) => not_ready("demo"),
+        Command::Bench(BenchCommand::Store(args)) => bench_store(&store_config, &args).await,
+        Command::Bench(BenchCommand::Projections(args)) => {
+            bench_projections(&store_config, &args).await
+        }
+        Command::Demo(args) => {
+            let stores = config::open_stores(&store_config, true).await?;
+            let privacy = config::open_privacy(&store_config, stores.keys.clone())?;
+            let executor = noaber_store::exec::Executor::new(stores.events, privacy);
+            print!("{}", crate::cmd::demo::run(&executor, &args).await?);
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Kpi(args) => {
             let stores = config::open_stores(&store_config, false).await?;
             print!("{}", crate::cmd::kpi::run(stores.events, args).await?);
@@ -222,10 +228,71 @@ async fn serve(store_config: &StoreConfig, args: &ServeArgs) -> Result<ExitCode,
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     let local = listener.local_addr()?;
+    let snapshots =
+        FileSnapshotStore::in_data_dir(&config::prepare_data_dir(&store_config.data_dir)?)?;
+    let projections =
+        Projections::start(events.clone(), Arc::new(snapshots), RunnerConfig::default()).await;
     tracing::info!(address = %local, backend = events.backend(), "listening on http://{local}");
-    http::serve(listener, AppState::new(events, keys, privacy)).await?;
+    let served = http::serve(
+        listener,
+        AppState::new(events, keys, privacy, projections.clone()),
+    )
+    .await;
+    // A final snapshot, so that the next start does not replay everything.
+    if let Err(e) = projections.shutdown().await {
+        tracing::warn!(error = %e, "the read models could not be saved on shutdown");
+    }
+    served?;
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
+}
+
+async fn bench_store(
+    store_config: &StoreConfig,
+    args: &BenchStoreArgs,
+) -> Result<ExitCode, CliError> {
+    let data_dir = config::prepare_data_dir(&store_config.data_dir)?;
+    let options = crate::bench::store::StoreBenchOptions {
+        database_url: store_config.database_url.clone(),
+        events: args.events,
+        data_dir,
+    };
+    let cases = crate::bench::store::run(&options).await?;
+    crate::bench::store::print_table(&cases);
+    if let Some(path) = &args.json {
+        write_json(path, &cases)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn bench_projections(
+    store_config: &StoreConfig,
+    args: &BenchProjectionsArgs,
+) -> Result<ExitCode, CliError> {
+    let database_url = store_config
+        .database_url
+        .clone()
+        .ok_or(crate::bench::projections::BenchError::NoDatabase)?;
+    let options = crate::bench::projections::BenchOptions {
+        database_url,
+        seed: args.seed,
+        scale: args.scale,
+        concurrency: args.concurrency,
+        progress: true,
+    };
+    let cases = crate::bench::projections::run(&options).await?;
+    print!("{}", crate::bench::projections::print_table(&cases));
+    if let Some(path) = &args.json {
+        crate::bench::projections::write_json(&cases, path)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn write_json(path: &std::path::Path, value: &impl serde::Serialize) -> Result<(), CliError> {
+    let text = serde_json::to_string_pretty(value)?;
+    std::fs::write(path, text + "\n")
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    Ok(())
 }
 
 async fn migrate(store_config: &StoreConfig) -> Result<ExitCode, CliError> {

@@ -11,7 +11,7 @@ use axum::response::Response;
 use axum::routing::post;
 use axum::Router;
 use futures::stream;
-use noaber_api::http::{app, ApiJson, AppState, Problem};
+use noaber_api::http::{app, ApiJson, Problem};
 use noaber_store::{
     AppendOutcome, Checkpoint, EventFilter, EventStore, EventStream, ExpectedVersion, KeyStore,
     NewEvent, StoreError, StoreErrorKind, StreamId, SubjectKey,
@@ -103,13 +103,13 @@ impl KeyStore for UnreachableStore {
     }
 }
 
-fn unreachable_app() -> Router {
+async fn unreachable_app() -> Router {
     let store = Arc::new(UnreachableStore);
     let privacy = Arc::new(noaber_store::privacy::Privacy::new(
         noaber_store::privacy::MasterKey::generate(),
         store.clone(),
     ));
-    app(AppState::new(store.clone(), store, privacy))
+    app(common::state_over(store.clone(), store, privacy).await)
 }
 
 #[tokio::test]
@@ -126,6 +126,7 @@ async fn healthz_answers_ok_while_the_process_lives() {
 #[tokio::test]
 async fn healthz_answers_ok_even_when_the_log_is_unreachable() {
     let response = unreachable_app()
+        .await
         .oneshot(get("/healthz"))
         .await
         .expect("a response");
@@ -143,6 +144,7 @@ async fn readyz_is_ready_when_the_log_answers() {
 #[tokio::test]
 async fn readyz_is_a_503_problem_that_hides_the_database_details_when_the_log_is_unreachable() {
     let response = unreachable_app()
+        .await
         .oneshot(get("/readyz"))
         .await
         .expect("a response");

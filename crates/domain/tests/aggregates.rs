@@ -470,6 +470,22 @@ fn a_partner_records_its_services_but_cannot_register_an_organisation() {
 }
 
 #[test]
+fn a_funder_cannot_touch_an_organisation_or_a_neighbourhood() {
+    given::<Organisation>([])
+        .when(&femke(), register_org())
+        .then_err(OrganisationError::FunderCannotAct);
+    given::<Neighbourhood>([])
+        .when(
+            &femke(),
+            NeighbourhoodCommand::Rename {
+                neighbourhood_id: HOOD,
+                name: DisplayName::parse("X").expect("ok"),
+            },
+        )
+        .then_err(NeighbourhoodError::FunderCannotAct);
+}
+
+#[test]
 fn an_organisation_is_registered_once() {
     let history = given::<Organisation>([])
         .when(&dirk(), register_org())

@@ -166,6 +166,16 @@ fn a_resident_cannot_post_on_behalf_of_someone_else() {
 }
 
 #[test]
+fn a_connector_acting_for_one_resident_cannot_post_for_another() {
+    given::<R>([])
+        .when(
+            &dirk().acting_for(GUS),
+            post_command(ANNA, Channel::Phone, 1),
+        )
+        .then_err(RequestError::OnBehalfMismatch);
+}
+
+#[test]
 fn a_phone_request_must_be_posted_on_the_residents_behalf() {
     given::<R>([])
         .when(&anna(), post_command(ANNA, Channel::Phone, 1))

@@ -81,7 +81,10 @@ pub enum AuditError {
     NotFound(String),
 }
 
-async fn read_whole(store: &dyn EventStore, stream: &StreamId) -> Result<Vec<AuditEntry>, AuditError> {
+async fn read_whole(
+    store: &dyn EventStore,
+    stream: &StreamId,
+) -> Result<Vec<AuditEntry>, AuditError> {
     let mut events = store.read_stream(stream, 1);
     let mut out = Vec::new();
     while let Some(event) = events.next().await {

@@ -63,7 +63,12 @@ impl Category {
         taxonomy()
             .categories()
             .get(usize::from(self.0))
-            .map(|c| c.skills.iter().filter_map(|s| Skill::from_code(s)).collect())
+            .map(|c| {
+                c.skills
+                    .iter()
+                    .filter_map(|s| Skill::from_code(s))
+                    .collect()
+            })
             .unwrap_or_default()
     }
 }
@@ -187,8 +192,14 @@ impl SlotMask {
     pub const ALL: SlotMask = SlotMask((1 << 21) - 1);
 
     fn bit(slot: &Slot) -> u32 {
-        let day = Weekday::ALL.iter().position(|d| *d == slot.day).unwrap_or(0);
-        let part = PartOfDay::ALL.iter().position(|p| *p == slot.part).unwrap_or(0);
+        let day = Weekday::ALL
+            .iter()
+            .position(|d| *d == slot.day)
+            .unwrap_or(0);
+        let part = PartOfDay::ALL
+            .iter()
+            .position(|p| *p == slot.part)
+            .unwrap_or(0);
         1 << (day * 3 + part)
     }
 

@@ -388,9 +388,8 @@ impl Directory {
                 }
             }
             E::RequestVoided(e) => self.close(e.request_id),
-            E::RequestTriaged(_)
-            | E::ReferredToProfessional(_)
-            | E::ReferralOutcomeRecorded(_) => {}
+            E::RequestTriaged(_) | E::ReferredToProfessional(_) | E::ReferralOutcomeRecorded(_) => {
+            }
         }
     }
 
@@ -421,7 +420,9 @@ impl Directory {
             .filter_map(|id| {
                 let p = self.persons.get(id)?;
                 if query.tenant.is_some_and(|t| t != p.tenant)
-                    || query.neighbourhood.is_some_and(|n| p.neighbourhood != Some(n))
+                    || query
+                        .neighbourhood
+                        .is_some_and(|n| p.neighbourhood != Some(n))
                     || skill.is_some_and(|s| !p.skills.contains(s))
                 {
                     return None;
@@ -483,11 +484,9 @@ impl Directory {
             need.skills.clone()
         };
         let window = slots_until(now, need.needed_by);
-        let origin = need.location.or_else(|| {
-            self.persons
-                .get(&need.requester)
-                .and_then(|p| p.location)
-        });
+        let origin = need
+            .location
+            .or_else(|| self.persons.get(&need.requester).and_then(|p| p.location));
         let mut out: Vec<(Suggestion, u32)> = Vec::new();
         for id in &self.helpers {
             if *id == need.requester || need.matched.contains(id) {

@@ -18,10 +18,13 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
+use noaber_domain::call::CallScope;
 use noaber_domain::request::{ReferralOutcome, RequestEvent, TriageRoute};
 use noaber_domain::values::{ApproxLocation, Urgency, Visibility};
-use noaber_domain::call::CallScope;
-use noaber_domain::{AnyEvent, CallEvent, CallId, NeighbourhoodEvent, PersonEvent, NeighbourhoodId, PersonId, RequestId};
+use noaber_domain::{
+    AnyEvent, CallEvent, CallId, NeighbourhoodEvent, NeighbourhoodId, PersonEvent, PersonId,
+    RequestId,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::codes::{Category, SkillSet};
@@ -560,7 +563,11 @@ impl Feed {
         }
         Ok(FeedPage {
             items: out,
-            next_cursor: if more { last.map(FeedKey::cursor) } else { None },
+            next_cursor: if more {
+                last.map(FeedKey::cursor)
+            } else {
+                None
+            },
         })
     }
 
@@ -671,4 +678,3 @@ impl ReadModel for Feed {
         }
     }
 }
-

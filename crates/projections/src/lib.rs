@@ -5,18 +5,18 @@
 //! at once, keeps them in memory following the log, and snapshots them.
 #![deny(missing_docs)]
 
-pub mod model;
-pub mod runner;
-pub mod snapshot;
+pub mod audit;
 pub mod codes;
+pub mod demo;
+pub mod directory;
 pub mod fastmap;
 pub mod feed;
-pub mod queue;
-pub mod directory;
-pub mod audit;
-pub mod signals;
 pub mod kpi;
-pub mod demo;
+pub mod model;
+pub mod queue;
+pub mod runner;
+pub mod signals;
+pub mod snapshot;
 
 pub use model::{Envelope, ReadModel};
 pub use runner::{fold_all, fold_decoded, Projections, ReadModels, RunnerConfig, RunnerError};

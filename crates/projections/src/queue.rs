@@ -24,9 +24,9 @@
 //! match stalled 10.
 
 use chrono::{DateTime, TimeDelta, Utc};
+use noaber_domain::call::CallScope;
 use noaber_domain::request::{RequestEvent, TriageRoute};
 use noaber_domain::values::Urgency;
-use noaber_domain::call::CallScope;
 use noaber_domain::{AnyEvent, CallEvent, CallId, NeighbourhoodEvent, NeighbourhoodId, RequestId};
 use serde::{Deserialize, Serialize};
 
@@ -317,12 +317,7 @@ impl Queue {
         }
     }
 
-    fn request_item(
-        id: RequestId,
-        c: &Case,
-        now: i64,
-        config: &QueueConfig,
-    ) -> Option<QueueItem> {
+    fn request_item(id: RequestId, c: &Case, now: i64, config: &QueueConfig) -> Option<QueueItem> {
         let mut reasons = Vec::new();
         let mut clock = c.open_since;
         let overdue = |since: i64, after: TimeDelta| {
@@ -361,9 +356,7 @@ impl Queue {
             return None;
         }
         reasons.sort_by_key(|r| std::cmp::Reverse(r.points()));
-        let needed_soon = c
-            .needed_by
-            .is_some_and(|by| by - now <= 48 * 3_600_000_000);
+        let needed_soon = c.needed_by.is_some_and(|by| by - now <= 48 * 3_600_000_000);
         let priority = urgency_points(c.urgency)
             + age_points(now, clock)
             + reasons.first().map_or(0, |r| r.points())

@@ -205,7 +205,9 @@ pub enum RunnerError {
     #[error(transparent)]
     Snapshot(#[from] SnapshotError),
     /// The wanted position was not applied in time.
-    #[error("the read models had not caught up with {wanted} after {waited:?} (they are at {applied})")]
+    #[error(
+        "the read models had not caught up with {wanted} after {waited:?} (they are at {applied})"
+    )]
     Timeout {
         /// The checkpoint waited for.
         wanted: Checkpoint,

@@ -167,9 +167,7 @@ fn day_index(d: NaiveDate) -> i32 {
 
 fn period_start(d: NaiveDate, g: Granularity) -> NaiveDate {
     match g {
-        Granularity::Week => {
-            d - Duration::days(i64::from(d.weekday().num_days_from_monday()))
-        }
+        Granularity::Week => d - Duration::days(i64::from(d.weekday().num_days_from_monday())),
         Granularity::Month => d.with_day(1).unwrap_or(d),
     }
 }

@@ -80,7 +80,12 @@ fn every_planned_command_is_accepted_by_the_domain() {
                 refused.push(format!("{}: {reason}", demo::command_name(&step.command)));
             }
         }
-        assert!(refused.is_empty(), "seed {seed}: {} refused, first: {:?}", refused.len(), &refused[..refused.len().min(5)]);
+        assert!(
+            refused.is_empty(),
+            "seed {seed}: {} refused, first: {:?}",
+            refused.len(),
+            &refused[..refused.len().min(5)]
+        );
     }
 }
 
@@ -143,12 +148,33 @@ fn the_small_history_has_the_promised_shape() {
     let n = |t: &str| counts.get(t).copied().unwrap_or(0);
     // Every event type of the life cycle appears.
     for t in [
-        "TenantRegistered", "NeighbourhoodRegistered", "OrganisationRegistered", "ServicesOffered",
-        "PersonRegistered", "ProfileUpdated", "SkillsDeclared", "HelperOptedIn", "HelperOptedOut",
-        "PersonErased", "RequestPosted", "RequestTriaged", "HelpOffered", "OfferWithdrawn",
-        "HelperMatched", "MatchCancelled", "ReferredToProfessional", "ReferralOutcomeRecorded",
-        "RequestResolved", "RequestClosed", "RequestReopened", "FeedbackGiven", "RequestCorrected",
-        "RequestVoided", "CallPublished", "CallAnswered", "CallClosed",
+        "TenantRegistered",
+        "NeighbourhoodRegistered",
+        "OrganisationRegistered",
+        "ServicesOffered",
+        "PersonRegistered",
+        "ProfileUpdated",
+        "SkillsDeclared",
+        "HelperOptedIn",
+        "HelperOptedOut",
+        "PersonErased",
+        "RequestPosted",
+        "RequestTriaged",
+        "HelpOffered",
+        "OfferWithdrawn",
+        "HelperMatched",
+        "MatchCancelled",
+        "ReferredToProfessional",
+        "ReferralOutcomeRecorded",
+        "RequestResolved",
+        "RequestClosed",
+        "RequestReopened",
+        "FeedbackGiven",
+        "RequestCorrected",
+        "RequestVoided",
+        "CallPublished",
+        "CallAnswered",
+        "CallClosed",
     ] {
         assert!(n(t) > 0, "no {t} in the demo history: {counts:?}");
     }
@@ -157,19 +183,35 @@ fn the_small_history_has_the_promised_shape() {
     assert!((200..=240).contains(&n("PersonRegistered")), "{counts:?}");
     assert!(n("HelperOptedIn") >= 70);
     assert_eq!(channels.len(), 5, "every channel is used: {channels:?}");
-    assert_eq!(resolutions.len(), 3, "neighbour, professional and requester: {resolutions:?}");
-    assert_eq!(close_reasons.len(), 4, "every close reason: {close_reasons:?}");
+    assert_eq!(
+        resolutions.len(),
+        3,
+        "neighbour, professional and requester: {resolutions:?}"
+    );
+    assert_eq!(
+        close_reasons.len(),
+        4,
+        "every close reason: {close_reasons:?}"
+    );
     assert_eq!(hoods.len(), 2);
-    assert!(on_behalf > 80, "many requests are posted on behalf: {on_behalf}");
+    assert!(
+        on_behalf > 80,
+        "many requests are posted on behalf: {on_behalf}"
+    );
     assert!(back_dated > 10, "home visits are back-dated: {back_dated}");
     assert!(direct > 5, "connectors match directly: {direct}");
-    assert!((100..=180).contains(&requesters.len()), "distinct requesters: {}", requesters.len());
+    assert!(
+        (100..=180).contains(&requesters.len()),
+        "distinct requesters: {}",
+        requesters.len()
+    );
 }
 
 #[test]
 fn large_scale_repeats_tenants_to_about_a_million_commands() {
     let tenants = demo::tenant_count(1, Scale::Large).expect("plans");
     let per_tenant = small(1).len() as u64;
+    println!("large scale: {tenants} tenants of {per_tenant} commands");
     assert!(tenants * per_tenant >= Scale::LARGE_EVENTS);
     assert!((tenants - 1) * per_tenant < Scale::LARGE_EVENTS);
     // Tenants differ: each has its own seed-derived history.
@@ -187,5 +229,7 @@ fn scales_parse_from_their_names_and_nothing_else() {
 #[test]
 fn planned_ids_are_uuid_v7_shaped() {
     let steps = small(5);
-    assert!(steps.iter().all(|s| s.ctx.command_id.get_version_num() == 7));
+    assert!(steps
+        .iter()
+        .all(|s| s.ctx.command_id.get_version_num() == 7));
 }

@@ -17,14 +17,19 @@ async fn the_small_demo_is_written_through_the_executor_without_a_refusal() {
     let store = Arc::new(store);
     let keys: Arc<dyn KeyStore> = store.clone();
     let log: Arc<dyn EventStore> = store.clone();
-    let executor = Executor::new(log.clone(), Arc::new(Privacy::new(MasterKey::generate(), keys)));
+    let executor = Executor::new(
+        log.clone(),
+        Arc::new(Privacy::new(MasterKey::generate(), keys)),
+    );
 
     let summary = demo::run(&executor, 42, Scale::Small, 1, &|_| {})
         .await
         .expect("the demo is written");
 
     assert_eq!(summary.refused, 0, "refused: {:?}", summary.refusals);
-    let planned = demo::tenant_history(42, 0, demo::TenantSize::SMALL).expect("plans").len() as u64;
+    let planned = demo::tenant_history(42, 0, demo::TenantSize::SMALL)
+        .expect("plans")
+        .len() as u64;
     assert_eq!(summary.commands, planned);
     assert!(summary.events >= planned);
 
@@ -39,7 +44,10 @@ async fn the_small_demo_is_written_through_the_executor_without_a_refusal() {
     // No personal text is stored in clear: every `$pii` was sealed on the way in.
     let raw = serde_json::to_string(&events.iter().map(|e| &e.payload).collect::<Vec<_>>())
         .expect("payloads serialise");
-    assert!(!raw.contains("\"$pii\""), "a personal field was stored in clear");
+    assert!(
+        !raw.contains("\"$pii\""),
+        "a personal field was stored in clear"
+    );
     assert!(raw.contains("\"$sealed\""));
     for word in ["Wie kan mij helpen", "Molenstraat", "Heel fijn geholpen"] {
         assert!(!raw.contains(word), "{word:?} found in clear in the log");

@@ -29,23 +29,47 @@ fn an_anonymous_request_shows_neither_its_requester_nor_its_location() {
     h.push(posted_with(1, 2, 0, |p| p.anonymous = true));
     h.push(posted(2, 3, 0));
     let models = fold_all(&h.events);
-    let page = models.feed.page(hood(0), Audience::Resident, None, 10).unwrap();
-    let anonymous = page.items.iter().find(|i| i.id == request(1).as_uuid()).unwrap();
+    let page = models
+        .feed
+        .page(hood(0), Audience::Resident, None, 10)
+        .unwrap();
+    let anonymous = page
+        .items
+        .iter()
+        .find(|i| i.id == request(1).as_uuid())
+        .unwrap();
     assert_eq!(anonymous.person, None);
     assert_eq!(anonymous.location, None);
     let json = serde_json::to_string(&page).unwrap();
-    assert!(!json.contains(&person(2).to_string()), "the requester id leaked: {json}");
-    let named = page.items.iter().find(|i| i.id == request(2).as_uuid()).unwrap();
+    assert!(
+        !json.contains(&person(2).to_string()),
+        "the requester id leaked: {json}"
+    );
+    let named = page
+        .items
+        .iter()
+        .find(|i| i.id == request(2).as_uuid())
+        .unwrap();
     assert_eq!(named.person, Some(person(3)));
 }
 
 #[test]
 fn a_request_for_connectors_only_never_reaches_a_residents_feed() {
     let mut h = base();
-    h.push(posted_with(1, 2, 0, |p| p.visibility = Visibility::Connectors));
+    h.push(posted_with(1, 2, 0, |p| {
+        p.visibility = Visibility::Connectors
+    }));
     let models = fold_all(&h.events);
-    assert!(models.feed.page(hood(0), Audience::Resident, None, 10).unwrap().items.is_empty());
-    let connector = models.feed.page(hood(0), Audience::Connector, None, 10).unwrap();
+    assert!(models
+        .feed
+        .page(hood(0), Audience::Resident, None, 10)
+        .unwrap()
+        .items
+        .is_empty());
+    let connector = models
+        .feed
+        .page(hood(0), Audience::Connector, None, 10)
+        .unwrap();
     assert_eq!(connector.items.len(), 1);
 }
 
@@ -58,8 +82,16 @@ fn each_item_says_whether_a_resident_or_a_professional_posted_it() {
         p.posted_by = connector();
     }));
     let models = fold_all(&h.events);
-    let page = models.feed.page(hood(0), Audience::Resident, None, 10).unwrap();
-    let by = |r: u32| page.items.iter().find(|i| i.id == request(r).as_uuid()).unwrap();
+    let page = models
+        .feed
+        .page(hood(0), Audience::Resident, None, 10)
+        .unwrap();
+    let by = |r: u32| {
+        page.items
+            .iter()
+            .find(|i| i.id == request(r).as_uuid())
+            .unwrap()
+    };
     assert_eq!(by(1).posted_by, PostedBy::Resident);
     assert_eq!(by(2).posted_by, PostedBy::Professional);
     assert!(by(2).on_behalf);
@@ -88,7 +120,8 @@ fn a_request_comes_back_when_reopened_when_a_referral_is_declined_or_a_match_can
         h.push(posted(r, 2, 0));
     }
     h.push(closed(1)).push(reopened(1));
-    h.push(referred(2)).push(outcome(2, ReferralOutcome::Declined));
+    h.push(referred(2))
+        .push(outcome(2, ReferralOutcome::Declined));
     h.push(matched(3, 4)).push(cancelled(3, 4));
     let models = fold_all(&h.events);
     assert_eq!(models.feed.len(hood(0), Audience::Resident), 3);
@@ -123,10 +156,18 @@ fn helpers_who_opted_in_appear_as_standing_offers_until_they_opt_out_or_are_eras
     let mut h = base();
     h.push(skills_declared(4, &["cooking"], weekday_mornings(), 3));
     h.push(opted_in(4));
-    h.push(skills_declared(5, &["light_cleaning"], weekday_mornings(), 3));
+    h.push(skills_declared(
+        5,
+        &["light_cleaning"],
+        weekday_mornings(),
+        3,
+    ));
     h.push(opted_in(5));
     let models = fold_all(&h.events);
-    let page = models.feed.page(hood(0), Audience::Resident, None, 10).unwrap();
+    let page = models
+        .feed
+        .page(hood(0), Audience::Resident, None, 10)
+        .unwrap();
     assert_eq!(page.items.len(), 2);
     assert!(page.items.iter().all(|i| i.kind == FeedKind::StandingOffer));
     assert_eq!(page.items[0].skills, vec!["light_cleaning"]);
@@ -143,7 +184,10 @@ fn an_open_call_to_all_neighbourhoods_shows_in_each_until_closed() {
     h.push(call_answered(1, 3));
     let models = fold_all(&h.events);
     for n in 0..2 {
-        let page = models.feed.page(hood(n), Audience::Resident, None, 10).unwrap();
+        let page = models
+            .feed
+            .page(hood(n), Audience::Resident, None, 10)
+            .unwrap();
         assert_eq!(page.items.len(), 1);
         assert_eq!(page.items[0].kind, FeedKind::Call);
         assert_eq!(page.items[0].hands_found, Some(1));
@@ -162,7 +206,10 @@ fn pages_are_newest_first_and_the_cursor_neither_repeats_nor_skips_items() {
         h.push(posted(r, 2, 0));
     }
     let models = fold_all(&h.events);
-    let first = models.feed.page(hood(0), Audience::Resident, None, 10).unwrap();
+    let first = models
+        .feed
+        .page(hood(0), Audience::Resident, None, 10)
+        .unwrap();
     assert_eq!(first.items[0].id, request(24).as_uuid());
     // New items arriving between pages must not shift the next page.
     h.at(start + Duration::days(3));
@@ -171,7 +218,10 @@ fn pages_are_newest_first_and_the_cursor_neither_repeats_nor_skips_items() {
     let mut seen: Vec<_> = first.items.iter().map(|i| i.id).collect();
     let mut cursor = first.next_cursor.clone();
     while let Some(c) = cursor {
-        let page = models.feed.page(hood(0), Audience::Resident, Some(&c), 10).unwrap();
+        let page = models
+            .feed
+            .page(hood(0), Audience::Resident, Some(&c), 10)
+            .unwrap();
         seen.extend(page.items.iter().map(|i| i.id));
         cursor = page.next_cursor;
     }
@@ -183,7 +233,9 @@ fn pages_are_newest_first_and_the_cursor_neither_repeats_nor_skips_items() {
 fn a_cursor_that_was_not_handed_out_is_refused() {
     let models = fold_all(&base().events);
     assert_eq!(
-        models.feed.page(hood(0), Audience::Resident, Some("not-a-cursor"), 10),
+        models
+            .feed
+            .page(hood(0), Audience::Resident, Some("not-a-cursor"), 10),
         Err(FeedError::BadCursor)
     );
 }

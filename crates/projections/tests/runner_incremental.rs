@@ -78,7 +78,11 @@ fn queue_answers(q: &Queue) -> Value {
     let now = day(2025, 6, 1);
     json!([
         q.items(&[hood(0)], now, &QueueConfig::default()),
-        q.items(&[hood(0), hood(1)], now - Duration::days(60), &QueueConfig::default()),
+        q.items(
+            &[hood(0), hood(1)],
+            now - Duration::days(60),
+            &QueueConfig::default()
+        ),
     ])
 }
 

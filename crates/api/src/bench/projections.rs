@@ -155,7 +155,10 @@ pub fn print_table(cases: &[Case]) -> String {
         } else {
             format!("{:.0}", c.value)
         };
-        out.push_str(&format!("{:<24} {:>16} {:<9} {}\n", c.case, value, c.unit, notes));
+        out.push_str(&format!(
+            "{:<24} {:>16} {:<9} {}\n",
+            c.case, value, c.unit, notes
+        ));
     }
     out
 }
@@ -172,7 +175,10 @@ fn resident_bytes() -> Option<u64> {
 /// Writes the cases as a JSON array of `{"case","value","unit"}` objects.
 pub fn write_json(cases: &[Case], path: &Path) -> Result<(), BenchError> {
     let text = serde_json::to_string_pretty(cases).unwrap_or_else(|_| "[]".to_owned());
-    std::fs::write(path, text + "\n").map_err(|source| BenchError::Json { path: path.to_owned(), source })
+    std::fs::write(path, text + "\n").map_err(|source| BenchError::Json {
+        path: path.to_owned(),
+        source,
+    })
 }
 
 /// Replaces the database name of a PostgreSQL URL.
@@ -214,8 +220,11 @@ fn bar(show: bool, len: Option<u64>, what: &str) -> ProgressBar {
         Some(n) => ProgressBar::new(n),
         None => ProgressBar::new_spinner(),
     };
-    let template = format!("{what}: {{pos}}/{{len}} events [{{elapsed_precise}}] {{per_sec}} eta {{eta}}");
-    bar.set_style(ProgressStyle::with_template(&template).unwrap_or_else(|_| ProgressStyle::default_bar()));
+    let template =
+        format!("{what}: {{pos}}/{{len}} events [{{elapsed_precise}}] {{per_sec}} eta {{eta}}");
+    bar.set_style(
+        ProgressStyle::with_template(&template).unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
     bar
 }
 
@@ -269,7 +278,10 @@ pub async fn run(opts: &BenchOptions) -> Result<Vec<Case>, BenchError> {
     store.migrate().await?;
     let log: Arc<dyn EventStore> = store.clone();
     let keys: Arc<dyn KeyStore> = store.clone();
-    let executor = Executor::new(log.clone(), Arc::new(Privacy::new(MasterKey::generate(), keys)));
+    let executor = Executor::new(
+        log.clone(),
+        Arc::new(Privacy::new(MasterKey::generate(), keys)),
+    );
 
     // 1. The log, written through the domain's commands.
     let expected = match opts.scale {
@@ -278,7 +290,14 @@ pub async fn run(opts: &BenchOptions) -> Result<Vec<Case>, BenchError> {
     };
     let writing = bar(opts.progress, expected, "writing the demo log");
     let progress = |n: u64| writing.set_position(n);
-    let summary = demo::run(&executor, opts.seed, opts.scale, opts.concurrency, &progress).await?;
+    let summary = demo::run(
+        &executor,
+        opts.seed,
+        opts.scale,
+        opts.concurrency,
+        &progress,
+    )
+    .await?;
     writing.finish_and_clear();
     if opts.progress {
         eprintln!(
@@ -289,9 +308,16 @@ pub async fn run(opts: &BenchOptions) -> Result<Vec<Case>, BenchError> {
 
     // 2. End to end from PostgreSQL, and the memory the models keep per request.
     let rss_before = resident_bytes();
-    let reading = bar(opts.progress, Some(summary.events), "rebuilding from PostgreSQL");
+    let reading = bar(
+        opts.progress,
+        Some(summary.events),
+        "rebuilding from PostgreSQL",
+    );
     let started = Instant::now();
-    let models = rebuild_from(log.as_ref(), Checkpoint::START, 10_000, |n| reading.set_position(n)).await?;
+    let models = rebuild_from(log.as_ref(), Checkpoint::START, 10_000, |n| {
+        reading.set_position(n)
+    })
+    .await?;
     let pg_seconds = started.elapsed().as_secs_f64();
     reading.finish_and_clear();
     let rss_after = resident_bytes();
@@ -302,24 +328,32 @@ pub async fn run(opts: &BenchOptions) -> Result<Vec<Case>, BenchError> {
 
     // 3. In memory: every event read and decoded first, then only the fold is timed.
     let filter = EventFilter::all();
-    let mut decoded: Vec<(RecordedEvent, AnyEvent)> = Vec::with_capacity(usize::try_from(summary.events).unwrap_or(0));
+    let mut decoded: Vec<(RecordedEvent, AnyEvent)> =
+        Vec::with_capacity(usize::try_from(summary.events).unwrap_or(0));
     let mut requests = 0u64;
     let mut tenants_with_time: Option<(Uuid, DateTime<Utc>, DateTime<Utc>)> = None;
     let mut first_recorded: Option<DateTime<Utc>> = None;
     let mut last_recorded: Option<DateTime<Utc>> = None;
-    let mut hoods: std::collections::HashMap<Uuid, Vec<NeighbourhoodId>> = std::collections::HashMap::new();
+    let mut hoods: std::collections::HashMap<Uuid, Vec<NeighbourhoodId>> =
+        std::collections::HashMap::new();
     {
         let mut events = log.read_all(Checkpoint::START, usize::MAX, &filter);
         while let Some(mut raw) = events.try_next().await? {
-            let Ok(event) = noaber_projections::runner::decode(&raw) else { continue };
+            let Ok(event) = noaber_projections::runner::decode(&raw) else {
+                continue;
+            };
             if let AnyEvent::Request(RequestEvent::RequestPosted(_)) = &event {
                 requests += 1;
                 if tenants_with_time.is_none() {
                     tenants_with_time = Some((raw.tenant_id, raw.occurred_at, raw.recorded_at));
                 }
             }
-            if let AnyEvent::Neighbourhood(NeighbourhoodEvent::NeighbourhoodRegistered(n)) = &event {
-                hoods.entry(raw.tenant_id).or_default().push(n.neighbourhood_id);
+            if let AnyEvent::Neighbourhood(NeighbourhoodEvent::NeighbourhoodRegistered(n)) = &event
+            {
+                hoods
+                    .entry(raw.tenant_id)
+                    .or_default()
+                    .push(n.neighbourhood_id);
             }
             first_recorded = first_recorded.or(Some(raw.recorded_at));
             last_recorded = Some(raw.recorded_at);
@@ -347,7 +381,11 @@ pub async fn run(opts: &BenchOptions) -> Result<Vec<Case>, BenchError> {
     let mut cases = vec![Case::new("rebuild_in_memory", memory_rate, "events/s")];
     let mut pg = Case::new("rebuild_from_postgres", pg_rate, "events/s");
     pg.ceiling_events_per_s = Some(ceiling);
-    pg.ratio = Some(if ceiling > 0.0 { pg_rate / ceiling } else { 0.0 });
+    pg.ratio = Some(if ceiling > 0.0 {
+        pg_rate / ceiling
+    } else {
+        0.0
+    });
     cases.push(pg);
     cases.extend(cases_q);
     cases.push(Case::new("bytes_per_request", bytes, "bytes"));
@@ -383,12 +421,101 @@ fn queries(
         .copied()
         .max_by_key(|n| models.feed.len(*n, Audience::Resident))
         .ok_or(BenchError::Empty)?;
-    let feed_ms = time_ms(1000, || models.feed.page(hood, Audience::Resident, None, 20));
-    let queue_ms = time_ms(1000, || models.queue.items(hoods, report_date, &QueueConfig::default()));
+    let feed_ms = time_ms(1000, || {
+        models.feed.page(hood, Audience::Resident, None, 20)
+    });
+    let queue_ms = time_ms(1000, || {
+        models
+            .queue
+            .items(hoods, report_date, &QueueConfig::default())
+    });
     Ok(vec![
         Case::new("kpi_year_breakdown", kpi_year, "ms"),
         Case::new("kpi_as_of", kpi_as_of, "ms"),
         Case::new("feed_page", feed_ms, "ms"),
         Case::new("queue", queue_ms, "ms"),
     ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_table_names_every_case_and_the_ceiling() {
+        let mut pg = Case::new("rebuild_from_postgres", 700_000.0, "events/s");
+        pg.ceiling_events_per_s = Some(1_000_000.0);
+        pg.ratio = Some(0.7);
+        let table = print_table(&[Case::new("feed_page", 0.012, "ms"), pg]);
+        assert!(table.contains("feed_page"));
+        assert!(table.contains("0.012"));
+        assert!(table.contains("ratio 0.70"));
+    }
+
+    #[test]
+    fn json_has_ceiling_and_ratio_only_where_measured() {
+        let mut pg = Case::new("rebuild_from_postgres", 1.0, "events/s");
+        pg.ceiling_events_per_s = Some(2.0);
+        pg.ratio = Some(0.5);
+        let json = serde_json::to_value([Case::new("queue", 0.5, "ms"), pg]).expect("serialises");
+        assert_eq!(json[0]["case"], "queue");
+        assert!(json[0].get("ratio").is_none());
+        assert_eq!(json[1]["ratio"], 0.5);
+        assert_eq!(json[1]["ceiling_events_per_s"], 2.0);
+    }
+
+    #[test]
+    fn a_database_url_gets_its_database_replaced() {
+        assert_eq!(
+            with_database("postgres://u@h:5433/postgres?sslmode=disable", "x"),
+            "postgres://u@h:5433/x?sslmode=disable"
+        );
+        assert_eq!(
+            with_database("postgres://u@h:5433", "x"),
+            "postgres://u@h:5433/x"
+        );
+    }
+
+    /// Runs the whole benchmark on the small demo history (the large one is for the command).
+    #[tokio::test]
+    async fn the_benchmark_measures_every_case_on_a_small_log() {
+        let url = std::env::var("NOABER_TEST_DATABASE_URL")
+            .or_else(|_| std::env::var("DATABASE_URL"))
+            .ok()
+            .filter(|u| !u.is_empty());
+        let Some(url) = url else {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI is set but no PostgreSQL is configured"
+            );
+            eprintln!("note: no DATABASE_URL set; skipping the projections benchmark test");
+            return;
+        };
+        let opts = BenchOptions {
+            database_url: url,
+            seed: 7,
+            scale: Scale::Small,
+            concurrency: 2,
+            progress: false,
+        };
+        let cases = run(&opts).await.expect("the benchmark runs");
+        let names: Vec<&str> = cases.iter().map(|c| c.case.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "rebuild_in_memory",
+                "rebuild_from_postgres",
+                "kpi_year_breakdown",
+                "kpi_as_of",
+                "feed_page",
+                "queue",
+                "bytes_per_request"
+            ]
+        );
+        for c in &cases[..2] {
+            assert!(c.value > 0.0, "{} measured nothing", c.case);
+        }
+        assert!(cases[1].ceiling_events_per_s.is_some_and(|c| c > 0.0));
+        println!("{}", print_table(&cases));
+    }
 }

@@ -15,7 +15,7 @@ use chrono::{DateTime, Utc};
 use futures::StreamExt;
 use noaber_domain::{
     CallError, CommandContext, Decider, NeighbourhoodError, OrganisationError, PersonError,
-    PersonId, RequestError, TenantError,
+    PersonId, RequestError, TenantError, TenantId,
 };
 use noaber_store::exec::{ExecError, Executed, StoredEvent};
 use noaber_store::privacy::PrivacyError;
@@ -110,7 +110,7 @@ where
     D::Error: DomainRejection + 'static,
 {
     let id = D::aggregate_id(&command);
-    ensure_same_tenant(state, D::CATEGORY, id, ctx).await?;
+    ensure_same_tenant(state, D::CATEGORY, id, ctx.tenant_id).await?;
     let executed = state
         .executor
         .execute::<D>(ctx, &command)
@@ -142,14 +142,14 @@ pub async fn ensure_same_tenant(
     state: &AppState,
     category: &str,
     id: Uuid,
-    ctx: &CommandContext,
+    tenant: TenantId,
 ) -> Result<(), ApiError> {
     let stream = StreamId::for_aggregate(category, id);
     let mut events = state.store.read_stream(&stream, 1);
     match events.next().await {
-        Some(Ok(first)) if first.tenant_id != ctx.tenant_id.as_uuid() => Err(ApiError::NotFound(
-            format!("there is no {category} {id} here"),
-        )),
+        Some(Ok(first)) if first.tenant_id != tenant.as_uuid() => Err(ApiError::NotFound(format!(
+            "there is no {category} {id} here"
+        ))),
         Some(Err(e)) => Err(e.into()),
         _ => Ok(()),
     }

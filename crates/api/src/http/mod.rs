@@ -12,6 +12,7 @@ pub mod extract;
 pub mod health;
 pub mod organisations;
 pub mod persons;
+pub mod reads;
 pub mod requests;
 pub mod taxonomy;
 
@@ -23,6 +24,7 @@ use axum::http::{HeaderValue, Method};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::Router;
+use noaber_projections::runner::Projections;
 use noaber_store::exec::Executor;
 use noaber_store::privacy::Privacy;
 use noaber_store::{EventStore, KeyStore};
@@ -35,7 +37,7 @@ pub use extract::{Actor, ApiJson, CommandId};
 /// The header that carries a request's id, taken from the client when sane, otherwise made up.
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
 
-/// What every handler can reach: the event log and its key store.
+/// What every handler can reach: the event log, its keys, the executor and the read models.
 #[derive(Clone, Debug)]
 pub struct AppState {
     /// The append-only event log.
@@ -46,17 +48,25 @@ pub struct AppState {
     pub privacy: Arc<Privacy>,
     /// Carries out the domain's commands against the log.
     pub executor: Executor,
+    /// The read models, in memory, following the log.
+    pub projections: Projections,
 }
 
 impl AppState {
-    /// State over an opened log.
-    pub fn new(store: Arc<dyn EventStore>, keys: Arc<dyn KeyStore>, privacy: Arc<Privacy>) -> Self {
+    /// State over an opened log and the read models following it.
+    pub fn new(
+        store: Arc<dyn EventStore>,
+        keys: Arc<dyn KeyStore>,
+        privacy: Arc<Privacy>,
+        projections: Projections,
+    ) -> Self {
         let executor = Executor::new(store.clone(), privacy.clone());
         Self {
             store,
             keys,
             privacy,
             executor,
+            projections,
         }
     }
 }
@@ -69,6 +79,7 @@ pub fn app(state: AppState) -> Router {
         .merge(requests::router())
         .merge(calls::router())
         .merge(organisations::router())
+        .merge(reads::router())
         .route_layer(middleware::from_fn(extract::require_actor));
     Router::new()
         .merge(health::router())

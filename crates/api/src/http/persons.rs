@@ -214,7 +214,7 @@ async fn erase(
 ) -> Result<CommandResponse, ApiError> {
     let ctx = context(&actor, command_id, &Acting::default());
     let person_id = PersonId::new(id);
-    commands::ensure_same_tenant(&state, "person", id, &ctx).await?;
+    commands::ensure_same_tenant(&state, "person", id, ctx.tenant_id).await?;
     let executed = state
         .executor
         .erase_person(&ctx, person_id)

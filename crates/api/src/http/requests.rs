@@ -146,7 +146,7 @@ async fn requester_of(
     ctx: &CommandContext,
     request_id: Uuid,
 ) -> Result<PersonId, ApiError> {
-    commands::ensure_same_tenant(state, HelpRequest::CATEGORY, request_id, ctx).await?;
+    commands::ensure_same_tenant(state, HelpRequest::CATEGORY, request_id, ctx.tenant_id).await?;
     let (request, _) = state
         .executor
         .load::<HelpRequest>(request_id)

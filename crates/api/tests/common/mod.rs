@@ -139,8 +139,23 @@ pub async fn sqlite_app() -> (axum::Router, tempfile::TempDir) {
         noaber_store::privacy::MasterKey::generate(),
         store.clone(),
     ));
-    let state = noaber_api::http::AppState::new(store.clone(), store, privacy);
+    let state = state_over(store.clone(), store, privacy).await;
     (noaber_api::http::app(state), dir)
+}
+
+/// Application state over `store`, with read models following it (snapshots kept in memory).
+pub async fn state_over(
+    store: Arc<dyn noaber_store::EventStore>,
+    keys: Arc<dyn noaber_store::KeyStore>,
+    privacy: Arc<noaber_store::privacy::Privacy>,
+) -> noaber_api::http::AppState {
+    let projections = noaber_projections::runner::Projections::start(
+        store.clone(),
+        Arc::new(noaber_projections::snapshot::MemorySnapshotStore::new()),
+        noaber_projections::runner::RunnerConfig::default(),
+    )
+    .await;
+    noaber_api::http::AppState::new(store, keys, privacy, projections)
 }
 
 /// Headers saying who is asking, for `/v1` calls.

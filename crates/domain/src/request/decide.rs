@@ -80,6 +80,9 @@ pub(super) fn decide(
             if state.status != RequestStatus::NotPosted {
                 return Err(RequestError::AlreadyPosted);
             }
+            if ctx.on_behalf_of.is_some_and(|p| p != *requester) {
+                return Err(RequestError::OnBehalfMismatch);
+            }
             let on_behalf = *requester != ctx.actor_id;
             if on_behalf && !ctx.role.may_act_on_behalf() {
                 return Err(RequestError::OnlyForYourself {

@@ -26,6 +26,9 @@ pub enum RequestError {
         /// What was attempted.
         action: &'static str,
     },
+    /// The context acts for one resident while the request names another as requester.
+    #[error("you act for one resident but the request names another as the one who needs help")]
+    OnBehalfMismatch,
     /// The request has not been posted.
     #[error("this request does not exist")]
     NotPosted,

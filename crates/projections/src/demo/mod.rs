@@ -32,8 +32,8 @@ use noaber_domain::request::HelpRequest;
 use noaber_domain::tenant::Tenant;
 use noaber_domain::values::ValueError;
 use noaber_domain::{
-    CallCommand, CommandContext, Decider, NeighbourhoodCommand, OrganisationCommand,
-    PersonCommand, RequestCommand, TenantCommand,
+    CallCommand, CommandContext, Decider, NeighbourhoodCommand, OrganisationCommand, PersonCommand,
+    RequestCommand, TenantCommand,
 };
 use noaber_store::exec::{ExecError, Executed, Executor, StoredEvent};
 use noaber_store::StoreError;
@@ -164,14 +164,17 @@ pub fn generate(seed: u64, scale: Scale) -> impl Iterator<Item = Result<Step, De
         Ok(n) => (n, None),
         Err(e) => (0, Some(e)),
     };
-    first_error.into_iter().map(Err).chain((0..count).flat_map(move |i| {
-        let steps: Box<dyn Iterator<Item = Result<Step, DemoError>>> =
-            match tenant_history(seed, i, TenantSize::SMALL) {
-                Ok(steps) => Box::new(steps.into_iter().map(Ok)),
-                Err(e) => Box::new(std::iter::once(Err(e))),
-            };
-        steps
-    }))
+    first_error
+        .into_iter()
+        .map(Err)
+        .chain((0..count).flat_map(move |i| {
+            let steps: Box<dyn Iterator<Item = Result<Step, DemoError>>> =
+                match tenant_history(seed, i, TenantSize::SMALL) {
+                    Ok(steps) => Box::new(steps.into_iter().map(Ok)),
+                    Err(e) => Box::new(std::iter::once(Err(e))),
+                };
+            steps
+        }))
 }
 
 /// What carrying out one step came to.
@@ -180,7 +183,11 @@ enum Outcome {
     Refused(String),
 }
 
-async fn exec_one<D>(executor: &Executor, ctx: &CommandContext, command: &D::Command) -> Result<Outcome, DemoError>
+async fn exec_one<D>(
+    executor: &Executor,
+    ctx: &CommandContext,
+    command: &D::Command,
+) -> Result<Outcome, DemoError>
 where
     D: Decider,
     D::Event: StoredEvent,
@@ -202,7 +209,10 @@ fn refusal_or_error<E: std::error::Error + 'static>(e: ExecError<E>) -> Result<O
 
 /// Carries out one planned command through the executor. A command the domain refuses is
 /// reported as `Ok(None)` with the reason, never written.
-pub async fn execute_step(executor: &Executor, step: &Step) -> Result<Result<Executed, String>, DemoError> {
+pub async fn execute_step(
+    executor: &Executor,
+    step: &Step,
+) -> Result<Result<Executed, String>, DemoError> {
     let ctx = &step.ctx;
     let outcome = match &step.command {
         DemoCommand::Tenant(c) => exec_one::<Tenant>(executor, ctx, c).await?,

@@ -212,7 +212,11 @@ impl TenantPlanner {
         format!("{first} {family}")
     }
 
-    fn near(&mut self, centre: ApproxLocation, spread_m: f64) -> Result<ApproxLocation, ValueError> {
+    fn near(
+        &mut self,
+        centre: ApproxLocation,
+        spread_m: f64,
+    ) -> Result<ApproxLocation, ValueError> {
         // About 111 km per degree of latitude; longitude degrees are shorter at these latitudes.
         let dlat = (self.rng.unit() * 2.0 - 1.0) * spread_m / 111_000.0;
         let dlon = (self.rng.unit() * 2.0 - 1.0) * spread_m / 70_000.0;
@@ -336,7 +340,11 @@ impl TenantPlanner {
             let at = t0 + Duration::hours(2) + minutes(c as u64);
             let id = PersonId::new(self.rng.uuid_v7(at));
             let hood = c % self.neighbourhoods.len().max(1);
-            let (hood_id, _) = self.neighbourhoods.get(hood).copied().unwrap_or((first_hood, base));
+            let (hood_id, _) = self
+                .neighbourhoods
+                .get(hood)
+                .copied()
+                .unwrap_or((first_hood, base));
             let name = self.name();
             let ctx = self.ctx(admin, Role::Admin, at);
             let phone = format!("06-{:08}", self.rng.below(100_000_000));
@@ -354,9 +362,18 @@ impl TenantPlanner {
                 }),
             );
             if c < connectors {
-                self.connectors.push(Staff { id, role: Role::Connector });
+                self.connectors.push(Staff {
+                    id,
+                    role: Role::Connector,
+                });
             } else if let Some(org) = self.organisations.get(c - connectors).copied() {
-                self.partners.push((Staff { id, role: Role::Partner }, org));
+                self.partners.push((
+                    Staff {
+                        id,
+                        role: Role::Partner,
+                    },
+                    org,
+                ));
             }
         }
         Ok(())
@@ -373,8 +390,15 @@ impl TenantPlanner {
 
     fn connector(&mut self, neighbourhood: usize) -> Staff {
         let n = self.connectors.len().max(1);
-        let i = if self.rng.chance(0.8) { neighbourhood % n } else { self.rng.index(n) };
-        self.connectors.get(i).copied().unwrap_or(Staff { id: self.admin, role: Role::Admin })
+        let i = if self.rng.chance(0.8) {
+            neighbourhood % n
+        } else {
+            self.rng.index(n)
+        };
+        self.connectors.get(i).copied().unwrap_or(Staff {
+            id: self.admin,
+            role: Role::Admin,
+        })
     }
 
     fn people(&mut self) -> Result<(), ValueError> {
@@ -392,8 +416,11 @@ impl TenantPlanner {
             let access = if helper {
                 [DigitalAccess::Digital, DigitalAccess::WithHelp][self.rng.weighted(&[9, 1])]
             } else {
-                [DigitalAccess::Digital, DigitalAccess::WithHelp, DigitalAccess::Offline]
-                    [self.rng.weighted(&[55, 27, 18])]
+                [
+                    DigitalAccess::Digital,
+                    DigitalAccess::WithHelp,
+                    DigitalAccess::Offline,
+                ][self.rng.weighted(&[55, 27, 18])]
             };
             let id = PersonId::new(self.rng.uuid_v7(since));
             let location = self.near(centroid, 800.0)?;
@@ -448,7 +475,10 @@ impl TenantPlanner {
             }
             if helper {
                 let ctx = self.ctx(actor, role, since + minutes(30));
-                self.push(ctx, DemoCommand::Person(PersonCommand::OptIn { person_id: id }));
+                self.push(
+                    ctx,
+                    DemoCommand::Person(PersonCommand::OptIn { person_id: id }),
+                );
             }
             if self.rng.chance(0.04) {
                 let at = since + Duration::days(self.rng.range(20, 200) as i64);
@@ -505,7 +535,13 @@ impl TenantPlanner {
 
     /// Helpers who can act at `at`: opted in by then, not the requester, nearest neighbourhood
     /// first (a few from elsewhere).
-    fn helpers_for(&mut self, at: DateTime<Utc>, neighbourhood: usize, not: &[PersonId], n: usize) -> Vec<PersonId> {
+    fn helpers_for(
+        &mut self,
+        at: DateTime<Utc>,
+        neighbourhood: usize,
+        not: &[PersonId],
+        n: usize,
+    ) -> Vec<PersonId> {
         let ready = at - Duration::hours(1);
         let candidates: Vec<(PersonId, bool)> = self
             .members
@@ -517,7 +553,9 @@ impl TenantPlanner {
         let mut tries = 0;
         while chosen.len() < n && tries < 50 && !candidates.is_empty() {
             tries += 1;
-            let Some(&(id, local)) = self.rng.pick(&candidates) else { break };
+            let Some(&(id, local)) = self.rng.pick(&candidates) else {
+                break;
+            };
             if (local || self.rng.chance(0.2)) && !chosen.contains(&id) {
                 chosen.push(id);
             }
@@ -571,9 +609,16 @@ impl TenantPlanner {
 
         // Channel and who writes it down follow how the resident uses Noaber.
         let channel = match requester.access {
-            DigitalAccess::Digital => [Channel::App, Channel::MatchPoint][self.rng.weighted(&[9, 1])],
-            DigitalAccess::WithHelp => [Channel::MatchPoint, Channel::Phone, Channel::App][self.rng.weighted(&[5, 4, 1])],
-            DigitalAccess::Offline => [Channel::HomeVisit, Channel::Phone, Channel::PartnerReferral][self.rng.weighted(&[5, 3, 2])],
+            DigitalAccess::Digital => {
+                [Channel::App, Channel::MatchPoint][self.rng.weighted(&[9, 1])]
+            }
+            DigitalAccess::WithHelp => {
+                [Channel::MatchPoint, Channel::Phone, Channel::App][self.rng.weighted(&[5, 4, 1])]
+            }
+            DigitalAccess::Offline => {
+                [Channel::HomeVisit, Channel::Phone, Channel::PartnerReferral]
+                    [self.rng.weighted(&[5, 3, 2])]
+            }
         };
         let partner = if channel == Channel::PartnerReferral {
             self.rng.pick(&self.partners).copied()
@@ -590,9 +635,11 @@ impl TenantPlanner {
         let mut ctx = if self_posted {
             self.ctx(requester.id, Role::Resident, posted)
         } else if let Some((staff, _)) = partner {
-            self.ctx(staff.id, staff.role, posted).acting_for(requester.id)
+            self.ctx(staff.id, staff.role, posted)
+                .acting_for(requester.id)
         } else {
-            self.ctx(connector.id, connector.role, posted).acting_for(requester.id)
+            self.ctx(connector.id, connector.role, posted)
+                .acting_for(requester.id)
         };
         let mut now = posted;
         if channel == Channel::HomeVisit {
@@ -602,7 +649,9 @@ impl TenantPlanner {
             ctx = ctx.happened_at(posted);
         }
         let categories = taxonomy().categories();
-        let Some(category) = self.rng.pick(categories) else { return Ok(()) };
+        let Some(category) = self.rng.pick(categories) else {
+            return Ok(());
+        };
         let mut skills_wanted = Vec::new();
         if self.rng.chance(0.5) {
             if let Some(skill) = self.rng.pick(&category.skills) {
@@ -617,8 +666,12 @@ impl TenantPlanner {
         } else {
             None
         };
-        let urgency = [Urgency::Low, Urgency::Normal, Urgency::High, Urgency::Urgent]
-            [self.rng.weighted(&[20, 55, 18, 7])];
+        let urgency = [
+            Urgency::Low,
+            Urgency::Normal,
+            Urgency::High,
+            Urgency::Urgent,
+        ][self.rng.weighted(&[20, 55, 18, 7])];
         let opening = self.pick_word(words::OPENINGS);
         let detail = self.pick_word(words::DETAILS);
         let description = Personal::clear(
@@ -633,7 +686,11 @@ impl TenantPlanner {
             None
         };
         let anonymous = self.rng.chance(0.15);
-        let visibility = if self.rng.chance(0.1) { Visibility::Connectors } else { Visibility::Neighbourhood };
+        let visibility = if self.rng.chance(0.1) {
+            Visibility::Connectors
+        } else {
+            Visibility::Neighbourhood
+        };
         let referred_by = partner.map(|(_, org)| org);
         self.push(
             ctx,
@@ -673,15 +730,34 @@ impl TenantPlanner {
         }
         script.now += Duration::minutes(self.rng.range(30, 30 * 60) as i64);
         let professional = self.rng.chance(0.14);
-        let route = if professional { TriageRoute::Professional } else { TriageRoute::Informal };
-        let note = if self.rng.chance(0.3) { Some(self.personal_text(requester.id, words::NOTES)) } else { None };
+        let route = if professional {
+            TriageRoute::Professional
+        } else {
+            TriageRoute::Informal
+        };
+        let note = if self.rng.chance(0.3) {
+            Some(self.personal_text(requester.id, words::NOTES))
+        } else {
+            None
+        };
         let c = script.connector;
         let ctx = self.ctx(c.id, c.role, script.now);
-        self.push(ctx, DemoCommand::Request(RequestCommand::Triage { request_id, route, note }));
+        self.push(
+            ctx,
+            DemoCommand::Request(RequestCommand::Triage {
+                request_id,
+                route,
+                note,
+            }),
+        );
 
         if self.rng.chance(0.02) {
             // The connector sees the category was wrong and corrects it.
-            let other = self.rng.pick(categories).map(|c| c.code).unwrap_or(category.code);
+            let other = self
+                .rng
+                .pick(categories)
+                .map(|c| c.code)
+                .unwrap_or(category.code);
             if other != category.code {
                 script.now += Duration::minutes(10);
                 let ctx = self.ctx(c.id, c.role, script.now);
@@ -712,7 +788,10 @@ impl TenantPlanner {
                 // Reopened: it turned out not to be solved; a new helper finishes the job.
                 script.now += Duration::days(self.rng.range(2, 20) as i64);
                 let ctx = self.ctx(c.id, c.role, script.now);
-                self.push(ctx, DemoCommand::Request(RequestCommand::Reopen { request_id }));
+                self.push(
+                    ctx,
+                    DemoCommand::Request(RequestCommand::Reopen { request_id }),
+                );
                 script.matched.clear();
                 script.hands = 1;
                 let _ = self.neighbour_help(&mut script)?;
@@ -723,9 +802,15 @@ impl TenantPlanner {
 
     /// A referral to an organisation; returns true when the request goes back to neighbours.
     fn referral(&mut self, s: &mut Script) -> Result<bool, ValueError> {
-        let Some(&organisation_id) = self.rng.pick(&self.organisations) else { return Ok(true) };
+        let Some(&organisation_id) = self.rng.pick(&self.organisations) else {
+            return Ok(true);
+        };
         s.now += Duration::hours(self.rng.range(1, 48) as i64);
-        let reason = if self.rng.chance(0.5) { Some(self.personal_text(s.requester, words::NOTES)) } else { None };
+        let reason = if self.rng.chance(0.5) {
+            Some(self.personal_text(s.requester, words::NOTES))
+        } else {
+            None
+        };
         let ctx = self.ctx(s.connector.id, s.connector.role, s.now);
         self.push(
             ctx,
@@ -753,7 +838,11 @@ impl TenantPlanner {
             ReferralOutcome::Declined,
             ReferralOutcome::NotReached,
         ][self.rng.weighted(&[60, 20, 12, 8])];
-        let note = if self.rng.chance(0.3) { Some(self.personal_text(s.requester, words::NOTES)) } else { None };
+        let note = if self.rng.chance(0.3) {
+            Some(self.personal_text(s.requester, words::NOTES))
+        } else {
+            None
+        };
         let ctx = self.ctx(partner.id, partner.role, s.now);
         self.push(
             ctx,
@@ -805,7 +894,13 @@ impl TenantPlanner {
         if ending == 5 {
             s.now += Duration::hours(self.rng.range(1, 12) as i64);
             let ctx = self.ctx(c.id, c.role, s.now);
-            self.push(ctx, DemoCommand::Request(RequestCommand::Close { request_id, reason: CloseReason::Duplicate }));
+            self.push(
+                ctx,
+                DemoCommand::Request(RequestCommand::Close {
+                    request_id,
+                    reason: CloseReason::Duplicate,
+                }),
+            );
             return Ok(false);
         }
         let want = s.hands + self.rng.below(3) as usize;
@@ -813,9 +908,20 @@ impl TenantPlanner {
         let mut offered = Vec::new();
         for helper in &offering {
             s.now += Duration::minutes(self.rng.range(20, 36 * 60) as i64);
-            let message = if self.rng.chance(0.4) { Some(self.personal_text(*helper, words::OFFER_MESSAGES)) } else { None };
+            let message = if self.rng.chance(0.4) {
+                Some(self.personal_text(*helper, words::OFFER_MESSAGES))
+            } else {
+                None
+            };
             let ctx = self.ctx(*helper, Role::Helper, s.now);
-            self.push(ctx, DemoCommand::Request(RequestCommand::Offer { request_id, helper: *helper, message }));
+            self.push(
+                ctx,
+                DemoCommand::Request(RequestCommand::Offer {
+                    request_id,
+                    helper: *helper,
+                    message,
+                }),
+            );
             offered.push(*helper);
             s.involved.push(*helper);
             self.involved_now.push(*helper);
@@ -826,7 +932,11 @@ impl TenantPlanner {
         if matches!(ending, 1..=4) {
             s.now += Duration::hours(self.rng.range(2, 24 * 7) as i64);
             let ctx = if ending == 1 {
-                if s.self_posted { self.ctx(s.requester, Role::Resident, s.now) } else { self.ctx(c.id, c.role, s.now) }
+                if s.self_posted {
+                    self.ctx(s.requester, Role::Resident, s.now)
+                } else {
+                    self.ctx(c.id, c.role, s.now)
+                }
             } else if s.self_posted && ending == 3 {
                 self.ctx(s.requester, Role::Resident, s.now)
             } else {
@@ -856,7 +966,10 @@ impl TenantPlanner {
             if let Some(helper) = offered.pop() {
                 s.now += Duration::hours(self.rng.range(1, 24) as i64);
                 let ctx = self.ctx(helper, Role::Helper, s.now);
-                self.push(ctx, DemoCommand::Request(RequestCommand::WithdrawOffer { request_id, helper }));
+                self.push(
+                    ctx,
+                    DemoCommand::Request(RequestCommand::WithdrawOffer { request_id, helper }),
+                );
             }
         }
         // Matches: accept offers, or a connector matches directly when nobody offered.
@@ -882,7 +995,10 @@ impl TenantPlanner {
             } else {
                 self.ctx(c.id, c.role, s.now)
             };
-            self.push(ctx, DemoCommand::Request(RequestCommand::Match { request_id, helper }));
+            self.push(
+                ctx,
+                DemoCommand::Request(RequestCommand::Match { request_id, helper }),
+            );
             if !s.involved.contains(&helper) {
                 s.involved.push(helper);
                 self.involved_now.push(helper);
@@ -891,10 +1007,21 @@ impl TenantPlanner {
             if self.rng.chance(0.07) {
                 // The match falls through; the request is open to offers again.
                 s.now += Duration::hours(self.rng.range(4, 72) as i64);
-                let reason = [CancelReason::HelperUnavailable, CancelReason::RequesterDeclined, CancelReason::NoShow, CancelReason::Other]
-                    [self.rng.weighted(&[5, 2, 2, 1])];
+                let reason = [
+                    CancelReason::HelperUnavailable,
+                    CancelReason::RequesterDeclined,
+                    CancelReason::NoShow,
+                    CancelReason::Other,
+                ][self.rng.weighted(&[5, 2, 2, 1])];
                 let ctx = self.ctx(c.id, c.role, s.now);
-                self.push(ctx, DemoCommand::Request(RequestCommand::CancelMatch { request_id, helper, reason }));
+                self.push(
+                    ctx,
+                    DemoCommand::Request(RequestCommand::CancelMatch {
+                        request_id,
+                        helper,
+                        reason,
+                    }),
+                );
                 s.matched.retain(|h| *h != helper);
             }
         }
@@ -917,7 +1044,11 @@ impl TenantPlanner {
         } else {
             None
         };
-        let compensation = [Compensation::None, Compensation::Expenses, Compensation::Fee][self.rng.weighted(&[85, 12, 3])];
+        let compensation = [
+            Compensation::None,
+            Compensation::Expenses,
+            Compensation::Fee,
+        ][self.rng.weighted(&[85, 12, 3])];
         self.push(
             ctx,
             DemoCommand::Request(RequestCommand::Resolve {
@@ -932,16 +1063,34 @@ impl TenantPlanner {
         if s.self_posted && self.rng.chance(0.55) {
             s.now += Duration::hours(self.rng.range(1, 72) as i64);
             let rating = Rating::new([5, 4, 3, 2][self.rng.weighted(&[60, 28, 9, 3])])?;
-            let comment = if self.rng.chance(0.5) { Some(self.personal_text(s.requester, words::FEEDBACK)) } else { None };
+            let comment = if self.rng.chance(0.5) {
+                Some(self.personal_text(s.requester, words::FEEDBACK))
+            } else {
+                None
+            };
             let ctx = self.ctx(s.requester, Role::Resident, s.now);
-            self.push(ctx, DemoCommand::Request(RequestCommand::GiveFeedback { request_id, rating, comment }));
+            self.push(
+                ctx,
+                DemoCommand::Request(RequestCommand::GiveFeedback {
+                    request_id,
+                    rating,
+                    comment,
+                }),
+            );
         }
         if self.rng.chance(0.25) {
             if let Some(h) = s.matched.first().copied() {
                 s.now += Duration::hours(self.rng.range(1, 72) as i64);
                 let rating = Rating::new([5, 4, 3][self.rng.weighted(&[70, 25, 5])])?;
                 let ctx = self.ctx(h, Role::Helper, s.now);
-                self.push(ctx, DemoCommand::Request(RequestCommand::GiveFeedback { request_id, rating, comment: None }));
+                self.push(
+                    ctx,
+                    DemoCommand::Request(RequestCommand::GiveFeedback {
+                        request_id,
+                        rating,
+                        comment: None,
+                    }),
+                );
             }
         }
         Ok(true)
@@ -957,7 +1106,9 @@ impl TenantPlanner {
         } else {
             self.start + Duration::days(self.rng.range(30, self.size.days as u64 - 30) as i64)
         };
-        let Some(&(title, text)) = words::CALLS.get(i % words::CALLS.len()) else { return Ok(()) };
+        let Some(&(title, text)) = words::CALLS.get(i % words::CALLS.len()) else {
+            return Ok(());
+        };
         let c = self.connector(0);
         let call_id = CallId::new(self.rng.uuid_v7(published));
         let hands = self.rng.range(6, 14) as usize;
@@ -965,7 +1116,13 @@ impl TenantPlanner {
         let scope = if i % 2 == 0 {
             CallScope::All
         } else {
-            CallScope::Neighbourhoods(self.neighbourhoods.iter().take(1).map(|(id, _)| *id).collect())
+            CallScope::Neighbourhoods(
+                self.neighbourhoods
+                    .iter()
+                    .take(1)
+                    .map(|(id, _)| *id)
+                    .collect(),
+            )
         };
         let organisation_id = self.organisations.first().copied();
         let ctx = self.ctx(c.id, c.role, published);
@@ -990,11 +1147,17 @@ impl TenantPlanner {
             .filter(|m| m.available_for_calls && m.since < published)
             .cloned()
             .collect();
-        let answers = if i + 1 == self.size.calls && self.size.calls > 1 { hands / 2 } else { hands + 2 };
+        let answers = if i + 1 == self.size.calls && self.size.calls > 1 {
+            hands / 2
+        } else {
+            hands + 2
+        };
         let mut last = published;
         let mut used = Vec::new();
         for _ in 0..answers {
-            let Some(m) = self.rng.pick(&volunteers).cloned() else { break };
+            let Some(m) = self.rng.pick(&volunteers).cloned() else {
+                break;
+            };
             if used.contains(&m.id) {
                 continue;
             }
@@ -1017,9 +1180,16 @@ impl TenantPlanner {
         }
         if i + 1 < self.size.calls || self.size.calls == 1 {
             let at = deadline.max(last) + Duration::hours(2);
-            let reason = if used.len() >= hands { CallCloseReason::Filled } else { CallCloseReason::DeadlinePassed };
+            let reason = if used.len() >= hands {
+                CallCloseReason::Filled
+            } else {
+                CallCloseReason::DeadlinePassed
+            };
             let ctx = self.ctx(c.id, c.role, at);
-            self.push(ctx, DemoCommand::Call(CallCommand::Close { call_id, reason }));
+            self.push(
+                ctx,
+                DemoCommand::Call(CallCommand::Close { call_id, reason }),
+            );
         }
         Ok(())
     }
@@ -1027,8 +1197,17 @@ impl TenantPlanner {
     /// One request posted in error by a connector, voided an hour later.
     fn void_one(&mut self) -> Result<(), ValueError> {
         let at = self.start + Duration::days(self.rng.range(30, 300) as i64);
-        let Some(m) = self.members.iter().find(|m| m.since < at && !m.helper).cloned() else { return Ok(()) };
-        let Some(category) = taxonomy().categories().first() else { return Ok(()) };
+        let Some(m) = self
+            .members
+            .iter()
+            .find(|m| m.since < at && !m.helper)
+            .cloned()
+        else {
+            return Ok(());
+        };
+        let Some(category) = taxonomy().categories().first() else {
+            return Ok(());
+        };
         let c = self.connector(m.neighbourhood);
         let request_id = RequestId::new(self.rng.uuid_v7(at));
         let ctx = self.ctx(c.id, c.role, at).acting_for(m.id);
@@ -1053,7 +1232,10 @@ impl TenantPlanner {
             }),
         );
         let ctx = self.ctx(c.id, c.role, at + Duration::hours(1));
-        self.push(ctx, DemoCommand::Request(RequestCommand::Void { request_id }));
+        self.push(
+            ctx,
+            DemoCommand::Request(RequestCommand::Void { request_id }),
+        );
         Ok(())
     }
 
@@ -1076,13 +1258,20 @@ impl TenantPlanner {
         if let Some((id, t)) = erased {
             let at = t + Duration::days(30);
             let ctx = self.ctx(id, Role::Resident, at);
-            self.push(ctx, DemoCommand::Person(PersonCommand::Erase { person_id: id }));
+            self.push(
+                ctx,
+                DemoCommand::Person(PersonCommand::Erase { person_id: id }),
+            );
             // Nobody acts for or on this person after the erasure.
             self.touch(id, at);
         }
         let mut stopped = 0;
-        let helpers: Vec<(PersonId, DigitalAccess)> =
-            self.members.iter().filter(|m| m.helper).map(|m| (m.id, m.access)).collect();
+        let helpers: Vec<(PersonId, DigitalAccess)> = self
+            .members
+            .iter()
+            .filter(|m| m.helper)
+            .map(|m| (m.id, m.access))
+            .collect();
         for (id, access) in helpers {
             if stopped >= 2 {
                 break;
@@ -1091,7 +1280,10 @@ impl TenantPlanner {
                 if *t < cutoff && access == DigitalAccess::Digital {
                     let at = *t + Duration::days(10);
                     let ctx = self.ctx(id, Role::Helper, at);
-                    self.push(ctx, DemoCommand::Person(PersonCommand::OptOut { person_id: id }));
+                    self.push(
+                        ctx,
+                        DemoCommand::Person(PersonCommand::OptOut { person_id: id }),
+                    );
                     stopped += 1;
                 }
             }

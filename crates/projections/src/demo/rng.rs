@@ -115,8 +115,14 @@ mod tests {
 
     #[test]
     fn derived_generators_differ_by_label() {
-        assert_ne!(DemoRng::derive(1, 1).next_u64(), DemoRng::derive(1, 2).next_u64());
-        assert_eq!(DemoRng::derive(1, 2).next_u64(), DemoRng::derive(1, 2).next_u64());
+        assert_ne!(
+            DemoRng::derive(1, 1).next_u64(),
+            DemoRng::derive(1, 2).next_u64()
+        );
+        assert_eq!(
+            DemoRng::derive(1, 2).next_u64(),
+            DemoRng::derive(1, 2).next_u64()
+        );
     }
 
     #[test]

@@ -12,27 +12,71 @@ pub(super) const FIRST_NAMES: &[&str] = &[
 
 /// Invented family names.
 pub(super) const FAMILY_NAMES: &[&str] = &[
-    "Aarts", "Bakker", "Claes", "De Boer", "Dekker", "El Amrani", "Geurts", "Hermans", "Jansen",
-    "Kok", "Lambrechts", "Maes", "Mulder", "Nijhuis", "Oosterhof", "Peeters", "Roelofs", "Smits",
-    "Timmermans", "Van Dam", "Van Dijk", "Verhoeven", "Visser", "Wouters", "Yilmaz", "Zwart",
-    "Brouwer", "Hendriks", "Kuipers", "Vos",
+    "Aarts",
+    "Bakker",
+    "Claes",
+    "De Boer",
+    "Dekker",
+    "El Amrani",
+    "Geurts",
+    "Hermans",
+    "Jansen",
+    "Kok",
+    "Lambrechts",
+    "Maes",
+    "Mulder",
+    "Nijhuis",
+    "Oosterhof",
+    "Peeters",
+    "Roelofs",
+    "Smits",
+    "Timmermans",
+    "Van Dam",
+    "Van Dijk",
+    "Verhoeven",
+    "Visser",
+    "Wouters",
+    "Yilmaz",
+    "Zwart",
+    "Brouwer",
+    "Hendriks",
+    "Kuipers",
+    "Vos",
 ];
 
 /// Invented street names, for addresses (always encrypted).
 pub(super) const STREETS: &[&str] = &[
-    "Molenstraat", "Kerkweg", "Lindelaan", "Esweg", "Beukenhof", "Schoolstraat", "Veldweg",
-    "Dorpsstraat", "Kastanjelaan", "Brinkstraat",
+    "Molenstraat",
+    "Kerkweg",
+    "Lindelaan",
+    "Esweg",
+    "Beukenhof",
+    "Schoolstraat",
+    "Veldweg",
+    "Dorpsstraat",
+    "Kastanjelaan",
+    "Brinkstraat",
 ];
 
 /// Neighbourhood names; large scale numbers them.
 pub(super) const NEIGHBOURHOODS: &[&str] = &[
-    "Molenveld", "Kerkebuurt", "De Esch", "Lindenhof", "Oude Haven", "Bolwerk", "Hoge Brink",
+    "Molenveld",
+    "Kerkebuurt",
+    "De Esch",
+    "Lindenhof",
+    "Oude Haven",
+    "Bolwerk",
+    "Hoge Brink",
     "Nieuwland",
 ];
 
 /// Municipality-like tenant names; large scale numbers them.
 pub(super) const TENANTS: &[&str] = &[
-    "Buurtzorg Oost", "Burenhulp Noord", "Samen Thuis", "Noaberschap West", "Hulp om de Hoek",
+    "Buurtzorg Oost",
+    "Burenhulp Noord",
+    "Samen Thuis",
+    "Noaberschap West",
+    "Hulp om de Hoek",
 ];
 
 /// Openings of a request, in the requester's words.
@@ -82,8 +126,20 @@ pub(super) const NOTES: &[&str] = &[
 
 /// Calls (oproepen) an organisation may publish: title and description.
 pub(super) const CALLS: &[(&str, &str)] = &[
-    ("Sneeuwruimen bij ouderen", "Wie helpt de stoep sneeuwvrij te maken bij oudere buren?"),
-    ("Verhuizing buurthuis", "Het buurthuis verhuist: we zoeken sterke handen voor een zaterdag."),
-    ("Buurtfeest opbouwen", "Help mee met tenten en tafels voor het buurtfeest."),
-    ("Kerstpakketten rondbrengen", "Wie brengt een pakket rond bij alleenstaande buren?"),
+    (
+        "Sneeuwruimen bij ouderen",
+        "Wie helpt de stoep sneeuwvrij te maken bij oudere buren?",
+    ),
+    (
+        "Verhuizing buurthuis",
+        "Het buurthuis verhuist: we zoeken sterke handen voor een zaterdag.",
+    ),
+    (
+        "Buurtfeest opbouwen",
+        "Help mee met tenten en tafels voor het buurtfeest.",
+    ),
+    (
+        "Kerstpakketten rondbrengen",
+        "Wie brengt een pakket rond bij alleenstaande buren?",
+    ),
 ];

@@ -281,13 +281,44 @@ fn respond(v: &mut View, occ: i64) {
     v.first_response = Some(v.first_response.map_or(occ, |f| f.min(occ)));
 }
 
+/// A set of interned persons as a bit set: counting distinct persons without sorting.
+#[derive(Default)]
+struct PersonSet {
+    words: Vec<u64>,
+}
+
+impl PersonSet {
+    fn insert(&mut self, person: u32) {
+        let (word, bit) = ((person / 64) as usize, person % 64);
+        if word >= self.words.len() {
+            self.words.resize(word + 1, 0);
+        }
+        if let Some(w) = self.words.get_mut(word) {
+            *w |= 1 << bit;
+        }
+    }
+
+    fn len(&self) -> u64 {
+        self.words.iter().map(|w| u64::from(w.count_ones())).sum()
+    }
+
+    fn iter(&self) -> impl Iterator<Item = u32> + '_ {
+        self.words.iter().enumerate().flat_map(|(i, w)| {
+            let w = *w;
+            (0..64u32)
+                .filter(move |b| w & (1 << b) != 0)
+                .map(move |b| i as u32 * 64 + b)
+        })
+    }
+}
+
 /// Running totals for one group of requests.
 #[derive(Default)]
 struct Acc {
     from: i64,
     requests: u64,
-    requesters: Vec<u32>,
-    helpers: Vec<u32>,
+    requesters: PersonSet,
+    helpers: PersonSet,
     matched: u64,
     resolved: u64,
     by_neighbour: u64,
@@ -318,7 +349,7 @@ impl Acc {
 
     fn add_request(&mut self, r: &RequestFacts, v: &View, first_match: Option<i64>) {
         self.requests += 1;
-        self.requesters.push(r.requester);
+        self.requesters.insert(r.requester);
         if r.on_behalf {
             self.on_behalf += 1;
         }
@@ -352,23 +383,19 @@ impl Acc {
     }
 
     fn finish(mut self, first_match_of_helper: &[i64]) -> KpiFigures {
-        self.requesters.sort_unstable();
-        self.requesters.dedup();
-        self.helpers.sort_unstable();
-        self.helpers.dedup();
         let new_helpers = self
             .helpers
             .iter()
             .filter(|h| {
                 first_match_of_helper
-                    .get(**h as usize)
+                    .get(*h as usize)
                     .is_some_and(|first| *first >= self.from)
             })
             .count() as u64;
         let mut f = KpiFigures {
             requests: self.requests,
-            distinct_requesters: self.requesters.len() as u64,
-            distinct_helpers: self.helpers.len() as u64,
+            distinct_requesters: self.requesters.len(),
+            distinct_helpers: self.helpers.len(),
             new_helpers,
             matched: self.matched,
             resolved: self.resolved,
@@ -489,12 +516,12 @@ impl Kpis {
                 }
             }
             for m in valid().filter(in_window) {
-                total.helpers.push(m.helper);
+                total.helpers.insert(m.helper);
                 if let Some(acc) = group.as_mut() {
-                    acc.helpers.push(m.helper);
+                    acc.helpers.insert(m.helper);
                 }
                 if let Some(i) = step_of(m.at) {
-                    series[i].helpers.push(m.helper);
+                    series[i].helpers.insert(m.helper);
                 }
             }
         }

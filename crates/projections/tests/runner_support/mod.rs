@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use noaber_domain::call::{CallAnswered, CallClosed, CallCloseReason, CallPublished, CallScope};
+use noaber_domain::call::{CallAnswered, CallCloseReason, CallClosed, CallPublished, CallScope};
 use noaber_domain::neighbourhood::NeighbourhoodRegistered;
 use noaber_domain::person::{
     HelperOptedIn, HelperOptedOut, PersonErased, PersonRegistered, SkillsDeclared,
@@ -16,9 +16,7 @@ use noaber_domain::values::{
     ApproxLocation, Availability, CategoryCode, Channel, DigitalAccess, DisplayName, Distance,
     HandsNeeded, PartOfDay, Rating, SkillCode, Slot, Urgency, Visibility, Weekday,
 };
-use noaber_domain::{
-    AnyEvent, CallId, NeighbourhoodId, Personal, PersonId, RequestId,
-};
+use noaber_domain::{AnyEvent, CallId, NeighbourhoodId, PersonId, Personal, RequestId};
 use noaber_store::{Checkpoint, Metadata, NewEvent, RecordedEvent, StreamId};
 use proptest::prelude::*;
 use uuid::Uuid;
@@ -28,19 +26,27 @@ pub fn tenant() -> Uuid {
 }
 
 pub fn person(n: u32) -> PersonId {
-    PersonId::new(Uuid::from_u128(0x1000_0000_0000_7000_8000_0000_0000_0000 + u128::from(n)))
+    PersonId::new(Uuid::from_u128(
+        0x1000_0000_0000_7000_8000_0000_0000_0000 + u128::from(n),
+    ))
 }
 
 pub fn request(n: u32) -> RequestId {
-    RequestId::new(Uuid::from_u128(0x2000_0000_0000_7000_8000_0000_0000_0000 + u128::from(n)))
+    RequestId::new(Uuid::from_u128(
+        0x2000_0000_0000_7000_8000_0000_0000_0000 + u128::from(n),
+    ))
 }
 
 pub fn call(n: u32) -> CallId {
-    CallId::new(Uuid::from_u128(0x3000_0000_0000_7000_8000_0000_0000_0000 + u128::from(n)))
+    CallId::new(Uuid::from_u128(
+        0x3000_0000_0000_7000_8000_0000_0000_0000 + u128::from(n),
+    ))
 }
 
 pub fn hood(n: u32) -> NeighbourhoodId {
-    NeighbourhoodId::new(Uuid::from_u128(0x4000_0000_0000_7000_8000_0000_0000_0000 + u128::from(n)))
+    NeighbourhoodId::new(Uuid::from_u128(
+        0x4000_0000_0000_7000_8000_0000_0000_0000 + u128::from(n),
+    ))
 }
 
 pub fn connector() -> PersonId {
@@ -67,12 +73,18 @@ pub fn skill(code: &str) -> SkillCode {
 
 pub fn weekday_mornings() -> Availability {
     Availability::from_slots(
-        [Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri]
-            .into_iter()
-            .map(|day| Slot {
-                day,
-                part: PartOfDay::Morning,
-            }),
+        [
+            Weekday::Mon,
+            Weekday::Tue,
+            Weekday::Wed,
+            Weekday::Thu,
+            Weekday::Fri,
+        ]
+        .into_iter()
+        .map(|day| Slot {
+            day,
+            part: PartOfDay::Morning,
+        }),
     )
 }
 
@@ -189,7 +201,12 @@ pub fn registered(p: u32, n: u32, at: Option<ApproxLocation>) -> AnyEvent {
     )
 }
 
-pub fn skills_declared(p: u32, skills: &[&str], availability: Availability, max_km: u32) -> AnyEvent {
+pub fn skills_declared(
+    p: u32,
+    skills: &[&str],
+    availability: Availability,
+    max_km: u32,
+) -> AnyEvent {
     AnyEvent::Person(
         SkillsDeclared {
             person_id: person(p),
@@ -203,11 +220,21 @@ pub fn skills_declared(p: u32, skills: &[&str], availability: Availability, max_
 }
 
 pub fn opted_in(p: u32) -> AnyEvent {
-    AnyEvent::Person(HelperOptedIn { person_id: person(p) }.into())
+    AnyEvent::Person(
+        HelperOptedIn {
+            person_id: person(p),
+        }
+        .into(),
+    )
 }
 
 pub fn opted_out(p: u32) -> AnyEvent {
-    AnyEvent::Person(HelperOptedOut { person_id: person(p) }.into())
+    AnyEvent::Person(
+        HelperOptedOut {
+            person_id: person(p),
+        }
+        .into(),
+    )
 }
 
 pub fn erased(p: u32) -> AnyEvent {
@@ -221,7 +248,12 @@ pub fn erased(p: u32) -> AnyEvent {
 }
 
 /// A request posting with plain defaults; adjust the fields in the closure.
-pub fn posted_with(r: u32, requester: u32, n: u32, adjust: impl FnOnce(&mut RequestPosted)) -> AnyEvent {
+pub fn posted_with(
+    r: u32,
+    requester: u32,
+    n: u32,
+    adjust: impl FnOnce(&mut RequestPosted),
+) -> AnyEvent {
     let mut p = RequestPosted {
         request_id: request(r),
         requester: person(requester),
@@ -497,7 +529,11 @@ pub fn history_from(steps: &[Step]) -> History {
     for s in steps {
         // Mostly forward in time; sometimes back-dated (a home visit recorded later).
         t += Duration::hours(s.hours.max(1));
-        let at = if s.hours < 0 { t + Duration::hours(s.hours * 3) } else { t };
+        let at = if s.hours < 0 {
+            t + Duration::hours(s.hours * 3)
+        } else {
+            t
+        };
         h.at(at);
         let (r, p, x) = (s.a, s.b, s.c);
         let e = match s.kind {
@@ -511,12 +547,23 @@ pub fn history_from(steps: &[Step]) -> History {
                 };
                 e.on_behalf = x == 2;
                 e.hands_needed = HandsNeeded::new(1 + x % 2).unwrap();
-                e.urgency = [Urgency::Low, Urgency::Normal, Urgency::High, Urgency::Urgent]
-                    [x as usize % 4];
+                e.urgency = [
+                    Urgency::Low,
+                    Urgency::Normal,
+                    Urgency::High,
+                    Urgency::Urgent,
+                ][x as usize % 4];
                 e.needed_by = (x == 0).then(|| at + Duration::days(3));
                 e.location = (x != 2).then(|| place(f64::from(r) * 0.5));
             }),
-            3 => triaged(r, if x == 0 { TriageRoute::Professional } else { TriageRoute::Informal }),
+            3 => triaged(
+                r,
+                if x == 0 {
+                    TriageRoute::Professional
+                } else {
+                    TriageRoute::Informal
+                },
+            ),
             4 | 5 => offered(r, p),
             6 => withdrawn(r, p),
             7 | 8 => matched(r, p),
@@ -540,7 +587,11 @@ pub fn history_from(steps: &[Step]) -> History {
             18 => skills_declared(
                 p,
                 &SKILLS[..=(x as usize)],
-                if x % 2 == 0 { weekday_mornings() } else { saturday_evening() },
+                if x % 2 == 0 {
+                    weekday_mornings()
+                } else {
+                    saturday_evening()
+                },
                 1 + x * 2,
             ),
             19 => opted_in(p),

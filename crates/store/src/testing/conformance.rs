@@ -170,11 +170,35 @@ fn assert_holds(recorded: &RecordedEvent, sent: &NewEvent) {
     );
 }
 
-/// How many events of `tenant` the log holds.
-async fn tenant_log_len(store: &dyn EventStore, tenant: Uuid) -> usize {
-    all_events(store, Checkpoint::START, usize::MAX, &of_tenant(tenant))
-        .await
-        .len()
+/// The whole log through `filter`, read once it shows at least `at_least` events.
+///
+/// A global-order reader sees an acknowledged event only once no transaction that could still
+/// commit before it is open (see [`EventStore::read_all`]); on PostgreSQL another client, even
+/// in another database of the cluster, can hold that back for a moment. The wait is bounded by
+/// the hang guard; nothing is asserted about how long it takes.
+async fn settled_log(
+    store: &dyn EventStore,
+    filter: &EventFilter,
+    at_least: usize,
+) -> Vec<RecordedEvent> {
+    let wait = async {
+        loop {
+            let log = all_events(store, Checkpoint::START, usize::MAX, filter).await;
+            if log.len() >= at_least {
+                return log;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    };
+    match tokio::time::timeout(HANG_GUARD, wait).await {
+        Ok(log) => log,
+        Err(_) => panic!("the log never showed {at_least} acknowledged events to read_all"),
+    }
+}
+
+/// How many events of `tenant` the log holds, once it shows at least `expected`.
+async fn tenant_log_len(store: &dyn EventStore, tenant: Uuid, expected: usize) -> usize {
+    settled_log(store, &of_tenant(tenant), expected).await.len()
 }
 
 /// Asserts that the stream's hash chain verifies from its first event.
@@ -284,7 +308,7 @@ pub async fn append_and_read_round_trip_every_envelope_field(store: &dyn EventSt
         read[0].recorded_at > read[0].occurred_at,
         "recorded_at is set by the store, not copied from occurred_at"
     );
-    let via_all = all_events(store, Checkpoint::START, 10, &of_tenant(tenant)).await;
+    let via_all = settled_log(store, &of_tenant(tenant), 2).await;
     assert_eq!(
         via_all, read,
         "read_all returns the very same envelopes as read_stream"
@@ -364,7 +388,7 @@ pub async fn append_rejects_a_stale_expected_version(store: &dyn EventStore) {
         2
     );
     assert_eq!(
-        tenant_log_len(store, tenant).await,
+        tenant_log_len(store, tenant, 2).await,
         2,
         "the log did not grow"
     );
@@ -500,7 +524,7 @@ pub async fn a_retried_batch_returns_the_original_outcome_and_writes_nothing(
         );
         assert!(outcome.was_retry, "the retry is reported as one");
     }
-    let events = all_events(store, Checkpoint::START, 100, &of_tenant(tenant)).await;
+    let events = settled_log(store, &of_tenant(tenant), 3).await;
     assert_eq!(events.len(), 3, "the retried events were not duplicated");
     assert_eq!(
         store.stream_version(&stream).await.expect("version reads"),
@@ -579,7 +603,7 @@ pub async fn a_batch_with_one_reused_event_id_writes_nothing(store: &dyn EventSt
 
     assert_eq!(kind, StoreErrorKind::EventIdReused);
     assert_eq!(
-        tenant_log_len(store, tenant).await,
+        tenant_log_len(store, tenant, 1).await,
         1,
         "the log did not grow"
     );
@@ -610,7 +634,7 @@ pub async fn a_batch_holding_an_event_id_twice_writes_nothing(store: &dyn EventS
         0
     );
     assert_eq!(
-        tenant_log_len(store, tenant).await,
+        tenant_log_len(store, tenant, 0).await,
         0,
         "the log did not grow"
     );
@@ -667,7 +691,7 @@ pub async fn read_all_resumes_after_a_checkpoint_and_honours_the_limit(store: &d
         .await;
     }
 
-    let everything = all_events(store, Checkpoint::START, 100, &filter).await;
+    let everything = settled_log(store, &filter, 10).await;
     let first = all_events(store, Checkpoint::START, 4, &filter).await;
     let rest = all_events(store, first[3].checkpoint, 100, &filter).await;
     let none = all_events(store, Checkpoint::START, 0, &filter).await;
@@ -705,7 +729,7 @@ pub async fn reads_stream_more_events_than_one_page(store: &dyn EventStore) {
         append_ok(store, &stream, ExpectedVersion::Exact(i * 100), batch).await;
     }
 
-    let all = all_events(store, Checkpoint::START, usize::MAX, &of_tenant(tenant)).await;
+    let all = settled_log(store, &of_tenant(tenant), 1200).await;
     let whole = stream_events(store, &stream, 1).await;
     let tail = stream_events(store, &stream, 601).await;
 
@@ -742,7 +766,7 @@ pub async fn read_all_filters_by_tenant_category_and_event_type(store: &dyn Even
             }
         }
     }
-    let everything = all_events(store, Checkpoint::START, 100, &EventFilter::all()).await;
+    let everything = settled_log(store, &EventFilter::all(), 12).await;
     assert_eq!(everything.len(), 12, "all events without a filter");
     let filters = [
         of_tenant(tenant_a),
@@ -937,7 +961,7 @@ pub async fn a_subscriber_sees_concurrent_appends_once_each_in_log_order(store: 
 
     let (written, seen) = tokio::join!(futures::future::join_all(writers), reader);
 
-    let log = all_events(store, Checkpoint::START, 1000, &of_tenant(tenant)).await;
+    let log = settled_log(store, &of_tenant(tenant), 80).await;
     assert_eq!(
         seen, log,
         "the subscriber saw the log's order, each event once"
@@ -976,9 +1000,9 @@ pub async fn head_is_the_checkpoint_of_the_last_event(store: &dyn EventStore) {
     )
     .await;
 
+    let log = settled_log(store, &EventFilter::all(), 4).await;
     let head = store.head().await.expect("head reads");
 
-    let log = all_events(store, Checkpoint::START, 100, &EventFilter::all()).await;
     assert_eq!(Some(head), log.last().map(|e| e.checkpoint));
     assert!(
         all_events(store, head, 100, &EventFilter::all())
@@ -1328,11 +1352,7 @@ async fn run_ops(store: &dyn EventStore, ops: Vec<Op>) -> Result<(), TestCaseErr
         }
         if must_not_write {
             // The tenant's part of the log is exactly what was acknowledged so far.
-            let written: Vec<RecordedEvent> = store
-                .read_all(Checkpoint::START, usize::MAX, &of_tenant(tenant))
-                .try_collect()
-                .await
-                .map_err(|e| TestCaseError::fail(e.to_string()))?;
+            let written = settled_log(store, &of_tenant(tenant), model.log.len()).await;
             prop_assert_eq!(
                 written.len(),
                 model.log.len(),
@@ -1341,11 +1361,7 @@ async fn run_ops(store: &dyn EventStore, ops: Vec<Op>) -> Result<(), TestCaseErr
         }
     }
 
-    let log: Vec<RecordedEvent> = store
-        .read_all(Checkpoint::START, usize::MAX, &of_tenant(tenant))
-        .try_collect()
-        .await
-        .map_err(|e| TestCaseError::fail(e.to_string()))?;
+    let log = settled_log(store, &of_tenant(tenant), model.log.len()).await;
     prop_assert_eq!(
         log.len(),
         model.log.len(),

@@ -1,0 +1,381 @@
+//! End-to-end tests of the command endpoints: the real binary on a fresh PostgreSQL database,
+//! spoken to over real HTTP, taking a help request through its life and trying what the rules
+//! refuse.
+
+mod common;
+
+use common::{data_dir_arg, Server};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+/// Someone calling the API in one role.
+#[derive(Clone)]
+struct Caller {
+    client: reqwest::Client,
+    base: String,
+    tenant: Uuid,
+    id: Uuid,
+    role: &'static str,
+}
+
+impl Caller {
+    fn new(server: &Server, tenant: Uuid, role: &'static str) -> Caller {
+        Caller {
+            client: reqwest::Client::new(),
+            base: server.base_url.clone(),
+            tenant,
+            id: Uuid::now_v7(),
+            role,
+        }
+    }
+
+    async fn post_with_key(
+        &self,
+        path: &str,
+        body: Value,
+        key: Option<Uuid>,
+    ) -> (StatusCode, Value) {
+        let mut request = self
+            .client
+            .post(format!("{}{}", self.base, path))
+            .header("x-noaber-tenant", self.tenant.to_string())
+            .header("x-noaber-actor", self.id.to_string())
+            .header("x-noaber-role", self.role)
+            .json(&body);
+        if let Some(key) = key {
+            request = request.header("idempotency-key", key.to_string());
+        }
+        let response = request.send().await.expect("the server answers");
+        let status = response.status();
+        let body = response.json().await.expect("a JSON body");
+        (status, body)
+    }
+
+    async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        self.post_with_key(path, body, None).await
+    }
+
+    /// Posts and insists on the status, showing the body when it differs.
+    async fn ok(&self, path: &str, body: Value, status: StatusCode) -> Value {
+        let (got, body) = self.post(path, body).await;
+        assert_eq!(got, status, "POST {path} answered {body}");
+        body
+    }
+}
+
+fn id_of(body: &Value) -> String {
+    body["id"]
+        .as_str()
+        .expect("the response names the id")
+        .to_owned()
+}
+
+async fn start() -> Option<Server> {
+    let url = noaber_store::testing::fresh_pg_database().await?;
+    let tmp = tempfile::tempdir().expect("a temporary directory");
+    let server = Server::start(&[
+        &format!("--database-url={url}"),
+        &data_dir_arg(tmp.path()),
+        &format!(
+            "--master-key-file={}",
+            tmp.path().join("master.key").display()
+        ),
+    ]);
+    // The key file is written at start; the directory may go.
+    drop(tmp);
+    Some(server)
+}
+
+struct World {
+    admin: Caller,
+    connector: Caller,
+    resident: Caller,
+    helper: Caller,
+    neighbourhood: String,
+}
+
+async fn world(server: &Server) -> World {
+    let tenant = Uuid::now_v7();
+    let admin = Caller::new(server, tenant, "admin");
+    let connector = Caller::new(server, tenant, "connector");
+    let resident = Caller::new(server, tenant, "resident");
+    let helper = Caller::new(server, tenant, "helper");
+    let created = admin
+        .ok(
+            "/v1/neighbourhoods",
+            json!({"name": "De Kruidenbuurt", "centroid": {"lat": 52.2215, "lon": 6.8937}, "radius_m": 1500}),
+            StatusCode::CREATED,
+        )
+        .await;
+    let neighbourhood = id_of(&created);
+    for (person, name) in [(&resident, "Anna de Vries"), (&helper, "Bram Jansen")] {
+        let body = person
+            .ok(
+                "/v1/persons",
+                json!({"name": name, "neighbourhood_id": neighbourhood, "digital_access": "digital",
+                       "location": {"lat": 52.2221, "lon": 6.8941}}),
+                StatusCode::CREATED,
+            )
+            .await;
+        assert_eq!(
+            id_of(&body),
+            person.id.to_string(),
+            "a resident registers as themselves"
+        );
+    }
+    let skills = format!("/v1/persons/{}/skills", helper.id);
+    helper
+        .ok(
+            &skills,
+            json!({"skills": ["grocery_shopping"], "max_distance_m": 2000, "available_for_calls": true}),
+            StatusCode::OK,
+        )
+        .await;
+    helper
+        .ok(
+            &format!("/v1/persons/{}/opt-in", helper.id),
+            json!({}),
+            StatusCode::OK,
+        )
+        .await;
+    World {
+        admin,
+        connector,
+        resident,
+        helper,
+        neighbourhood,
+    }
+}
+
+async fn post_request(world: &World) -> String {
+    let body = world
+        .resident
+        .ok(
+            "/v1/requests",
+            json!({"category": "errands", "neighbourhood_id": world.neighbourhood,
+                   "description": "Wie kan zaterdag boodschappen voor mij doen?"}),
+            StatusCode::CREATED,
+        )
+        .await;
+    assert_eq!(body["events"], json!(["RequestPosted"]));
+    id_of(&body)
+}
+
+#[tokio::test]
+async fn a_request_goes_from_posted_to_resolved_with_feedback_over_http() {
+    let Some(server) = start().await else { return };
+    let world = world(&server).await;
+    let request = post_request(&world).await;
+    let r = |tail: &str| format!("/v1/requests/{request}/{tail}");
+
+    world
+        .connector
+        .ok(
+            &r("triage"),
+            json!({"route": "informal", "note": "graag deze week"}),
+            StatusCode::OK,
+        )
+        .await;
+    world
+        .helper
+        .ok(
+            &r("offers"),
+            json!({"message": "Ik ga toch al"}),
+            StatusCode::OK,
+        )
+        .await;
+    world
+        .resident
+        .ok(
+            &r("matches"),
+            json!({"helper": world.helper.id}),
+            StatusCode::OK,
+        )
+        .await;
+    let resolved = world
+        .helper
+        .ok(
+            &r("resolve"),
+            json!({"resolution": "neighbour", "helpers_credited": [world.helper.id], "minutes_given": 45}),
+            StatusCode::OK,
+        )
+        .await;
+    assert_eq!(resolved["events"], json!(["RequestResolved"]));
+    let feedback = world
+        .resident
+        .ok(
+            &r("feedback"),
+            json!({"rating": 5, "comment": "Top!"}),
+            StatusCode::OK,
+        )
+        .await;
+    assert!(
+        feedback["version"].as_u64().expect("a version") >= 5,
+        "{feedback}"
+    );
+}
+
+#[tokio::test]
+async fn a_retried_command_with_the_same_idempotency_key_writes_nothing_new() {
+    let Some(server) = start().await else { return };
+    let world = world(&server).await;
+    let key = Uuid::now_v7();
+    let body = json!({"category": "errands", "neighbourhood_id": world.neighbourhood,
+                      "description": "Hulp bij het ophangen van een lamp"});
+    let (first_status, first) = world
+        .resident
+        .post_with_key("/v1/requests", body.clone(), Some(key))
+        .await;
+    assert_eq!(first_status, StatusCode::CREATED, "{first}");
+    let (_, again) = world
+        .resident
+        .post_with_key("/v1/requests", body, Some(key))
+        .await;
+    assert_eq!(again["id"], first["id"], "the retry names the same request");
+    assert_eq!(again["positions"], first["positions"]);
+    assert_eq!(again["retry"], true);
+}
+
+#[tokio::test]
+async fn the_rules_refuse_with_the_right_status_and_a_problem_document() {
+    let Some(server) = start().await else { return };
+    let world = world(&server).await;
+    let request = post_request(&world).await;
+
+    // A requester cannot offer on their own request, even as a helper: a broken rule, 422.
+    let requester_as_helper = Caller {
+        role: "helper",
+        ..world.resident.clone()
+    };
+    let (status, problem) = requester_as_helper
+        .post(&format!("/v1/requests/{request}/offers"), json!({}))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert_eq!(problem["type"], "urn:noaber:problem:rule-violation");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("own request")),
+        "{problem}"
+    );
+
+    // A resident who did not opt in as helper may not offer at all: 403.
+    let neighbour = Caller::new(&server, world.admin.tenant, "resident");
+    let (status, problem) = neighbour
+        .post(&format!("/v1/requests/{request}/offers"), json!({}))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{problem}");
+
+    // A funder can cause no event at all: 403.
+    let funder = Caller::new(&server, world.admin.tenant, "funder");
+    let (status, problem) = funder
+        .post(
+            &format!("/v1/requests/{request}/triage"),
+            json!({"route": "informal"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{problem}");
+
+    // An unknown category never reaches the domain: 400.
+    let (status, problem) = world
+        .resident
+        .post(
+            "/v1/requests",
+            json!({"category": "no_such_category", "neighbourhood_id": world.neighbourhood, "description": "x"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
+
+    // A request of another tenant is not found, and not changed.
+    let stranger = Caller::new(&server, Uuid::now_v7(), "connector");
+    let (status, problem) = stranger
+        .post(&format!("/v1/requests/{request}/void"), json!({}))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{problem}");
+
+    // A request that was never posted: 404.
+    let (status, _) = world
+        .connector
+        .post(&format!("/v1/requests/{}/void", Uuid::now_v7()), json!({}))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn bad_json_and_missing_identity_are_answered_with_problem_documents() {
+    let Some(server) = start().await else { return };
+    let client = reqwest::Client::new();
+
+    let response = client
+        .post(server.url("/v1/requests"))
+        .header("x-noaber-tenant", Uuid::now_v7().to_string())
+        .header("x-noaber-actor", Uuid::now_v7().to_string())
+        .header("x-noaber-role", "resident")
+        .header("content-type", "application/json")
+        .body("{\"category\": ")
+        .send()
+        .await
+        .expect("the server answers");
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json"
+    );
+    let problem: Value = response.json().await.expect("a problem document");
+    assert_eq!(problem["status"], 400);
+    assert_eq!(problem["type"], "urn:noaber:problem:bad-input");
+
+    let response = client
+        .post(server.url("/v1/requests"))
+        .json(&json!({}))
+        .send()
+        .await
+        .expect("the server answers");
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    let problem: Value = response.json().await.expect("a problem document");
+    assert_eq!(problem["type"], "urn:noaber:problem:unauthenticated");
+}
+
+#[tokio::test]
+async fn a_referral_needs_an_organisation_of_the_same_tenant() {
+    let Some(server) = start().await else { return };
+    let world = world(&server).await;
+    let request = post_request(&world).await;
+    let organisation = world
+        .connector
+        .ok(
+            "/v1/organisations",
+            json!({"name": "Sociaal Huis Oost", "kind": "social_service"}),
+            StatusCode::CREATED,
+        )
+        .await;
+    let organisation = id_of(&organisation);
+
+    let elsewhere = Caller::new(&server, Uuid::now_v7(), "connector");
+    let foreign = elsewhere
+        .ok(
+            "/v1/organisations",
+            json!({"name": "Elders", "kind": "care_provider"}),
+            StatusCode::CREATED,
+        )
+        .await;
+    let (status, problem) = world
+        .connector
+        .post(
+            &format!("/v1/requests/{request}/referrals"),
+            json!({"organisation_id": id_of(&foreign)}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+
+    let referred = world
+        .connector
+        .ok(
+            &format!("/v1/requests/{request}/referrals"),
+            json!({"organisation_id": organisation, "reason": "vraagt om een vakman"}),
+            StatusCode::OK,
+        )
+        .await;
+    assert_eq!(referred["events"], json!(["ReferredToProfessional"]));
+}
