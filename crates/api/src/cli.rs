@@ -12,7 +12,6 @@ use std::sync::Arc;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use futures::StreamExt;
 use noaber_projections::runner::{Projections, RunnerConfig};
-use noaber_projections::snapshot::FileSnapshotStore;
 use noaber_store::{Checkpoint, EventFilter, RecordedEvent, StoreErrorKind};
 
 use crate::config::{self, LogFormat, StoreConfig, Stores};
@@ -23,7 +22,12 @@ pub type CliError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 /// Noaber: event-sourced neighbourhood help.
 #[derive(Debug, Parser)]
-#[command(name = "noaber", version, about, long_about = None)]
+#[command(
+    name = "noaber",
+    version,
+    about = "Noaber: event-sourced neighbourhood help (burenhulp)",
+    long_about = None
+)]
 pub struct Cli {
     /// PostgreSQL URL of the event log (as sqlx expects); without one, Noaber uses the embedded
     /// log in the data directory.
@@ -212,12 +216,12 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
             print!("{}", crate::cmd::kpi::run(stores.events, args).await?);
             Ok(ExitCode::SUCCESS)
         }
-        Command::Replay => not_ready("replay"),
+        Command::Replay => {
+            let stores = config::open_stores(&store_config, false).await?;
+            crate::cmd::replay::run(stores.events).await?;
+            Ok(ExitCode::SUCCESS)
+        }
     }
-}
-
-fn not_ready(what: &str) -> Result<ExitCode, CliError> {
-    Err(format!("`noaber {what}` is not available in this build yet").into())
 }
 
 async fn serve(store_config: &StoreConfig, args: &ServeArgs) -> Result<ExitCode, CliError> {
@@ -228,8 +232,7 @@ async fn serve(store_config: &StoreConfig, args: &ServeArgs) -> Result<ExitCode,
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     let local = listener.local_addr()?;
-    let snapshots =
-        FileSnapshotStore::in_data_dir(&config::prepare_data_dir(&store_config.data_dir)?)?;
+    let snapshots = config::snapshot_store(store_config)?;
     let projections =
         Projections::start(events.clone(), Arc::new(snapshots), RunnerConfig::default()).await;
     tracing::info!(address = %local, backend = events.backend(), "listening on http://{local}");

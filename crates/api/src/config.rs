@@ -9,6 +9,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use noaber_projections::snapshot::FileSnapshotStore;
 use noaber_store::postgres::PgStore;
 use noaber_store::privacy::{default_master_key_path, MasterKey, Privacy, PrivacyError};
 use noaber_store::sqlite::SqliteStore;
@@ -189,6 +190,39 @@ pub fn open_privacy(
     Ok(Arc::new(Privacy::new(master, keys)))
 }
 
+/// Where the read models' snapshots are kept: `<data dir>/snapshots` for the embedded log, and
+/// for PostgreSQL a subdirectory named after the server and database (password left out), so
+/// that snapshots of one database are never restored over another.
+pub fn snapshot_store(config: &StoreConfig) -> Result<FileSnapshotStore, CliSetupError> {
+    let dir = prepare_data_dir(&config.data_dir)?;
+    let store = match &config.database_url {
+        None => FileSnapshotStore::in_data_dir(&dir),
+        Some(url) => FileSnapshotStore::in_dir(dir.join("snapshots").join(format!(
+            "postgres-{:016x}",
+            fnv1a(redact_url(url).as_bytes())
+        ))),
+    };
+    Ok(store?)
+}
+
+/// Why the read models' snapshot directory cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum CliSetupError {
+    /// The data directory failed.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The snapshot directory failed.
+    #[error("the read models' snapshot directory cannot be used: {0}")]
+    Snapshots(#[from] noaber_projections::snapshot::SnapshotError),
+}
+
+/// A small, stable, non-cryptographic hash (FNV-1a, 64 bits) for naming directories.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
 /// Creates the data directory when missing and returns its absolute, canonical path.
 pub fn prepare_data_dir(dir: &Path) -> Result<PathBuf, ConfigError> {
     let err = |source| ConfigError::DataDir {
@@ -286,6 +320,28 @@ mod tests {
             master_key_file: None,
         };
         assert!(!format!("{config:?}").contains("topsecret"));
+    }
+
+    #[test]
+    fn snapshots_of_different_databases_live_in_different_directories() {
+        let tmp = tempfile::tempdir().expect("a temporary directory");
+        let config = |url: Option<&str>| StoreConfig {
+            database_url: url.map(str::to_owned),
+            data_dir: tmp.path().to_path_buf(),
+            master_key_file: None,
+        };
+        let a = snapshot_store(&config(Some("postgres://u:one@host/a"))).expect("a directory");
+        let b = snapshot_store(&config(Some("postgres://u:one@host/b"))).expect("a directory");
+        let a_again =
+            snapshot_store(&config(Some("postgres://u:two@host/a"))).expect("a directory");
+        let embedded = snapshot_store(&config(None)).expect("a directory");
+        assert_ne!(a.dir(), b.dir());
+        assert_eq!(
+            a.dir(),
+            a_again.dir(),
+            "a new password is the same database"
+        );
+        assert_ne!(a.dir(), embedded.dir());
     }
 
     #[test]

@@ -1,6 +1,6 @@
-//! End-to-end tests of the command endpoints: the real binary on a fresh PostgreSQL database,
-//! spoken to over real HTTP, taking a help request through its life and trying what the rules
-//! refuse.
+//! End-to-end tests of the command and read endpoints: the real binary on a fresh PostgreSQL
+//! database, spoken to over real HTTP, taking a help request through its life, trying what the
+//! rules refuse, and reading what connectors and funders see.
 
 mod common;
 
@@ -54,6 +54,21 @@ impl Caller {
 
     async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
         self.post_with_key(path, body, None).await
+    }
+
+    async fn get(&self, path: &str) -> (StatusCode, Value) {
+        let response = self
+            .client
+            .get(format!("{}{}", self.base, path))
+            .header("x-noaber-tenant", self.tenant.to_string())
+            .header("x-noaber-actor", self.id.to_string())
+            .header("x-noaber-role", self.role)
+            .send()
+            .await
+            .expect("the server answers");
+        let status = response.status();
+        let body = response.json().await.expect("a JSON body");
+        (status, body)
     }
 
     /// Posts and insists on the status, showing the body when it differs.
@@ -378,4 +393,134 @@ async fn a_referral_needs_an_organisation_of_the_same_tenant() {
         )
         .await;
     assert_eq!(referred["events"], json!(["ReferredToProfessional"]));
+}
+
+#[tokio::test]
+async fn connectors_residents_and_funders_each_read_what_they_may() {
+    let Some(server) = start().await else { return };
+    let world = world(&server).await;
+    let request = post_request(&world).await;
+    let feed = format!("/v1/neighbourhoods/{}/feed?fresh=true", world.neighbourhood);
+
+    // The resident feed shows the open request, posted by a resident.
+    let (status, page) = world.helper.get(&feed).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let items = page["items"].as_array().expect("feed items");
+    let item = items
+        .iter()
+        .find(|i| i["id"] == request.as_str())
+        .expect("the new request is in the feed");
+    assert_eq!(item["posted_by"], "resident");
+
+    // The connector queue holds it as untriaged.
+    let (status, queue) = world
+        .connector
+        .get(&format!(
+            "/v1/queue?fresh=true&neighbourhoods={}",
+            world.neighbourhood
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{queue}");
+    let entry = queue
+        .as_array()
+        .expect("queue items")
+        .iter()
+        .find(|i| i["subject"]["id"] == request.as_str())
+        .expect("the request is in the queue");
+    assert!(
+        entry["reasons"]
+            .as_array()
+            .is_some_and(|r| r.contains(&json!("untriaged"))),
+        "{entry}"
+    );
+
+    // Suggestions name the helper who declared a fitting skill.
+    let (status, suggestions) = world
+        .connector
+        .get(&format!("/v1/requests/{request}/suggestions?fresh=true"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{suggestions}");
+    assert!(
+        suggestions
+            .as_array()
+            .is_some_and(|s| s.iter().any(|x| x["helper"] == world.helper.id.to_string())),
+        "{suggestions}"
+    );
+
+    // The audit view holds the request's history with who did it.
+    let (status, history) = world
+        .connector
+        .get(&format!("/v1/requests/{request}/history"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{history}");
+    assert_eq!(history[0]["event_type"], "RequestPosted");
+    assert_eq!(history[0]["actor_role"], "resident");
+
+    // A funder gets figures, with small counts suppressed, and nothing else.
+    let funder = Caller::new(&server, world.admin.tenant, "funder");
+    let (status, figures) = funder
+        .get("/v1/kpis?fresh=true&from=2000-01-01&to=2100-01-01")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{figures}");
+    assert!(
+        figures.to_string().contains("suppressed"),
+        "one request is below the threshold and must be suppressed: {figures}"
+    );
+    let (status, _) = funder.get(&feed).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = funder.get(&format!("/v1/requests/{request}/history")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // Another tenant's connector cannot read this neighbourhood's feed.
+    let stranger = Caller::new(&server, Uuid::now_v7(), "connector");
+    let (status, _) = stranger.get(&feed).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_call_is_published_answered_and_closed_over_http() {
+    let Some(server) = start().await else { return };
+    let world = world(&server).await;
+    let deadline = (chrono::Utc::now() + chrono::Duration::days(7)).to_rfc3339();
+    let call = world
+        .connector
+        .ok(
+            "/v1/calls",
+            json!({"title": "Sneeuwruimen rond het buurthuis", "fields_asked": ["name", "contact"],
+                   "hands_needed": 5, "deadline": deadline, "neighbourhoods": [world.neighbourhood]}),
+            StatusCode::CREATED,
+        )
+        .await;
+    assert_eq!(call["events"], json!(["CallPublished"]));
+    let call = id_of(&call);
+
+    let (status, problem) = world
+        .resident
+        .post(
+            &format!("/v1/calls/{call}/answers"),
+            json!({"name": "Anna"}),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "the contact asked for is missing: {problem}"
+    );
+    world
+        .resident
+        .ok(
+            &format!("/v1/calls/{call}/answers"),
+            json!({"name": "Anna", "contact": "06-12345678"}),
+            StatusCode::OK,
+        )
+        .await;
+    let closed = world
+        .connector
+        .ok(
+            &format!("/v1/calls/{call}/close"),
+            json!({"reason": "filled"}),
+            StatusCode::OK,
+        )
+        .await;
+    assert_eq!(closed["events"], json!(["CallClosed"]));
 }

@@ -76,7 +76,12 @@ fn a_baseline_published_as_of_its_date_survives_a_back_dated_entry() {
     let mut h = History::default();
     let jan = day(2025, 1, 10);
     h.push(tenant(), posted(0, 0, false, 0, 0, 0), jan, jan);
-    h.push(tenant(), matched(0, 10), jan + Duration::hours(2), jan + Duration::hours(2));
+    h.push(
+        tenant(),
+        matched(0, 10),
+        jan + Duration::hours(2),
+        jan + Duration::hours(2),
+    );
     let published = day(2025, 2, 1);
     let mut q = KpiQuery::new(tenant(), day(2025, 1, 1), day(2025, 2, 1), published);
     q.as_of = Some(published);
@@ -84,7 +89,12 @@ fn a_baseline_published_as_of_its_date_survives_a_back_dated_entry() {
 
     // Act: in March a connector records a home visit from 20 January.
     let march = day(2025, 3, 3);
-    h.push(tenant(), posted(1, 1, true, 2, 0, 0), day(2025, 1, 20), march);
+    h.push(
+        tenant(),
+        posted(1, 1, true, 2, 0, 0),
+        day(2025, 1, 20),
+        march,
+    );
     h.push(tenant(), matched(1, 11), day(2025, 1, 21), march);
     let kpis = h.fold();
 
@@ -95,5 +105,12 @@ fn a_baseline_published_as_of_its_date_survives_a_back_dated_entry() {
     now.as_of = None;
     now.report_date = march;
     let current = kpis.query(&now).total;
-    assert_eq!((current.requests, current.distinct_helpers, current.on_behalf), (2, 2, 1));
+    assert_eq!(
+        (
+            current.requests,
+            current.distinct_helpers,
+            current.on_behalf
+        ),
+        (2, 2, 1)
+    );
 }

@@ -390,6 +390,11 @@ fn the_other_tenants_requests_are_never_counted() {
     let q = KpiQuery::new(tenant(), day(2024, 1, 1), day(2025, 1, 1), day(2025, 1, 1));
     let f = kpis.query(&q).total;
     assert_eq!((f.requests, f.distinct_helpers), (1, 0));
-    let q = KpiQuery::new(Uuid::nil(), day(2024, 1, 1), day(2025, 1, 1), day(2025, 1, 1));
+    let q = KpiQuery::new(
+        Uuid::nil(),
+        day(2024, 1, 1),
+        day(2025, 1, 1),
+        day(2025, 1, 1),
+    );
     assert_eq!(kpis.query(&q).total.requests, 0);
 }

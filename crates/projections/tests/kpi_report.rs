@@ -40,34 +40,88 @@ fn worked_example() -> History {
     let mut h = History::default();
     let at = |h: &mut History, e, when: DateTime<Utc>| h.push(tenant(), e, when, when);
     // R7: December, Iris; Hans is matched in January.
-    at(&mut h, posted(7, IRIS, false, APP, ERRANDS, NOORD), t(2024, 12, 20, 10));
+    at(
+        &mut h,
+        posted(7, IRIS, false, APP, ERRANDS, NOORD),
+        t(2024, 12, 20, 10),
+    );
     at(&mut h, matched(7, HANS), t(2025, 1, 3, 10));
-    at(&mut h, resolved(7, ResolvedBy::Neighbour, &[HANS], None), t(2025, 1, 4, 10));
+    at(
+        &mut h,
+        resolved(7, ResolvedBy::Neighbour, &[HANS], None),
+        t(2025, 1, 4, 10),
+    );
     // R1: Anna posts herself; Ben offers, is matched and helps for 90 minutes.
-    at(&mut h, posted(1, ANNA, false, APP, ERRANDS, NOORD), t(2025, 1, 6, 9));
+    at(
+        &mut h,
+        posted(1, ANNA, false, APP, ERRANDS, NOORD),
+        t(2025, 1, 6, 9),
+    );
     at(&mut h, offered(1, BEN), t(2025, 1, 6, 10));
     at(&mut h, matched(1, BEN), t(2025, 1, 6, 12));
-    at(&mut h, resolved(1, ResolvedBy::Neighbour, &[BEN], Some(90)), t(2025, 1, 8, 9));
+    at(
+        &mut h,
+        resolved(1, ResolvedBy::Neighbour, &[BEN], Some(90)),
+        t(2025, 1, 8, 9),
+    );
     // R2: a connector posts for Carla by phone; Dirk is matched directly.
-    at(&mut h, posted(2, CARLA, true, PHONE, TRANSPORT, NOORD), t(2025, 1, 10, 14));
+    at(
+        &mut h,
+        posted(2, CARLA, true, PHONE, TRANSPORT, NOORD),
+        t(2025, 1, 10, 14),
+    );
     at(&mut h, matched(2, DIRK), t(2025, 1, 11, 14));
-    at(&mut h, resolved(2, ResolvedBy::Neighbour, &[DIRK], None), t(2025, 1, 13, 14));
+    at(
+        &mut h,
+        resolved(2, ResolvedBy::Neighbour, &[DIRK], None),
+        t(2025, 1, 13, 14),
+    );
     // R3: a home visit on 15 January, recorded on 20 January; referred, solved by a professional.
     let recorded = t(2025, 1, 20, 9);
-    h.push(tenant(), posted(3, EVA, true, HOME_VISIT, PAPERWORK, ZUID), t(2025, 1, 15, 10), recorded);
-    h.push(tenant(), referred(3), t(2025, 1, 16, 10), recorded + Duration::minutes(5));
-    at(&mut h, resolved(3, ResolvedBy::Professional, &[], None), t(2025, 1, 25, 10));
+    h.push(
+        tenant(),
+        posted(3, EVA, true, HOME_VISIT, PAPERWORK, ZUID),
+        t(2025, 1, 15, 10),
+        recorded,
+    );
+    h.push(
+        tenant(),
+        referred(3),
+        t(2025, 1, 16, 10),
+        recorded + Duration::minutes(5),
+    );
+    at(
+        &mut h,
+        resolved(3, ResolvedBy::Professional, &[], None),
+        t(2025, 1, 25, 10),
+    );
     // R4: Anna again; Ben is matched, the match is cancelled, the request closed.
-    at(&mut h, posted(4, ANNA, false, APP, ERRANDS, ZUID), t(2025, 1, 20, 9));
+    at(
+        &mut h,
+        posted(4, ANNA, false, APP, ERRANDS, ZUID),
+        t(2025, 1, 20, 9),
+    );
     at(&mut h, matched(4, BEN), t(2025, 1, 21, 9));
     at(&mut h, cancelled(4, BEN), t(2025, 1, 22, 9));
     at(&mut h, closed(4), t(2025, 1, 28, 9));
     // R5: posted in error and voided.
-    at(&mut h, posted(5, FRANK, false, APP, ERRANDS, ZUID), t(2025, 1, 25, 9));
+    at(
+        &mut h,
+        posted(5, FRANK, false, APP, ERRANDS, ZUID),
+        t(2025, 1, 25, 9),
+    );
     at(&mut h, voided(5), t(2025, 1, 26, 9));
     // R6: Gina's request, filed under odd jobs, corrected to garden; an offer in February.
-    at(&mut h, posted(6, GINA, false, APP, ODD_JOBS, NOORD), t(2025, 1, 29, 12));
-    at(&mut h, corrected(6, Some(GARDEN), None, None), t(2025, 1, 30, 9));
+    at(
+        &mut h,
+        posted(6, GINA, false, APP, ODD_JOBS, NOORD),
+        t(2025, 1, 29, 12),
+    );
+    at(
+        &mut h,
+        corrected(6, Some(GARDEN), None, None),
+        t(2025, 1, 30, 9),
+    );
     at(&mut h, offered(6, DIRK), t(2025, 2, 3, 12));
     h
 }
@@ -155,7 +209,13 @@ fn the_worked_example_as_of_18_january_knows_only_what_was_recorded_by_then() {
     q.report_date = day(2025, 1, 18);
     let f = kpis.query(&q).total;
     assert_eq!(
-        (f.requests, f.distinct_requesters, f.distinct_helpers, f.resolved, f.open),
+        (
+            f.requests,
+            f.distinct_requesters,
+            f.distinct_helpers,
+            f.resolved,
+            f.open
+        ),
         (2, 2, 3, 2, 0)
     );
 }
@@ -163,21 +223,41 @@ fn the_worked_example_as_of_18_january_knows_only_what_was_recorded_by_then() {
 #[test]
 fn a_funder_sees_small_counts_as_suppressed_and_never_as_zero() {
     let kpis = worked_example().fold();
-    let funder = kpis.query(&january()).for_funder(DEFAULT_SUPPRESSION_THRESHOLD);
+    let funder = kpis
+        .query(&january())
+        .for_funder(DEFAULT_SUPPRESSION_THRESHOLD);
     let f = &funder.total;
     assert_eq!(f.requests, Shown::Value(5));
     assert!(f.distinct_requesters.is_suppressed());
     assert!(f.distinct_helpers.is_suppressed());
-    assert!(f.resolved_by_requester.is_suppressed(), "a zero is a small count too");
-    assert!(f.resolution_rate.is_suppressed(), "a share of a suppressed count");
+    assert!(
+        f.resolved_by_requester.is_suppressed(),
+        "a zero is a small count too"
+    );
+    assert!(
+        f.resolution_rate.is_suppressed(),
+        "a share of a suppressed count"
+    );
     assert!(f.hours.is_suppressed(), "hours from one resolution");
-    assert!(f.time_to_match.median_seconds.is_suppressed(), "two samples only");
-    assert_eq!(f.time_to_first_response.median_seconds, Shown::Value(24 * HOUR));
+    assert!(
+        f.time_to_match.median_seconds.is_suppressed(),
+        "two samples only"
+    );
+    assert_eq!(
+        f.time_to_first_response.median_seconds,
+        Shown::Value(24 * HOUR)
+    );
 
     let json = serde_json::to_value(f).expect("figures serialise");
     assert_eq!(json["requests"], serde_json::json!(5));
-    assert_eq!(json["distinct_helpers"], serde_json::json!({"suppressed": true}));
-    assert_eq!(json["resolved_by_requester"], serde_json::json!({"suppressed": true}));
+    assert_eq!(
+        json["distinct_helpers"],
+        serde_json::json!({"suppressed": true})
+    );
+    assert_eq!(
+        json["resolved_by_requester"],
+        serde_json::json!({"suppressed": true})
+    );
     let back: noaber_projections::kpi::FunderFigures =
         serde_json::from_value(json).expect("figures read back");
     assert_eq!(&back, f);
@@ -201,7 +281,11 @@ fn every_breakdown_row_and_series_point_is_suppressed_for_funders_too() {
     let funder = kpis.query(&q).for_funder(5);
     assert!(!funder.breakdown.is_empty() && !funder.series.is_empty());
     for row in &funder.breakdown {
-        assert!(row.figures.requests.is_suppressed(), "{} has under 5 requests", row.key);
+        assert!(
+            row.figures.requests.is_suppressed(),
+            "{} has under 5 requests",
+            row.key
+        );
     }
     for point in &funder.series {
         assert!(point.figures.requests.is_suppressed());
@@ -222,7 +306,10 @@ fn compare_gives_absolute_and_relative_change_and_no_ratio_of_a_zero_base() {
     assert_eq!(c.a.total.requests, 1);
     assert_eq!(c.b.total.requests, 5);
     let requests = change("requests");
-    assert_eq!((requests.absolute, requests.relative), (Some(4.0), Some(4.0)));
+    assert_eq!(
+        (requests.absolute, requests.relative),
+        (Some(4.0), Some(4.0))
+    );
     let helpers = change("distinct_helpers");
     assert_eq!((helpers.a, helpers.b), (Some(0.0), Some(3.0)));
     assert_eq!((helpers.absolute, helpers.relative), (Some(3.0), None));

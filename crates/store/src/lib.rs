@@ -99,7 +99,8 @@ pub trait KeyStore: Send + Sync + std::fmt::Debug {
     async fn get_key(&self, subject: uuid::Uuid) -> Result<Option<SubjectKey>, StoreError>;
 
     /// Destroys the subject's key for good, keeping only a tombstone (subject and time) so that
-    /// no new key is ever made for them. Returns false when there was no key to destroy.
+    /// no new key is ever made for them; a subject without a key gets a tombstone too. Returns
+    /// false when there was no key to destroy.
     async fn erase_key(&self, subject: uuid::Uuid) -> Result<bool, StoreError>;
 }
 

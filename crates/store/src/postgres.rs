@@ -52,14 +52,14 @@ const POLL_INTERVAL: Duration = Duration::from_millis(500);
 
 /// How long the notifier waits after a NOTIFY before sending the next, so that a burst of
 /// appends costs one notification, not one each.
-const NOTIFY_COALESCE: Duration = Duration::from_millis(2);
+const NOTIFY_COALESCE: Duration = Duration::from_millis(10);
 
 /// How often a concurrent append with [`ExpectedVersion::Any`] is retried after losing a race
 /// for the stream's next version.
 const ANY_RETRIES: usize = 20;
 
 /// The columns every read selects, in the order of [`EventRow`].
-const COLUMNS: &str = "tx_id::text::bigint, position, tenant_id, stream_id, stream_version, \
+const COLUMNS: &str = "tx_id::text::bigint as tx, position, tenant_id, stream_id, stream_version, \
      event_id, event_type, schema_version, payload::text, metadata::text, occurred_at, \
      recorded_at, prev_hash, hash";
 
@@ -333,7 +333,7 @@ impl PgStore {
                and ($3::uuid is null or tenant_id = $3) \
                and (cardinality($4::text[]) = 0 or category = any($4)) \
                and (cardinality($5::text[]) = 0 or event_type = any($5)) \
-             order by tx_id, position limit $6"
+             order by events.tx_id, events.position limit $6"
         );
         let rows = sqlx::query_as::<_, EventRow>(&sql)
             .bind(after.tx)
@@ -754,9 +754,9 @@ impl EventStore for PgStore {
 
     async fn head(&self) -> Result<Checkpoint, StoreError> {
         let head: Option<(i64, i64)> = sqlx::query_as(
-            "select tx_id::text::bigint, position from events \
+            "select tx_id::text::bigint as tx, position from events \
              where tx_id < (select noaber_read_horizon()) \
-             order by tx_id desc, position desc limit 1",
+             order by events.tx_id desc, events.position desc limit 1",
         )
         .fetch_optional(&self.pool)
         .await?;
@@ -825,6 +825,18 @@ impl KeyStore for PgStore {
         .bind(subject)
         .execute(&self.pool)
         .await?;
+        if erased.rows_affected() == 0 {
+            // No key yet (nothing personal was ever sealed): leave a tombstone all the same, so
+            // that no key can be made for this person afterwards. The tenant is unknown here.
+            sqlx::query(
+                "insert into subject_keys (subject, tenant_id, wrapped, erased_at) \
+                 values ($1, $2, null, now()) on conflict (subject) do nothing",
+            )
+            .bind(subject)
+            .bind(Uuid::nil())
+            .execute(&self.pool)
+            .await?;
+        }
         Ok(erased.rows_affected() == 1)
     }
 }

@@ -827,6 +827,21 @@ impl KeyStore for SqliteStore {
         .await
         .map_err(db_error)?;
         let erased = done.rows_affected() > 0;
+        if !erased {
+            // No key yet (nothing personal was ever sealed): leave a tombstone all the same, so
+            // that no key can be made for this person afterwards. The tenant is unknown here.
+            sqlx::query(
+                "insert into subject_keys (subject_id, tenant_id, wrapped_key, created_at, erased_at) \
+                 values (?, ?, null, ?, ?) on conflict (subject_id) do nothing",
+            )
+            .bind(subject)
+            .bind(Uuid::nil())
+            .bind(hash::to_micros(Utc::now()))
+            .bind(hash::to_micros(Utc::now()))
+            .execute(&mut *writer)
+            .await
+            .map_err(db_error)?;
+        }
         if erased {
             // secure_delete zeroes the old key in the database file; the write-ahead log may
             // still hold a copy of the page until it is checkpointed and truncated. Best

@@ -89,4 +89,5 @@ conformance_tests!(
     every_stream_hash_chain_verifies,
     a_subject_key_is_stored_once_and_kept,
     an_erased_key_is_gone_for_good,
+    erasing_a_subject_without_a_key_still_forbids_one_later,
 );

@@ -474,15 +474,18 @@ pub fn render_report(r: &FunderReport, format: Format) -> Result<String, KpiComm
     Ok(out)
 }
 
-fn change_cell(c: &FigureChange, relative: bool) -> String {
+fn change_cell(c: &FigureChange, kind: Option<FigureValue>, relative: bool) -> String {
     if c.suppressed {
         return "suppressed".to_owned();
     }
     let v = if relative { c.relative } else { c.absolute };
-    match v {
-        None => "n/a".to_owned(),
-        Some(v) if relative => format!("{:+.1}%", v * 100.0),
-        Some(v) => format!("{v:+}"),
+    match (v, kind) {
+        (None, _) => "n/a".to_owned(),
+        (Some(v), _) if relative => format!("{:+.1}%", v * 100.0),
+        (Some(v), Some(FigureValue::Share(_))) => format!("{:+.1} pp", v * 100.0),
+        (Some(v), Some(FigureValue::Seconds(_))) => format!("{:+.1} h", v / 3600.0),
+        (Some(v), Some(FigureValue::Hours(_))) => format!("{v:+.1}"),
+        (Some(v), _) => format!("{v:+}"),
     }
 }
 
@@ -545,8 +548,8 @@ pub fn render_comparison(c: &FunderComparison, format: Format) -> Result<String,
                     label(name).to_owned(),
                     show(*a),
                     show(*b),
-                    change_cell(ch, false),
-                    change_cell(ch, true),
+                    change_cell(ch, a.value().or(b.value()), false),
+                    change_cell(ch, None, true),
                 ]);
             }
             write_cells(&mut out, &cells);

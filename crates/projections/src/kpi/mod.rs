@@ -11,8 +11,8 @@ mod report;
 
 use std::collections::HashMap;
 
-use noaber_domain::values::Channel;
 use noaber_domain::request::ResolvedBy as DomainResolvedBy;
+use noaber_domain::values::Channel;
 use noaber_domain::{AnyEvent, RequestEvent};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -21,9 +21,9 @@ use crate::model::{Envelope, ReadModel};
 
 pub use query::{Breakdown, Interval, KpiQuery};
 pub use report::{
-    nearest_rank, share, BreakdownRow, FigureChange, FigureValue, FunderComparison,
-    FunderFigures, FunderReport, FunderTimes, KpiComparison, KpiFigures, KpiReport, ReportScope,
-    SeriesPoint, Shown, TimeFigures, DEFAULT_SUPPRESSION_THRESHOLD, FIGURE_NAMES,
+    nearest_rank, share, BreakdownRow, FigureChange, FigureValue, FunderComparison, FunderFigures,
+    FunderReport, FunderTimes, KpiComparison, KpiFigures, KpiReport, ReportScope, SeriesPoint,
+    Shown, TimeFigures, DEFAULT_SUPPRESSION_THRESHOLD, FIGURE_NAMES,
 };
 
 /// Who a resolution credits.
@@ -50,7 +50,10 @@ pub(crate) enum FactKind {
     /// Referred to a professional.
     Referred,
     /// Resolved, crediting `by`, with the minutes of help given if recorded.
-    Resolved { by: ResolvedBy, minutes: Option<u32> },
+    Resolved {
+        by: ResolvedBy,
+        minutes: Option<u32>,
+    },
     /// Closed without resolution.
     Closed,
     /// Reopened after a resolution or closure.
@@ -167,9 +170,7 @@ impl Kpis {
                 .get(id as usize)
                 .cloned()
                 .unwrap_or_else(|| "unknown".to_owned()),
-            Breakdown::Channel => u8::try_from(id)
-                .map_or("unknown", channel_name)
-                .to_owned(),
+            Breakdown::Channel => u8::try_from(id).map_or("unknown", channel_name).to_owned(),
         }
     }
 

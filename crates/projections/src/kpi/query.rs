@@ -468,6 +468,11 @@ impl Kpis {
         };
 
         let mut total = Acc::starting(from);
+        // The total sees every request of the period: reserve once rather than regrow.
+        let bound = self.requests.len();
+        total.response.reserve(bound);
+        total.to_match.reserve(bound);
+        total.to_resolution.reserve(bound);
         let mut groups: BTreeMap<u32, Acc> = BTreeMap::new();
         let mut series: Vec<Acc> = steps.iter().map(|(s, _)| Acc::starting(*s)).collect();
         let mut first_match_of_helper = vec![i64::MAX; self.persons.len()];

@@ -5,14 +5,14 @@
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use noaber_domain::ids::{NeighbourhoodId, OrganisationId, PersonId, RequestId};
+use noaber_domain::person::PersonErased;
+use noaber_domain::request::{CancelReason, RequestTriaged, TriageRoute};
 use noaber_domain::request::{
     CloseReason, Compensation, HelpOffered, HelperMatched, MatchCancelled, ReferredToProfessional,
     RequestClosed, RequestCorrected, RequestPosted, RequestReopened, RequestResolved,
     RequestVoided, ResolvedBy,
 };
-use noaber_domain::request::{CancelReason, RequestTriaged, TriageRoute};
 use noaber_domain::values::{CategoryCode, Channel, HandsNeeded, Minutes, Urgency, Visibility};
-use noaber_domain::person::PersonErased;
 use noaber_domain::{AnyEvent, PersonEvent, Personal, RequestEvent};
 use noaber_projections::kpi::Kpis;
 use noaber_projections::model::{Envelope, ReadModel};
@@ -32,17 +32,23 @@ pub fn other_tenant() -> Uuid {
 
 /// A fixed id for a small number, so histories are readable.
 pub fn person(n: usize) -> PersonId {
-    PersonId::new(Uuid::from_u128(0x9e50_0000_0000_0000_0000_0000_0000_0000 + n as u128))
+    PersonId::new(Uuid::from_u128(
+        0x9e50_0000_0000_0000_0000_0000_0000_0000 + n as u128,
+    ))
 }
 
 /// A request id for a small number.
 pub fn request(n: usize) -> RequestId {
-    RequestId::new(Uuid::from_u128(0x5e90_0000_0000_0000_0000_0000_0000_0000 + n as u128))
+    RequestId::new(Uuid::from_u128(
+        0x5e90_0000_0000_0000_0000_0000_0000_0000 + n as u128,
+    ))
 }
 
 /// A neighbourhood id for a small number.
 pub fn neighbourhood(n: usize) -> NeighbourhoodId {
-    NeighbourhoodId::new(Uuid::from_u128(0xb0b0_0000_0000_0000_0000_0000_0000_0000 + n as u128))
+    NeighbourhoodId::new(Uuid::from_u128(
+        0xb0b0_0000_0000_0000_0000_0000_0000_0000 + n as u128,
+    ))
 }
 
 /// The n-th category of the taxonomy (wrapping around).
@@ -77,10 +83,7 @@ pub fn recorded(
         _ => StreamId::parse("other-1").expect("a valid stream id"),
     };
     RecordedEvent {
-        checkpoint: Checkpoint {
-            tx: 0,
-            position,
-        },
+        checkpoint: Checkpoint { tx: 0, position },
         position,
         tenant_id,
         stream_id,
@@ -113,7 +116,12 @@ impl History {
         occurred_at: DateTime<Utc>,
         recorded_at: DateTime<Utc>,
     ) {
-        self.push_any(tenant_id, AnyEvent::Request(event), occurred_at, recorded_at);
+        self.push_any(
+            tenant_id,
+            AnyEvent::Request(event),
+            occurred_at,
+            recorded_at,
+        );
     }
 
     /// Appends any event with the given times; the stored form is decoded back, as the runner
@@ -165,7 +173,11 @@ pub fn posted(
     RequestEvent::RequestPosted(RequestPosted {
         request_id: request(req),
         requester: person(requester),
-        posted_by: if on_behalf { person(900) } else { person(requester) },
+        posted_by: if on_behalf {
+            person(900)
+        } else {
+            person(requester)
+        },
         on_behalf,
         channel: channel(channel_n),
         category: category(category_n),
@@ -223,7 +235,12 @@ pub fn referred(req: usize) -> RequestEvent {
 }
 
 /// A RequestResolved crediting `by`, with the minutes given if any.
-pub fn resolved(req: usize, by: ResolvedBy, helpers: &[usize], minutes: Option<u32>) -> RequestEvent {
+pub fn resolved(
+    req: usize,
+    by: ResolvedBy,
+    helpers: &[usize],
+    minutes: Option<u32>,
+) -> RequestEvent {
     RequestEvent::RequestResolved(RequestResolved {
         request_id: request(req),
         resolved_by: person(900),
@@ -357,7 +374,11 @@ pub fn history(steps: &[Step]) -> History {
         let helper = 10 + s.who;
         let event = match (posted_in[s.req], s.what) {
             (None, _) => {
-                let t = if s.other_tenant { other_tenant() } else { tenant() };
+                let t = if s.other_tenant {
+                    other_tenant()
+                } else {
+                    tenant()
+                };
                 posted_in[s.req] = Some(t);
                 posted(s.req, s.who, s.pick % 3 == 0, s.pick, s.pick2, s.pick % 2)
             }
@@ -367,7 +388,11 @@ pub fn history(steps: &[Step]) -> History {
             (Some(_), 5) => referred(s.req),
             (Some(_), 6 | 7) => {
                 let by = ResolvedBy::ALL[s.pick % ResolvedBy::ALL.len()];
-                let helpers: Vec<usize> = if by == ResolvedBy::Neighbour { vec![helper] } else { Vec::new() };
+                let helpers: Vec<usize> = if by == ResolvedBy::Neighbour {
+                    vec![helper]
+                } else {
+                    Vec::new()
+                };
                 let minutes = (s.pick2 % 2 == 0).then_some(30 * (s.pick2 as u32 + 1));
                 resolved(s.req, by, &helpers, minutes)
             }

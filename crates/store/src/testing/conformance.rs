@@ -1172,6 +1172,22 @@ pub async fn an_erased_key_is_gone_for_good(keys: &dyn KeyStore) {
     );
 }
 
+/// Erasing a subject that never had a key (nothing personal was sealed yet) still leaves a
+/// tombstone: no key can be made for them afterwards.
+pub async fn erasing_a_subject_without_a_key_still_forbids_one_later(keys: &dyn KeyStore) {
+    let (tenant, subject) = (Uuid::new_v4(), Uuid::new_v4());
+    let erased = keys.erase_key(subject).await.expect("an erase is answered");
+    let put = keys
+        .put_key_if_absent(tenant, subject, vec![3; 32])
+        .await
+        .expect("a put is answered");
+    assert!(!erased, "there was no key to destroy");
+    assert!(
+        matches!(put, SubjectKey::Erased(_)),
+        "no key is made for an erased subject, got {put:?}"
+    );
+}
+
 /// What a writer tries to do to the log, in the property below.
 #[derive(Clone, Debug)]
 enum Op {
