@@ -524,3 +524,58 @@ async fn a_call_is_published_answered_and_closed_over_http() {
         .await;
     assert_eq!(closed["events"], json!(["CallClosed"]));
 }
+
+#[tokio::test]
+async fn erasing_a_person_over_http_makes_later_personal_data_about_them_impossible() {
+    let Some(server) = start().await else { return };
+    let world = world(&server).await;
+    let erased = world
+        .connector
+        .ok(
+            &format!("/v1/persons/{}/erase", world.resident.id),
+            json!({}),
+            StatusCode::OK,
+        )
+        .await;
+    assert_eq!(erased["events"], json!(["PersonErased"]));
+    let (status, problem) = world
+        .connector
+        .post(
+            &format!("/v1/persons/{}/profile", world.resident.id),
+            json!({"name": "Anna opnieuw"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+}
+
+#[tokio::test]
+async fn a_description_posted_over_http_is_not_stored_in_clear() {
+    let Some(url) = noaber_store::testing::fresh_pg_database().await else {
+        return;
+    };
+    let tmp = tempfile::tempdir().expect("a temporary directory");
+    let server = Server::start(&[&format!("--database-url={url}"), &data_dir_arg(tmp.path())]);
+    let world = world(&server).await;
+    let secret = "Mijn buurman mag niet weten dat ik hulp nodig heb";
+    world
+        .resident
+        .ok(
+            "/v1/requests",
+            json!({"category": "errands", "neighbourhood_id": world.neighbourhood, "description": secret}),
+            StatusCode::CREATED,
+        )
+        .await;
+    use sqlx::Connection;
+    let mut conn = sqlx::PgConnection::connect(&url)
+        .await
+        .expect("the test database accepts connections");
+    let (rows, leaks): (i64, i64) = sqlx::query_as(
+        "select count(*), count(*) filter (where payload::text like '%' || $1 || '%') from events",
+    )
+    .bind("buurman mag niet")
+    .fetch_one(&mut conn)
+    .await
+    .expect("the log can be read");
+    assert!(rows > 0, "events were written");
+    assert_eq!(leaks, 0, "the description was stored in clear");
+}

@@ -326,21 +326,42 @@ impl PgStore {
         limit: usize,
         filter: &EventFilter,
     ) -> Result<Vec<RecordedEvent>, StoreError> {
-        let sql = format!(
+        // Only the filters in use appear in the SQL: with `($n is null or ...)` clauses a
+        // generic (prepared) plan misjudges them and sorts the whole log for every page.
+        let mut sql = format!(
             "select {COLUMNS} from events \
              where (tx_id, position) > ($1::bigint::text::xid8, $2) \
-               and tx_id < (select noaber_read_horizon()) \
-               and ($3::uuid is null or tenant_id = $3) \
-               and (cardinality($4::text[]) = 0 or category = any($4)) \
-               and (cardinality($5::text[]) = 0 or event_type = any($5)) \
-             order by events.tx_id, events.position limit $6"
+               and tx_id < (select noaber_read_horizon())"
         );
-        let rows = sqlx::query_as::<_, EventRow>(&sql)
+        let mut n = 3;
+        if filter.tenant_id.is_some() {
+            sql.push_str(&format!(" and tenant_id = ${n}"));
+            n += 1;
+        }
+        if !filter.categories.is_empty() {
+            sql.push_str(&format!(" and category = any(${n})"));
+            n += 1;
+        }
+        if !filter.event_types.is_empty() {
+            sql.push_str(&format!(" and event_type = any(${n})"));
+            n += 1;
+        }
+        sql.push_str(&format!(
+            " order by events.tx_id, events.position limit ${n}"
+        ));
+        let mut query = sqlx::query_as::<_, EventRow>(&sql)
             .bind(after.tx)
-            .bind(after.position)
-            .bind(filter.tenant_id)
-            .bind(&filter.categories)
-            .bind(&filter.event_types)
+            .bind(after.position);
+        if let Some(tenant) = filter.tenant_id {
+            query = query.bind(tenant);
+        }
+        if !filter.categories.is_empty() {
+            query = query.bind(&filter.categories);
+        }
+        if !filter.event_types.is_empty() {
+            query = query.bind(&filter.event_types);
+        }
+        let rows = query
             .bind(i64::try_from(limit).unwrap_or(i64::MAX))
             .fetch_all(pool)
             .await?;

@@ -467,7 +467,8 @@ pub fn render_report(r: &FunderReport, format: Format) -> Result<String, KpiComm
         }
         Format::Csv => {
             out.push_str("period,section,key,figure,value\n");
-            render_report_into(&mut out, r, format, "");
+            let period = format!("{}/{}", r.scope.from.to_rfc3339(), r.scope.to.to_rfc3339());
+            render_report_into(&mut out, r, format, &period);
         }
         Format::Table => render_report_into(&mut out, r, format, ""),
     }
@@ -577,6 +578,128 @@ mod tests {
                 .expect("a time")
         );
         assert!(parse_time("1 January").is_err());
+    }
+
+    fn args(tenant: Uuid, format: Format) -> KpiArgs {
+        KpiArgs {
+            tenant,
+            from: parse_time("2025-01-01").expect("a date"),
+            to: parse_time("2025-02-01").expect("a date"),
+            as_of: None,
+            report_date: Some(parse_time("2025-03-01").expect("a date")),
+            compare_from: None,
+            compare_to: None,
+            by: None,
+            series: None,
+            neighbourhoods: Vec::new(),
+            categories: Vec::new(),
+            channels: Vec::new(),
+            format,
+            suppress_below: 5,
+        }
+    }
+
+    /// Six requests in January from six residents, one of them resolved by a neighbour.
+    async fn store_with_january(tenant: Uuid) -> (Arc<dyn EventStore>, tempfile::TempDir) {
+        use noaber_domain::ids::{NeighbourhoodId, PersonId, RequestId};
+        use noaber_domain::request::RequestPosted;
+        use noaber_domain::values::{CategoryCode, Channel, HandsNeeded, Urgency, Visibility};
+        use noaber_domain::{Personal, RequestEvent};
+        use noaber_store::{ExpectedVersion, Metadata, NewEvent, StreamId};
+
+        let (store, dir) = noaber_store::testing::fresh_sqlite_store().await;
+        let category = noaber_domain::taxonomy::taxonomy().categories()[0].code;
+        for n in 0..6u128 {
+            let request = RequestId::new(Uuid::from_u128(1000 + n));
+            let requester = PersonId::new(Uuid::from_u128(n + 1));
+            let posted = RequestEvent::RequestPosted(RequestPosted {
+                request_id: request,
+                requester,
+                posted_by: requester,
+                on_behalf: false,
+                channel: Channel::App,
+                category: CategoryCode::parse(category).expect("a taxonomy code"),
+                target_group: None,
+                neighbourhood_id: NeighbourhoodId::new(Uuid::from_u128(99)),
+                location: None,
+                description: Personal::sealed(requester, serde_json::json!({"c": "x"})),
+                urgency: Urgency::Normal,
+                needed_by: None,
+                anonymous: false,
+                visibility: Visibility::Neighbourhood,
+                hands_needed: HandsNeeded::ONE,
+                skills_wanted: Vec::new(),
+                referred_by: None,
+            });
+            let (event_type, schema_version, payload) = AnyEvent::Request(posted).encode();
+            let new = NewEvent {
+                event_id: Uuid::new_v4(),
+                tenant_id: tenant,
+                event_type: event_type.to_owned(),
+                schema_version,
+                payload,
+                metadata: Metadata::default(),
+                occurred_at: parse_time("2025-01-10").expect("a date"),
+            };
+            store
+                .append(
+                    &StreamId::for_aggregate("request", request.as_uuid()),
+                    ExpectedVersion::NoStream,
+                    vec![new],
+                )
+                .await
+                .expect("the event is stored");
+        }
+        (Arc::new(store), dir)
+    }
+
+    #[tokio::test]
+    async fn the_command_folds_the_log_and_suppresses_small_counts_for_the_funder() {
+        let tenant = Uuid::from_u128(7);
+        let (store, _dir) = store_with_january(tenant).await;
+
+        let table = run(store.clone(), args(tenant, Format::Table))
+            .await
+            .expect("figures are computed");
+        let requests = table
+            .lines()
+            .find(|l| l.starts_with("Requests "))
+            .expect("a line for requests");
+        assert!(requests.trim_end().ends_with(" 6"), "{requests}");
+        let resolved = table
+            .lines()
+            .find(|l| l.starts_with("Requests resolved"))
+            .expect("a line for resolved requests");
+        assert!(resolved.ends_with("suppressed"), "{resolved}");
+
+        let json = run(store.clone(), args(tenant, Format::Json))
+            .await
+            .expect("figures are computed");
+        let json: serde_json::Value = serde_json::from_str(&json).expect("valid JSON");
+        assert_eq!(json["total"]["requests"], serde_json::json!(6));
+        assert_eq!(
+            json["total"]["resolved"],
+            serde_json::json!({"suppressed": true})
+        );
+
+        let mut compare = args(tenant, Format::Csv);
+        compare.compare_from = Some(parse_time("2024-12-01").expect("a date"));
+        compare.compare_to = Some(parse_time("2025-01-01").expect("a date"));
+        let csv = run(store, compare).await.expect("figures are computed");
+        assert!(
+            csv.contains("\nrequests,suppressed,suppressed,suppressed,suppressed\n"),
+            "{csv}"
+        );
+    }
+
+    #[tokio::test]
+    async fn an_empty_period_is_refused_with_a_reason() {
+        let tenant = Uuid::from_u128(7);
+        let (store, _dir) = store_with_january(tenant).await;
+        let mut backwards = args(tenant, Format::Table);
+        backwards.to = backwards.from;
+        let err = run(store, backwards).await.expect_err("an empty period");
+        assert!(err.to_string().contains("--to must be after --from"));
     }
 
     #[test]
