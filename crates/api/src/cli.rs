@@ -235,10 +235,13 @@ async fn serve(store_config: &StoreConfig, args: &ServeArgs) -> Result<ExitCode,
     let snapshots = config::snapshot_store(store_config)?;
     let projections =
         Projections::start(events.clone(), Arc::new(snapshots), RunnerConfig::default()).await;
+    // Handlers first: a signal right after the announcement must still stop us gracefully.
+    let shutdown = http::shutdown_signal();
     tracing::info!(address = %local, backend = events.backend(), "listening on http://{local}");
     let served = http::serve(
         listener,
         AppState::new(events, keys, privacy, projections.clone()),
+        shutdown,
     )
     .await;
     // A final snapshot, so that the next start does not replay everything.

@@ -466,7 +466,53 @@ async fn connectors_residents_and_funders_each_read_what_they_may() {
         figures.to_string().contains("suppressed"),
         "one request is below the threshold and must be suppressed: {figures}"
     );
+    let (status, series) = funder
+        .get("/v1/kpis?from=2000-01-01&to=2100-01-01&by=category&series=quarter&compare_from=1990-01-01&compare_to=2000-01-01")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{series}");
+    let (status, problem) = funder.get("/v1/kpis?from=2020-01-01&to=2019-01-01").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
     let (status, _) = funder.get(&feed).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // Signals and the helper directory, for connectors.
+    let (status, signals) = world
+        .connector
+        .get(&format!(
+            "/v1/signals?neighbourhoods={}&from=2000-01-01&to=2100-01-01&granularity=month",
+            world.neighbourhood
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{signals}");
+    let (status, helpers) = world
+        .connector
+        .get("/v1/helpers?skill=grocery_shopping&lat=52.2215&lon=6.8937&fresh=true")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{helpers}");
+    assert!(
+        helpers
+            .as_array()
+            .is_some_and(|h| h.iter().any(|x| x["person"] == world.helper.id.to_string())),
+        "{helpers}"
+    );
+
+    // A resident reads their own history, not someone else's.
+    let (status, own) = world
+        .resident
+        .get(&format!(
+            "/v1/persons/{}/history?fresh=true",
+            world.resident.id
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{own}");
+    assert!(
+        own.as_array().is_some_and(|h| h.len() >= 2),
+        "registration and request: {own}"
+    );
+    let (status, _) = world
+        .resident
+        .get(&format!("/v1/persons/{}/history", world.helper.id))
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let (status, _) = funder.get(&format!("/v1/requests/{request}/history")).await;
     assert_eq!(status, StatusCode::FORBIDDEN);

@@ -487,97 +487,38 @@ impl Directory {
         let origin = need
             .location
             .or_else(|| self.persons.get(&need.requester).and_then(|p| p.location));
-        let mut out: Vec<(Suggestion, u32)> = Vec::new();
-        for id in &self.helpers {
-            if *id == need.requester || need.matched.contains(id) {
-                continue;
-            }
-            let Some(p) = self.persons.get(id) else {
-                continue;
-            };
-            if p.tenant != need.tenant {
-                continue;
-            }
-            let distance = match (origin, p.location) {
-                (Some(a), Some(b)) => {
-                    let d = a.distance_m(&b).metres();
-                    if d > p.max_distance_m {
-                        continue;
-                    }
-                    Some(d)
-                }
-                _ => {
-                    if p.neighbourhood != Some(need.neighbourhood) {
-                        continue;
-                    }
-                    None
-                }
-            };
-            let mut score = 0i32;
-            let mut reasons = Vec::new();
-            if need.offered.contains(id) {
-                score += 40;
-                reasons.push(SuggestionReason::Offered);
-            }
-            let fit: Vec<Skill> = p.skills.intersection(&wanted).collect();
-            if !fit.is_empty() {
-                let extra = i32::try_from(fit.len() - 1).unwrap_or(3).min(3);
-                score += 30 + 5 * extra;
-                reasons.push(SuggestionReason::SkillFit {
-                    skills: fit.iter().map(|s| s.code()).collect(),
-                });
-            }
-            if let Some(m) = distance {
-                let km_tenths = i32::try_from(m / 100).unwrap_or(i32::MAX);
-                score += (20 - km_tenths * 4 / 10).max(0);
-                reasons.push(SuggestionReason::Distance { metres: m });
-            }
-            if !p.availability.is_empty() {
-                let shared = p.availability.and(window).count();
-                if shared > 0 {
-                    score += 10;
-                    reasons.push(SuggestionReason::Available {
-                        shared_slots: shared,
-                    });
-                } else {
-                    score -= 10;
-                    reasons.push(SuggestionReason::NotAvailable);
-                }
-            }
-            if p.open_matches > 0 {
-                score -= i32::try_from(p.open_matches.min(4) * 5).unwrap_or(20);
-                reasons.push(SuggestionReason::Load {
-                    open_matches: p.open_matches,
-                });
-            }
-            if p.rating_count > 0 {
-                let average = f64::from(p.rating_sum) / f64::from(p.rating_count);
-                // Ratings are 1..=5, so the adjustment is between -10 and +10.
-                #[allow(clippy::cast_possible_truncation)]
-                let adjust = ((average - 3.0) * 5.0).round() as i32;
-                score += adjust;
-                reasons.push(SuggestionReason::Feedback {
-                    average,
-                    ratings: p.rating_count,
-                });
-            }
-            out.push((
-                Suggestion {
-                    helper: *id,
+        let context = Assess {
+            need,
+            wanted: &wanted,
+            window,
+            origin,
+        };
+        // First rank every candidate without building reasons (no allocation per helper),
+        // then explain only the ones returned.
+        let mut ranked: Vec<(i32, u32, PersonId)> = self
+            .helpers
+            .iter()
+            .filter_map(|id| {
+                let p = self.persons.get(id)?;
+                let (score, distance) = context.assess(*id, p, None)?;
+                Some((score, distance.unwrap_or(u32::MAX), *id))
+            })
+            .collect();
+        ranked.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+        ranked.truncate(if limit == 0 { 10 } else { limit });
+        Ok(ranked
+            .into_iter()
+            .filter_map(|(score, _, id)| {
+                let p = self.persons.get(&id)?;
+                let mut reasons = Vec::new();
+                context.assess(id, p, Some(&mut reasons))?;
+                Some(Suggestion {
+                    helper: id,
                     score,
                     reasons,
-                },
-                distance.unwrap_or(u32::MAX),
-            ));
-        }
-        out.sort_by(|(a, da), (b, db)| {
-            b.score
-                .cmp(&a.score)
-                .then(da.cmp(db))
-                .then(a.helper.cmp(&b.helper))
-        });
-        out.truncate(if limit == 0 { 10 } else { limit });
-        Ok(out.into_iter().map(|(s, _)| s).collect())
+                })
+            })
+            .collect())
     }
 
     /// The requests `person` took part in (as requester, by offering or by being matched), in
@@ -589,6 +530,95 @@ impl Directory {
     /// How many helpers are listed (opted in, not erased).
     pub fn helper_count(&self) -> usize {
         self.helpers.len()
+    }
+}
+
+/// What scoring a helper for one request needs.
+struct Assess<'a> {
+    need: &'a Need,
+    wanted: &'a SkillSet,
+    window: SlotMask,
+    origin: Option<ApproxLocation>,
+}
+
+impl Assess<'_> {
+    /// The helper's score and distance, or `None` when they are no candidate; fills `reasons`
+    /// when given.
+    fn assess(
+        &self,
+        id: PersonId,
+        p: &Person,
+        mut reasons: Option<&mut Vec<SuggestionReason>>,
+    ) -> Option<(i32, Option<u32>)> {
+        let need = self.need;
+        if id == need.requester || need.matched.contains(&id) || p.tenant != need.tenant {
+            return None;
+        }
+        let distance = match (self.origin, p.location) {
+            (Some(a), Some(b)) => {
+                let d = a.distance_m(&b).metres();
+                if d > p.max_distance_m {
+                    return None;
+                }
+                Some(d)
+            }
+            _ if p.neighbourhood == Some(need.neighbourhood) => None,
+            _ => return None,
+        };
+        let mut explain = |r: SuggestionReason| {
+            if let Some(list) = reasons.as_deref_mut() {
+                list.push(r);
+            }
+        };
+        let mut score = 0i32;
+        if need.offered.contains(&id) {
+            score += 40;
+            explain(SuggestionReason::Offered);
+        }
+        let fit = p.skills.shared(self.wanted);
+        if fit > 0 {
+            let extra = i32::try_from(fit - 1).unwrap_or(3).min(3);
+            score += 30 + 5 * extra;
+            explain(SuggestionReason::SkillFit {
+                skills: p.skills.intersection(self.wanted).map(Skill::code).collect(),
+            });
+        }
+        if let Some(m) = distance {
+            // 20 - 4 x distance in km, rounded down to whole points.
+            let points = 20 - i32::try_from(m.saturating_mul(4) / 1000).unwrap_or(20);
+            score += points.max(0);
+            explain(SuggestionReason::Distance { metres: m });
+        }
+        if !p.availability.is_empty() {
+            let shared = p.availability.and(self.window).count();
+            if shared > 0 {
+                score += 10;
+                explain(SuggestionReason::Available {
+                    shared_slots: shared,
+                });
+            } else {
+                score -= 10;
+                explain(SuggestionReason::NotAvailable);
+            }
+        }
+        if p.open_matches > 0 {
+            score -= i32::try_from(p.open_matches.min(4) * 5).unwrap_or(20);
+            explain(SuggestionReason::Load {
+                open_matches: p.open_matches,
+            });
+        }
+        if p.rating_count > 0 {
+            let average = f64::from(p.rating_sum) / f64::from(p.rating_count);
+            // Ratings are 1..=5, so the adjustment is between -10 and +10.
+            #[allow(clippy::cast_possible_truncation)]
+            let adjust = ((average - 3.0) * 5.0).round() as i32;
+            score += adjust;
+            explain(SuggestionReason::Feedback {
+                average,
+                ratings: p.rating_count,
+            });
+        }
+        Some((score, distance))
     }
 }
 

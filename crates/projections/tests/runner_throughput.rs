@@ -83,7 +83,7 @@ fn rebuild_throughput_and_memory_per_request() {
         n as f64 / fold_secs
     );
     println!(
-        "memory held by the models (without KPIs' share split out): {:.0} bytes per request ({} requests, RSS +{} MB)",
+        "memory held by all read models (KPIs included): {:.0} bytes per request ({} requests, RSS +{} MB)",
         (after.saturating_sub(before)) as f64 / f64::from(requests),
         requests,
         after.saturating_sub(before) / 1_000_000

@@ -116,11 +116,16 @@ impl From<sqlx::Error> for StoreError {
             // 57P01..03: the server shut down or ended this session; 25P03: the server ended a
             // transaction left idle too long. The connection is gone either way; a retry may work.
             E::Database(db)
-                if matches!(db.code().as_deref(), Some("57P01" | "57P02" | "57P03" | "25P03")) =>
+                if matches!(
+                    db.code().as_deref(),
+                    Some("57P01" | "57P02" | "57P03" | "25P03")
+                ) =>
             {
                 (
                     StoreErrorKind::Unavailable,
-                    format!("the event log's database is shutting down or closed the connection: {err}"),
+                    format!(
+                        "the event log's database is shutting down or closed the connection: {err}"
+                    ),
                 )
             }
             _ => (

@@ -58,7 +58,9 @@ async fn append_in(
         .bind(vec![1i32])
         .bind(vec![payload])
         .bind(vec![metadata])
-        .bind(vec![chrono::DateTime::from_timestamp_micros(occurred_us).expect("valid time")])
+        .bind(vec![
+            chrono::DateTime::from_timestamp_micros(occurred_us).expect("valid time")
+        ])
         .bind(vec![content.to_vec()])
         .execute(&mut *tx)
         .await?;
@@ -182,7 +184,9 @@ async fn read_all_stops_before_an_open_transaction_and_continues_once_it_commits
         .await
         .expect("the first event commits");
     let mut held = store.pool().begin().await.expect("a transaction opens");
-    append_in(&mut held, &late, &event(2)).await.expect("the late event is written");
+    append_in(&mut held, &late, &event(2))
+        .await
+        .expect("the late event is written");
     store
         .append(&after, ExpectedVersion::NoStream, vec![event(3)])
         .await
@@ -194,7 +198,11 @@ async fn read_all_stops_before_an_open_transaction_and_continues_once_it_commits
         .map(|e| e.expect("the log reads"))
         .collect()
         .await;
-    assert_eq!(visible.len(), 1, "only the event before the open transaction");
+    assert_eq!(
+        visible.len(),
+        1,
+        "only the event before the open transaction"
+    );
     assert_eq!(store.head().await.expect("head"), visible[0].checkpoint);
 
     held.commit().await.expect("the late event commits");

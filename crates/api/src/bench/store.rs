@@ -137,7 +137,6 @@ fn case(
 }
 
 /// A typical small event: a posted request with a sealed description.
-pub(crate) fn sample_event_pub(n: u64) -> NewEvent { sample_event(n) }
 fn sample_event(n: u64) -> NewEvent {
     NewEvent {
         event_id: Uuid::new_v4(),

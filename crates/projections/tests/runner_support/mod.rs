@@ -537,7 +537,7 @@ pub fn history_from(steps: &[Step]) -> History {
         h.at(at);
         let (r, p, x) = (s.a, s.b, s.c);
         let e = match s.kind {
-            0 | 1 | 2 => posted_with(r, p, x % 2, |e| {
+            0..=2 => posted_with(r, p, x % 2, |e| {
                 e.category = category(CATEGORIES[x as usize % 4]);
                 e.anonymous = x == 1;
                 e.visibility = if x == 3 {
