@@ -580,7 +580,11 @@ impl Assess<'_> {
             let extra = i32::try_from(fit - 1).unwrap_or(3).min(3);
             score += 30 + 5 * extra;
             explain(SuggestionReason::SkillFit {
-                skills: p.skills.intersection(self.wanted).map(Skill::code).collect(),
+                skills: p
+                    .skills
+                    .intersection(self.wanted)
+                    .map(Skill::code)
+                    .collect(),
             });
         }
         if let Some(m) = distance {

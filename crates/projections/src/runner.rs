@@ -6,7 +6,7 @@
 //! not take every screen of the service down. Each model keeps its own checkpoint, so models
 //! restored from snapshots of different ages are brought to the same point by one replay.
 
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use futures::StreamExt;
@@ -256,7 +256,9 @@ pub struct ModelLag {
     pub events_behind: u64,
 }
 
-/// The read models kept in memory and following the log. Cheap to clone (shared).
+/// The read models kept in memory and following the log. Cheap to clone (shared). Dropping
+/// the last handle stops following the log; call [`Projections::shutdown`] first to save a
+/// final snapshot.
 #[derive(Clone, Debug)]
 pub struct Projections {
     inner: Arc<Inner>,
@@ -307,8 +309,7 @@ impl Projections {
     }
 
     async fn spawn_follower(&self) {
-        let inner = Arc::clone(&self.inner);
-        let handle = tokio::spawn(follow(inner));
+        let handle = tokio::spawn(follow(Arc::downgrade(&self.inner)));
         if let Some(old) = self.inner.follower.lock().await.replace(handle) {
             old.abort();
         }
@@ -468,18 +469,38 @@ async fn save_snapshots(inner: &Inner) -> Result<(), RunnerError> {
     Ok(())
 }
 
+impl Drop for Inner {
+    fn drop(&mut self) {
+        // The last handle is gone: stop following the log (no snapshot is saved here; call
+        // `Projections::shutdown` for that).
+        if let Some(handle) = self.follower.get_mut().take() {
+            handle.abort();
+        }
+    }
+}
+
 /// The follower: subscribes after the models' checkpoint and applies live events in batches,
 /// resubscribing after an error, saving snapshots every `snapshot_every` events.
-async fn follow(inner: Arc<Inner>) {
+async fn follow(weak: Weak<Inner>) {
     let mut since_snapshot = 0u64;
     loop {
+        // The follower holds the shared state only while it works, so dropping the last
+        // `Projections` handle frees it (and `Inner`'s drop stops this task).
+        let Some(inner) = weak.upgrade() else {
+            return;
+        };
         let after = inner.models.read().await.checkpoint();
         let mut stream = inner
             .store
             .subscribe(after, EventFilter::all())
             .ready_chunks(inner.config.batch_size.max(1));
-        let mut failed = false;
+        let retry_after = inner.config.retry_after;
+        drop(inner);
         while let Some(batch) = stream.next().await {
+            let Some(inner) = weak.upgrade() else {
+                return;
+            };
+            let mut failed = false;
             let mut models = inner.models.write().await;
             for item in batch {
                 match item {
@@ -507,6 +528,6 @@ async fn follow(inner: Arc<Inner>) {
                 }
             }
         }
-        tokio::time::sleep(inner.config.retry_after).await;
+        tokio::time::sleep(retry_after).await;
     }
 }

@@ -449,23 +449,34 @@ async fn hot_case(store: Arc<dyn EventStore>, backend: &str) -> Result<BenchCase
         let streams = Arc::clone(&streams);
         async move {
             let mut versions = vec![0u64; streams.len()];
-            let (mut written, mut conflicts, mut i) = (0u64, 0u64, w);
+            let (mut written, mut conflicts) = (0u64, 0u64);
+            // Each writer acts on a pseudo-random hot stream and, like the command executor,
+            // retries the same stream at the version a conflict reports until it lands.
+            let mut seed = 0x9e37_79b9_7f4a_7c15u64 ^ (w as u64 + 1);
+            let mut k = 0usize;
+            let mut retrying = false;
             while Instant::now() < deadline {
-                let k = i % streams.len();
-                i += 1;
+                if !retrying {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 7;
+                    seed ^= seed << 17;
+                    k = (seed % streams.len() as u64) as usize;
+                }
                 let expected = ExpectedVersion::Exact(versions[k]);
                 match store
-                    .append(&streams[k], expected, vec![sample_event(i as u64)])
+                    .append(&streams[k], expected, vec![sample_event(written)])
                     .await
                 {
                     Ok(outcome) => {
                         versions[k] = outcome.next_version;
                         written += 1;
+                        retrying = false;
                     }
                     Err(e) => match e.kind() {
                         StoreErrorKind::Conflict { actual, .. } => {
                             versions[k] = *actual;
                             conflicts += 1;
+                            retrying = true;
                         }
                         _ => return Err(e.into()),
                     },
@@ -490,7 +501,7 @@ async fn hot_case(store: Arc<dyn EventStore>, backend: &str) -> Result<BenchCase
         rate,
         None,
         Some(format!(
-            "{HOT_STREAMS} hot streams, exact versions: {share:.1}% of appends conflicted ({conflicts} conflicts)"
+            "{HOT_STREAMS} hot streams, exact versions, retry on conflict: {share:.1}% of appends conflicted ({conflicts} conflicts)"
         )),
     ))
 }
