@@ -219,7 +219,9 @@ impl FromStr for Checkpoint {
         let bad = || {
             StoreError::new(
                 StoreErrorKind::InvalidInput,
-                format!("checkpoint {s:?} is not valid: expected <tx>:<position>, two whole numbers"),
+                format!(
+                    "checkpoint {s:?} is not valid: expected <tx>:<position>, two whole numbers"
+                ),
             )
         };
         let (tx, pos) = s.split_once(':').ok_or_else(bad)?;

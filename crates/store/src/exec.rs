@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use futures::TryStreamExt;
 use noaber_domain::{
-    AnyEvent, CallEvent, CommandContext, DecodeError, Decider, DomainEvent, NeighbourhoodEvent,
+    AnyEvent, CallEvent, CommandContext, Decider, DecodeError, DomainEvent, NeighbourhoodEvent,
     OrganisationEvent, PersonEvent, RequestEvent, TenantEvent,
 };
 use uuid::Uuid;
@@ -133,7 +133,11 @@ pub struct Executor {
 impl Executor {
     /// An executor writing to `store`, sealing personal data with `privacy`.
     pub fn new(store: Arc<dyn EventStore>, privacy: Arc<Privacy>) -> Self {
-        Self { store, privacy, max_retries: DEFAULT_MAX_RETRIES }
+        Self {
+            store,
+            privacy,
+            max_retries: DEFAULT_MAX_RETRIES,
+        }
     }
 
     /// Sets how often a conflicting command is decided again.
@@ -195,7 +199,11 @@ impl Executor {
                 earlier.push(recorded);
             }
         }
-        Ok(Loaded { state, version, earlier })
+        Ok(Loaded {
+            state,
+            version,
+            earlier,
+        })
     }
 
     /// Carries out `command` in `ctx`: load, fold, decide, seal, append; retried on conflicts;
@@ -220,8 +228,15 @@ impl Executor {
                 return Ok(Executed {
                     stream,
                     positions: loaded.earlier.iter().map(|e| e.position).collect(),
-                    version: loaded.earlier.last().map_or(loaded.version, |e| e.stream_version),
-                    event_types: loaded.earlier.iter().map(|e| e.event_type.clone()).collect(),
+                    version: loaded
+                        .earlier
+                        .last()
+                        .map_or(loaded.version, |e| e.stream_version),
+                    event_types: loaded
+                        .earlier
+                        .iter()
+                        .map(|e| e.event_type.clone())
+                        .collect(),
                     was_retry: true,
                 });
             }
@@ -307,7 +322,9 @@ impl Executor {
         use noaber_domain::PersonCommand;
         let command = PersonCommand::Erase { person_id };
         let stream = StreamId::for_aggregate(Person::CATEGORY, person_id.as_uuid());
-        let loaded = self.load_stream::<Person>(&stream, Some(ctx.command_id)).await?;
+        let loaded = self
+            .load_stream::<Person>(&stream, Some(ctx.command_id))
+            .await?;
         if loaded.earlier.is_empty() {
             // Decide first so that a refused erasure destroys nothing.
             Person::decide(&loaded.state, ctx, &command).map_err(ExecError::Domain)?;

@@ -175,19 +175,31 @@ pub enum ChainBreak {
 }
 
 /// Verifies the chain of one stream's events, given in version order from version 1.
-pub fn verify_chain<'a>(events: impl IntoIterator<Item = &'a RecordedEvent>) -> Result<u64, ChainBreak> {
+pub fn verify_chain<'a>(
+    events: impl IntoIterator<Item = &'a RecordedEvent>,
+) -> Result<u64, ChainBreak> {
     let mut prev = GENESIS;
     let mut expected = 1u64;
     for e in events {
         let stream = e.stream_id.to_string();
         if e.stream_version != expected {
-            return Err(ChainBreak::VersionGap { stream, expected, found: e.stream_version });
+            return Err(ChainBreak::VersionGap {
+                stream,
+                expected,
+                found: e.stream_version,
+            });
         }
         if e.prev_hash != prev {
-            return Err(ChainBreak::BrokenLink { stream, version: e.stream_version });
+            return Err(ChainBreak::BrokenLink {
+                stream,
+                version: e.stream_version,
+            });
         }
         if recompute(&prev, e) != e.hash {
-            return Err(ChainBreak::Tampered { stream, version: e.stream_version });
+            return Err(ChainBreak::Tampered {
+                stream,
+                version: e.stream_version,
+            });
         }
         prev = e.hash;
         expected += 1;

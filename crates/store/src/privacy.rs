@@ -72,7 +72,9 @@ impl MasterKey {
     /// Parses a master key from its base64 text (32 bytes once decoded).
     pub fn from_base64(text: &str) -> Result<Self, PrivacyError> {
         let bytes = B64.decode(text.trim()).map_err(|_| {
-            PrivacyError::MasterKey("it is not valid base64 (expected 32 bytes, base64-encoded)".into())
+            PrivacyError::MasterKey(
+                "it is not valid base64 (expected 32 bytes, base64-encoded)".into(),
+            )
         })?;
         let key: [u8; KEY_LEN] = bytes.try_into().map_err(|b: Vec<u8>| {
             PrivacyError::MasterKey(format!("it is {} bytes long; 32 are needed", b.len()))
@@ -112,7 +114,13 @@ impl MasterKey {
         let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);
         let ct = self
             .cipher()
-            .encrypt(&nonce, Payload { msg: key, aad: subject.as_bytes() })
+            .encrypt(
+                &nonce,
+                Payload {
+                    msg: key,
+                    aad: subject.as_bytes(),
+                },
+            )
             .expect("encrypting 32 bytes in memory cannot fail");
         let mut out = nonce.to_vec();
         out.extend_from_slice(&ct);
@@ -178,18 +186,27 @@ pub struct Privacy {
 
 impl std::fmt::Debug for Privacy {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Privacy").field("keys", &self.keys).finish_non_exhaustive()
+        f.debug_struct("Privacy")
+            .field("keys", &self.keys)
+            .finish_non_exhaustive()
     }
 }
 
 impl Privacy {
     /// A codec over `keys`, with subject keys wrapped by `master`.
     pub fn new(master: MasterKey, keys: Arc<dyn KeyStore>) -> Self {
-        Self { master, keys, cache: Mutex::new(HashMap::new()) }
+        Self {
+            master,
+            keys,
+            cache: Mutex::new(HashMap::new()),
+        }
     }
 
     fn cached(&self, subject: Uuid) -> Option<Cached> {
-        self.cache.lock().ok().and_then(|c| c.get(&subject).cloned())
+        self.cache
+            .lock()
+            .ok()
+            .and_then(|c| c.get(&subject).cloned())
     }
 
     fn remember(&self, subject: Uuid, entry: Cached) {
@@ -199,7 +216,11 @@ impl Privacy {
     }
 
     /// The subject's key, made and stored when they have none yet.
-    async fn key_for_writing(&self, tenant: Uuid, subject: Uuid) -> Result<[u8; KEY_LEN], PrivacyError> {
+    async fn key_for_writing(
+        &self,
+        tenant: Uuid,
+        subject: Uuid,
+    ) -> Result<[u8; KEY_LEN], PrivacyError> {
         match self.cached(subject) {
             Some(Cached::Key(k)) => return Ok(k),
             Some(Cached::Erased) => return Err(PrivacyError::SubjectErased(subject)),
@@ -208,7 +229,11 @@ impl Privacy {
         let mut fresh = [0u8; KEY_LEN];
         OsRng.fill_bytes(&mut fresh);
         let wrapped = self.master.wrap(subject, &fresh);
-        match self.keys.put_key_if_absent(tenant, subject, wrapped).await? {
+        match self
+            .keys
+            .put_key_if_absent(tenant, subject, wrapped)
+            .await?
+        {
             SubjectKey::Wrapped(w) => {
                 let key = self.master.unwrap_key(subject, &w)?;
                 self.remember(subject, Cached::Key(key));
@@ -248,13 +273,23 @@ impl Privacy {
         let mut found = Vec::new();
         collect(payload, "$pii", &mut found);
         for path in found {
-            let Some(node) = at_path(payload, &path) else { continue };
-            let Some((subject, Some(text))) = parse_pii(node)? else { continue };
+            let Some(node) = at_path(payload, &path) else {
+                continue;
+            };
+            let Some((subject, Some(text))) = parse_pii(node)? else {
+                continue;
+            };
             let key = self.key_for_writing(tenant, subject).await?;
             let cipher = XChaCha20Poly1305::new((&key).into());
             let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);
             let ct = cipher
-                .encrypt(&nonce, Payload { msg: text.as_bytes(), aad: subject.as_bytes() })
+                .encrypt(
+                    &nonce,
+                    Payload {
+                        msg: text.as_bytes(),
+                        aad: subject.as_bytes(),
+                    },
+                )
                 .expect("encrypting in memory cannot fail");
             let mut inner = Map::new();
             inner.insert("subject".into(), Value::String(subject.to_string()));
@@ -274,7 +309,9 @@ impl Privacy {
         let mut found = Vec::new();
         collect(payload, "$sealed", &mut found);
         for path in found {
-            let Some(node) = at_path(payload, &path) else { continue };
+            let Some(node) = at_path(payload, &path) else {
+                continue;
+            };
             let sealed = parse_sealed(node)?;
             let replacement = match self.key_for_reading(sealed.subject).await? {
                 Some(key) => {
@@ -282,7 +319,10 @@ impl Privacy {
                     let clear = cipher
                         .decrypt(
                             XNonce::from_slice(&sealed.nonce),
-                            Payload { msg: &sealed.ct, aad: sealed.subject.as_bytes() },
+                            Payload {
+                                msg: &sealed.ct,
+                                aad: sealed.subject.as_bytes(),
+                            },
                         )
                         .map_err(|_| PrivacyError::Undecryptable(sealed.subject))?;
                     let text = String::from_utf8(clear).map_err(|_| {
@@ -385,7 +425,10 @@ fn parse_pii(node: &Value) -> Result<Option<(Uuid, Option<String>)>, PrivacyErro
         return Ok(None);
     };
     let subject = subject_of(inner)?;
-    Ok(Some((subject, inner.get("text").and_then(Value::as_str).map(str::to_owned))))
+    Ok(Some((
+        subject,
+        inner.get("text").and_then(Value::as_str).map(str::to_owned),
+    )))
 }
 
 struct Sealed {
@@ -401,20 +444,30 @@ fn parse_sealed(node: &Value) -> Result<Sealed, PrivacyError> {
         .ok_or_else(|| PrivacyError::Malformed("$sealed is not an object".into()))?;
     let subject = subject_of(inner)?;
     if inner.get("alg").and_then(Value::as_str) != Some(ALG) {
-        return Err(PrivacyError::Malformed(format!("unknown algorithm for person {subject}")));
+        return Err(PrivacyError::Malformed(format!(
+            "unknown algorithm for person {subject}"
+        )));
     }
     let field = |name: &str| {
         inner
             .get(name)
             .and_then(Value::as_str)
             .and_then(|s| B64.decode(s).ok())
-            .ok_or_else(|| PrivacyError::Malformed(format!("the {name} of a sealed field is missing")))
+            .ok_or_else(|| {
+                PrivacyError::Malformed(format!("the {name} of a sealed field is missing"))
+            })
     };
     let nonce = field("nonce")?;
     if nonce.len() != NONCE_LEN {
-        return Err(PrivacyError::Malformed("a sealed field's nonce has the wrong length".into()));
+        return Err(PrivacyError::Malformed(
+            "a sealed field's nonce has the wrong length".into(),
+        ));
     }
-    Ok(Sealed { subject, nonce, ct: field("ct")? })
+    Ok(Sealed {
+        subject,
+        nonce,
+        ct: field("ct")?,
+    })
 }
 
 #[cfg(test)]
@@ -429,7 +482,12 @@ mod tests {
 
     #[async_trait]
     impl KeyStore for MemKeys {
-        async fn put_key_if_absent(&self, _t: Uuid, s: Uuid, w: Vec<u8>) -> Result<SubjectKey, StoreError> {
+        async fn put_key_if_absent(
+            &self,
+            _t: Uuid,
+            s: Uuid,
+            w: Vec<u8>,
+        ) -> Result<SubjectKey, StoreError> {
             let mut m = self.0.lock().expect("test lock");
             Ok(m.entry(s).or_insert(SubjectKey::Wrapped(w)).clone())
         }
@@ -460,7 +518,10 @@ mod tests {
         let original = payload.clone();
         p.seal(Uuid::nil(), &mut payload).await.expect("seals");
         let stored = payload.to_string();
-        assert!(!stored.contains("Jansen") && !stored.contains("06-1234"), "{stored}");
+        assert!(
+            !stored.contains("Jansen") && !stored.contains("06-1234"),
+            "{stored}"
+        );
         assert!(stored.contains("$sealed"));
         p.unseal(&mut payload).await.expect("unseals");
         assert_eq!(payload, original);
@@ -470,12 +531,16 @@ mod tests {
     async fn after_erasure_sealed_fields_read_as_erased_and_new_ones_are_refused() {
         let p = privacy();
         let subject = Uuid::now_v7();
-        let mut payload = json!({"name": {"$pii": {"subject": subject.to_string(), "text": "Piet"}}});
+        let mut payload =
+            json!({"name": {"$pii": {"subject": subject.to_string(), "text": "Piet"}}});
         p.seal(Uuid::nil(), &mut payload).await.expect("seals");
         let sealed = payload.clone();
         assert!(p.erase(subject).await.expect("erases"));
         p.unseal(&mut payload).await.expect("unseals");
-        assert_eq!(payload, json!({"name": {"$pii": {"subject": subject.to_string(), "erased": true}}}));
+        assert_eq!(
+            payload,
+            json!({"name": {"$pii": {"subject": subject.to_string(), "erased": true}}})
+        );
         let mut again = json!({"name": {"$pii": {"subject": subject.to_string(), "text": "Piet"}}});
         assert!(matches!(
             p.seal(Uuid::nil(), &mut again).await,
@@ -491,11 +556,17 @@ mod tests {
         let subject = Uuid::now_v7();
         let mut payload = json!({"n": {"$pii": {"subject": subject.to_string(), "text": "Piet"}}});
         p.seal(Uuid::nil(), &mut payload).await.expect("seals");
-        let ct = payload["n"]["$sealed"]["ct"].as_str().expect("ct").to_owned();
+        let ct = payload["n"]["$sealed"]["ct"]
+            .as_str()
+            .expect("ct")
+            .to_owned();
         let mut bytes = B64.decode(ct).expect("b64");
         bytes[0] ^= 1;
         payload["n"]["$sealed"]["ct"] = Value::String(B64.encode(bytes));
-        assert!(matches!(p.unseal(&mut payload).await, Err(PrivacyError::Undecryptable(_))));
+        assert!(matches!(
+            p.unseal(&mut payload).await,
+            Err(PrivacyError::Undecryptable(_))
+        ));
     }
 
     #[test]

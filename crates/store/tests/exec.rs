@@ -6,7 +6,9 @@ use std::sync::Arc;
 use chrono::Utc;
 use noaber_domain::person::Person;
 use noaber_domain::values::DigitalAccess;
-use noaber_domain::{CommandContext, NeighbourhoodId, PersonCommand, PersonError, PersonId, Personal, Role, TenantId};
+use noaber_domain::{
+    CommandContext, NeighbourhoodId, PersonCommand, PersonError, PersonId, Personal, Role, TenantId,
+};
 use noaber_store::exec::{ExecError, Executor};
 use noaber_store::privacy::{MasterKey, Privacy};
 use noaber_store::{EventStore, KeyStore};
@@ -30,7 +32,13 @@ fn register(person: PersonId) -> PersonCommand {
 }
 
 fn own_ctx(person: PersonId) -> CommandContext {
-    CommandContext::new(TenantId::new(Uuid::nil()), person, Role::Resident, Utc::now(), Uuid::now_v7())
+    CommandContext::new(
+        TenantId::new(Uuid::nil()),
+        person,
+        Role::Resident,
+        Utc::now(),
+        Uuid::now_v7(),
+    )
 }
 
 #[tokio::test]
@@ -39,12 +47,21 @@ async fn a_retried_command_returns_the_original_outcome_and_appends_nothing() {
     let exec = executor(Arc::new(store.clone()), Arc::new(store.clone()));
     let person = PersonId::new(Uuid::now_v7());
     let ctx = own_ctx(person);
-    let first = exec.execute::<Person>(&ctx, &register(person)).await.expect("registers");
-    let again = exec.execute::<Person>(&ctx, &register(person)).await.expect("a retry is not an error");
+    let first = exec
+        .execute::<Person>(&ctx, &register(person))
+        .await
+        .expect("registers");
+    let again = exec
+        .execute::<Person>(&ctx, &register(person))
+        .await
+        .expect("a retry is not an error");
     assert!(!first.was_retry);
     assert!(again.was_retry);
     assert_eq!(first.positions, again.positions);
-    assert_eq!(store.stream_version(&first.stream).await.expect("version"), 1);
+    assert_eq!(
+        store.stream_version(&first.stream).await.expect("version"),
+        1
+    );
 }
 
 #[tokio::test]
@@ -52,12 +69,17 @@ async fn the_same_command_under_a_new_command_id_is_decided_again_and_refused() 
     let (store, _dir) = noaber_store::testing::fresh_sqlite_store().await;
     let exec = executor(Arc::new(store.clone()), Arc::new(store.clone()));
     let person = PersonId::new(Uuid::now_v7());
-    exec.execute::<Person>(&own_ctx(person), &register(person)).await.expect("registers");
+    exec.execute::<Person>(&own_ctx(person), &register(person))
+        .await
+        .expect("registers");
     let err = exec
         .execute::<Person>(&own_ctx(person), &register(person))
         .await
         .expect_err("registering twice is refused");
-    assert!(matches!(err, ExecError::Domain(PersonError::AlreadyRegistered)), "{err:?}");
+    assert!(
+        matches!(err, ExecError::Domain(PersonError::AlreadyRegistered)),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]
@@ -65,7 +87,9 @@ async fn concurrent_commands_on_one_aggregate_are_all_applied_through_retries() 
     let (store, _dir) = noaber_store::testing::fresh_sqlite_store().await;
     let exec = executor(Arc::new(store.clone()), Arc::new(store.clone()));
     let person = PersonId::new(Uuid::now_v7());
-    exec.execute::<Person>(&own_ctx(person), &register(person)).await.expect("registers");
+    exec.execute::<Person>(&own_ctx(person), &register(person))
+        .await
+        .expect("registers");
     let mut tasks = Vec::new();
     for i in 0..8 {
         let exec = exec.clone();
@@ -88,7 +112,10 @@ async fn concurrent_commands_on_one_aggregate_are_all_applied_through_retries() 
         }
     }
     let stream = noaber_store::StreamId::for_aggregate("person", person.as_uuid());
-    assert_eq!(store.stream_version(&stream).await.expect("version"), 1 + written);
+    assert_eq!(
+        store.stream_version(&stream).await.expect("version"),
+        1 + written
+    );
 }
 
 #[tokio::test]
@@ -97,9 +124,17 @@ async fn a_refused_erasure_destroys_no_key() {
     let keys: Arc<dyn KeyStore> = Arc::new(store.clone());
     let exec = executor(Arc::new(store.clone()), keys.clone());
     let person = PersonId::new(Uuid::now_v7());
-    exec.execute::<Person>(&own_ctx(person), &register(person)).await.expect("registers");
+    exec.execute::<Person>(&own_ctx(person), &register(person))
+        .await
+        .expect("registers");
     let stranger = PersonId::new(Uuid::now_v7());
-    let err = exec.erase_person(&own_ctx(stranger), person).await.expect_err("a resident may not erase someone else");
+    let err = exec
+        .erase_person(&own_ctx(stranger), person)
+        .await
+        .expect_err("a resident may not erase someone else");
     assert!(matches!(err, ExecError::Domain(_)), "{err:?}");
-    assert!(matches!(keys.get_key(person.as_uuid()).await.expect("reads"), Some(noaber_store::SubjectKey::Wrapped(_))));
+    assert!(matches!(
+        keys.get_key(person.as_uuid()).await.expect("reads"),
+        Some(noaber_store::SubjectKey::Wrapped(_))
+    ));
 }

@@ -9,7 +9,9 @@ use chrono::{TimeZone, Utc};
 use futures::TryStreamExt;
 use noaber_domain::person::Person;
 use noaber_domain::values::{ApproxLocation, DigitalAccess};
-use noaber_domain::{CommandContext, NeighbourhoodId, PersonCommand, PersonId, Personal, Role, TenantId};
+use noaber_domain::{
+    CommandContext, NeighbourhoodId, PersonCommand, PersonId, Personal, Role, TenantId,
+};
 use noaber_store::exec::Executor;
 use noaber_store::privacy::{MasterKey, Privacy};
 use noaber_store::{hash, EventStore, KeyStore, RecordedEvent, StreamId};
@@ -24,7 +26,9 @@ fn ctx(tenant: TenantId, actor: PersonId, role: Role) -> CommandContext {
         tenant,
         actor,
         role,
-        Utc.with_ymd_and_hms(2026, 3, 2, 10, 0, 0).single().expect("valid time"),
+        Utc.with_ymd_and_hms(2026, 3, 2, 10, 0, 0)
+            .single()
+            .expect("valid time"),
         Uuid::now_v7(),
     )
 }
@@ -51,12 +55,18 @@ async fn register(executor: &Executor, tenant: TenantId) -> (PersonId, StreamId)
 }
 
 async fn read(store: &dyn EventStore, stream: &StreamId) -> Vec<RecordedEvent> {
-    store.read_stream(stream, 1).try_collect().await.expect("the stream reads")
+    store
+        .read_stream(stream, 1)
+        .try_collect()
+        .await
+        .expect("the stream reads")
 }
 
 fn assert_no_plaintext(haystack: &[u8], place: &str) {
     for needle in [NAME, CONTACT, ADDRESS, "Zonnebloem", "98765432"] {
-        let found = haystack.windows(needle.len()).any(|w| w == needle.as_bytes());
+        let found = haystack
+            .windows(needle.len())
+            .any(|w| w == needle.as_bytes());
         assert!(!found, "{needle:?} found in clear in {place}");
     }
 }
@@ -81,8 +91,14 @@ async fn personal_data_is_sealed_and_erasable<F, Fut>(
     assert_no_plaintext(&raw_bytes().await, "the stored log");
     let events = read(store.as_ref(), &stream).await;
     let mut payload = events[0].payload.clone();
-    privacy.unseal(&mut payload).await.expect("unseals with the key");
-    assert!(payload.to_string().contains(NAME), "the owner of the key can read it back");
+    privacy
+        .unseal(&mut payload)
+        .await
+        .expect("unseals with the key");
+    assert!(
+        payload.to_string().contains(NAME),
+        "the owner of the key can read it back"
+    );
 
     // Erase: the key is destroyed, the event recorded, the chain intact.
     let admin = PersonId::new(Uuid::now_v7());
@@ -91,23 +107,36 @@ async fn personal_data_is_sealed_and_erasable<F, Fut>(
         .await
         .expect("an admin may erase a person");
     let events = read(store.as_ref(), &stream).await;
-    assert_eq!(events.last().map(|e| e.event_type.as_str()), Some("PersonErased"));
+    assert_eq!(
+        events.last().map(|e| e.event_type.as_str()),
+        Some("PersonErased")
+    );
     hash::verify_chain(&events).expect("the chain verifies after erasure");
     for event in &events {
         let mut payload = event.payload.clone();
-        privacy.unseal(&mut payload).await.expect("unsealing an erased person is not an error");
+        privacy
+            .unseal(&mut payload)
+            .await
+            .expect("unsealing an erased person is not an error");
         let text = payload.to_string();
         assert!(!text.contains(NAME) && !text.contains(CONTACT), "{text}");
     }
     let mut payload = events[0].payload.clone();
     privacy.unseal(&mut payload).await.expect("unseals");
-    assert_eq!(payload["name"]["$pii"]["erased"], serde_json::Value::Bool(true), "{payload}");
+    assert_eq!(
+        payload["name"]["$pii"]["erased"],
+        serde_json::Value::Bool(true),
+        "{payload}"
+    );
 
     // A fresh codec (another API instance, no cache) sees the same: the key is gone for good.
     let fresh = Privacy::new(master, keys);
     let mut payload = events[0].payload.clone();
     fresh.unseal(&mut payload).await.expect("unseals");
-    assert_eq!(payload["name"]["$pii"]["erased"], serde_json::Value::Bool(true));
+    assert_eq!(
+        payload["name"]["$pii"]["erased"],
+        serde_json::Value::Bool(true)
+    );
     assert_no_plaintext(&raw_bytes().await, "the stored log after erasure");
 }
 

@@ -77,7 +77,10 @@ pub async fn fresh_pg_store() -> Option<crate::postgres::PgStore> {
     let store = crate::postgres::PgStore::connect(&url)
         .await
         .expect("the fresh test database accepts connections");
-    store.migrate().await.expect("migrations apply to a fresh database");
+    store
+        .migrate()
+        .await
+        .expect("migrations apply to a fresh database");
     Some(store)
 }
 
