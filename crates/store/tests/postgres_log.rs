@@ -57,6 +57,9 @@ async fn update_delete_and_truncate_on_events_are_refused_by_the_database() {
         "update events set event_type = 'Changed'",
         "delete from events",
         "truncate events",
+        // Statements that match no row are refused too, not answered "update 0".
+        "update events set event_type = 'Changed' where position < 0",
+        "delete from events where false",
     ] {
         let err = sqlx::query(sql)
             .execute(store.pool())

@@ -75,16 +75,61 @@ const HOT_WRITERS: usize = 8;
 /// Events per append when filling the log for the read cases.
 const FILL_BATCH: usize = 1000;
 
-/// Runs every case and returns the figures.
-pub async fn run(opts: &StoreBenchOptions) -> Result<Vec<BenchCase>, BoxError> {
-    let mut cases = Vec::new();
-    match opts.database_url.as_deref().filter(|u| !u.is_empty()) {
-        Some(url) => cases.extend(postgres_cases(url, opts.events).await?),
-        None => eprintln!(
-            "note: the PostgreSQL cases need a PostgreSQL server (--database-url or DATABASE_URL); running the SQLite cases only"
-        ),
+/// Which cases run: all by default; `NOABER_BENCH_ONLY` narrows them to a comma-separated
+/// list of kinds (`append`, `read`) and back-ends (`postgres`, `sqlite`), e.g.
+/// `NOABER_BENCH_ONLY=postgres,read` for the PostgreSQL read cases alone.
+#[derive(Debug, Clone, Copy)]
+struct Only {
+    append: bool,
+    read: bool,
+    postgres: bool,
+    sqlite: bool,
+}
+
+impl Only {
+    fn from_env() -> Result<Self, BoxError> {
+        let raw = std::env::var("NOABER_BENCH_ONLY").unwrap_or_default();
+        let words: Vec<&str> = raw
+            .split(',')
+            .map(str::trim)
+            .filter(|w| !w.is_empty())
+            .collect();
+        if let Some(bad) = words
+            .iter()
+            .find(|w| !matches!(**w, "append" | "read" | "postgres" | "sqlite"))
+        {
+            return Err(format!(
+                "NOABER_BENCH_ONLY may name append, read, postgres and sqlite; {bad:?} is none of them"
+            )
+            .into());
+        }
+        let has = |w: &str| words.contains(&w);
+        let any_kind = has("append") || has("read");
+        let any_backend = has("postgres") || has("sqlite");
+        Ok(Self {
+            append: !any_kind || has("append"),
+            read: !any_kind || has("read"),
+            postgres: !any_backend || has("postgres"),
+            sqlite: !any_backend || has("sqlite"),
+        })
     }
-    cases.extend(sqlite_cases(&opts.data_dir, opts.events).await?);
+}
+
+/// Runs every case (or those `NOABER_BENCH_ONLY` names) and returns the figures.
+pub async fn run(opts: &StoreBenchOptions) -> Result<Vec<BenchCase>, BoxError> {
+    let only = Only::from_env()?;
+    let mut cases = Vec::new();
+    if only.postgres {
+        match opts.database_url.as_deref().filter(|u| !u.is_empty()) {
+            Some(url) => cases.extend(postgres_cases(url, opts.events, only).await?),
+            None => eprintln!(
+                "note: the PostgreSQL cases need a PostgreSQL server (--database-url or DATABASE_URL); running the SQLite cases only"
+            ),
+        }
+    }
+    if only.sqlite {
+        cases.extend(sqlite_cases(&opts.data_dir, opts.events, only).await?);
+    }
     Ok(cases)
 }
 
@@ -192,7 +237,7 @@ fn with_database(url: &str, db: &str) -> Result<PgConnectOptions, BoxError> {
     Ok(PgConnectOptions::from_str(url)?.database(db))
 }
 
-async fn postgres_cases(url: &str, events: u64) -> Result<Vec<BenchCase>, BoxError> {
+async fn postgres_cases(url: &str, events: u64, only: Only) -> Result<Vec<BenchCase>, BoxError> {
     let name = format!("noaber_bench_{}", Uuid::new_v4().simple());
     let admin_options = PgConnectOptions::from_str(url)?;
     let mut admin = admin_options.connect().await?;
@@ -200,7 +245,7 @@ async fn postgres_cases(url: &str, events: u64) -> Result<Vec<BenchCase>, BoxErr
         .execute(&mut admin)
         .await?;
     eprintln!("bench: PostgreSQL cases in the scratch database {name}");
-    let result = postgres_cases_in(url, &name, events).await;
+    let result = postgres_cases_in(url, &name, events, only).await;
     if let Err(e) = sqlx::query(&format!("drop database if exists {name} with (force)"))
         .execute(&mut admin)
         .await
@@ -210,7 +255,12 @@ async fn postgres_cases(url: &str, events: u64) -> Result<Vec<BenchCase>, BoxErr
     result
 }
 
-async fn postgres_cases_in(url: &str, db: &str, events: u64) -> Result<Vec<BenchCase>, BoxError> {
+async fn postgres_cases_in(
+    url: &str,
+    db: &str,
+    events: u64,
+    only: Only,
+) -> Result<Vec<BenchCase>, BoxError> {
     let store = PgStore::connect_with_options(with_database(url, db)?, 40).await?;
     store.migrate().await?;
     // The ceiling's table: the same columns, defaults and indexes, none of the store's logic.
@@ -219,7 +269,7 @@ async fn postgres_cases_in(url: &str, db: &str, events: u64) -> Result<Vec<Bench
         .await?;
     let mut cases = Vec::new();
 
-    for writers in WRITERS {
+    for writers in WRITERS.into_iter().filter(|_| only.append) {
         for batch in BATCHES {
             let (ceiling, _, _) = {
                 let pool = store.pool().clone();
@@ -249,7 +299,13 @@ async fn postgres_cases_in(url: &str, db: &str, events: u64) -> Result<Vec<Bench
             ));
         }
     }
-    cases.push(hot_case(Arc::new(store.clone()), "postgres").await?);
+    if only.append {
+        cases.push(hot_case(Arc::new(store.clone()), "postgres").await?);
+    }
+    if !only.read {
+        store.pool().close().await;
+        return Ok(cases);
+    }
 
     fill(Arc::new(store.clone()), events).await?;
     let n = events;
@@ -600,11 +656,15 @@ async fn store_catch_up(store: &dyn EventStore, n: u64) -> Result<f64, BoxError>
 // ---------------------------------------------------------------------------------------------
 // SQLite
 
-async fn sqlite_cases(data_dir: &Path, events: u64) -> Result<Vec<BenchCase>, BoxError> {
+async fn sqlite_cases(
+    data_dir: &Path,
+    events: u64,
+    only: Only,
+) -> Result<Vec<BenchCase>, BoxError> {
     let dir = data_dir.join(format!("noaber-bench-{}", Uuid::new_v4().simple()));
     tokio::fs::create_dir_all(&dir).await?;
     eprintln!("bench: SQLite cases in {}", dir.display());
-    let result = sqlite_cases_in(&dir, events).await;
+    let result = sqlite_cases_in(&dir, events, only).await;
     if let Err(e) = tokio::fs::remove_dir_all(&dir).await {
         eprintln!("bench: could not remove {}: {e}", dir.display());
     }
@@ -620,7 +680,7 @@ fn sqlite_options(path: &Path) -> SqliteConnectOptions {
         .busy_timeout(Duration::from_secs(10))
 }
 
-async fn sqlite_cases_in(dir: &Path, events: u64) -> Result<Vec<BenchCase>, BoxError> {
+async fn sqlite_cases_in(dir: &Path, events: u64, only: Only) -> Result<Vec<BenchCase>, BoxError> {
     let store_path = dir.join("store.db");
     let store = SqliteStore::open(&store_path).await?;
     // The ceiling's table: the store's own `create table` and indexes, in a file of its own.
@@ -642,7 +702,7 @@ async fn sqlite_cases_in(dir: &Path, events: u64) -> Result<Vec<BenchCase>, BoxE
     }
 
     let mut cases = Vec::new();
-    for writers in WRITERS {
+    for writers in WRITERS.into_iter().filter(|_| only.append) {
         for batch in BATCHES {
             let (ceiling, _, _) = {
                 let raw = Arc::clone(&raw);
@@ -672,7 +732,12 @@ async fn sqlite_cases_in(dir: &Path, events: u64) -> Result<Vec<BenchCase>, BoxE
             ));
         }
     }
-    cases.push(hot_case(Arc::new(store.clone()), "sqlite").await?);
+    if only.append {
+        cases.push(hot_case(Arc::new(store.clone()), "sqlite").await?);
+    }
+    if !only.read {
+        return Ok(cases);
+    }
 
     fill(Arc::new(store.clone()), events).await?;
     let ceiling = {
