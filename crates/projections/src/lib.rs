@@ -13,6 +13,7 @@ pub mod fastmap;
 pub mod feed;
 pub mod kpi;
 pub mod model;
+mod pipeline;
 pub mod queue;
 pub mod runner;
 pub mod signals;

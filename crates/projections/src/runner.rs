@@ -17,6 +17,7 @@ use tokio::sync::{watch, Mutex, RwLock, RwLockReadGuard};
 use tokio::task::JoinHandle;
 
 use crate::model::{Envelope, ReadModel};
+use crate::pipeline::{self, Decoded};
 use crate::snapshot::{self, SnapshotError, SnapshotStore};
 
 /// Declares the set of read models once; the struct, the fold and the snapshot code follow.
@@ -138,18 +139,32 @@ impl ReadModels {
     pub fn apply_recorded(&mut self, raw: &RecordedEvent) {
         match decode(raw) {
             Ok(event) => self.apply(&Envelope { raw, event: &event }),
-            Err(e) => {
-                self.stats.decode_failures += 1;
-                tracing::error!(
-                    position = raw.position,
-                    stream = %raw.stream_id,
-                    event_type = %raw.event_type,
-                    error = %e,
-                    "a stored event could not be decoded; the read models skip it"
-                );
-                self.skip(raw.checkpoint);
-            }
+            Err(e) => self.skip_undecodable(raw, &e),
         }
+    }
+
+    /// Folds an event decoded by the pipeline, like [`Self::apply_recorded`].
+    pub(crate) fn apply_decoded(&mut self, decoded: &Decoded) {
+        match &decoded.event {
+            Ok(event) => self.apply(&Envelope {
+                raw: &decoded.raw,
+                event,
+            }),
+            Err(e) => self.skip_undecodable(&decoded.raw, e),
+        }
+    }
+
+    /// Logs and counts a stored event that does not decode, and moves every model past it.
+    fn skip_undecodable(&mut self, raw: &RecordedEvent, error: &noaber_domain::DecodeError) {
+        self.stats.decode_failures += 1;
+        tracing::error!(
+            position = raw.position,
+            stream = %raw.stream_id,
+            event_type = %raw.event_type,
+            error = %error,
+            "a stored event could not be decoded; the read models skip it"
+        );
+        self.skip(raw.checkpoint);
     }
 
     /// The checkpoint of every model.
@@ -426,32 +441,54 @@ fn behind(head: Checkpoint, applied: Checkpoint) -> u64 {
     }
 }
 
-/// Folds the log from `after` into fresh models, page by page; `progress` is called with the
-/// number of events read after each page.
+/// Folds the log from `after` into fresh models; `progress` is called with the number of events
+/// read after every `page_size` of them and once at the end.
+///
+/// Reading, decoding and folding overlap: this task reads the log and hands batches of stored
+/// events to a decoder on a blocking thread, which hands them decoded, in log order, to the
+/// fold on another blocking thread.
 pub async fn rebuild_from(
     store: &dyn EventStore,
     after: Checkpoint,
     page_size: usize,
     mut progress: impl FnMut(u64),
 ) -> Result<ReadModels, RunnerError> {
+    let page_size = u64::try_from(page_size.max(1)).unwrap_or(u64::MAX);
     let filter = EventFilter::all();
-    let mut models = ReadModels::default();
-    let mut at = after;
+    let (to_decoder, decoded) = pipeline::decoder();
+    let folding = pipeline::folder(decoded, ReadModels::default());
+    let mut events = store.read_all(after, usize::MAX, &filter);
+    let mut batch = Vec::with_capacity(pipeline::BATCH);
     let mut read = 0u64;
-    loop {
-        let mut page = store.read_all(at, page_size.max(1), &filter);
-        let mut n = 0usize;
-        while let Some(event) = page.next().await {
-            let event = event?;
-            at = event.checkpoint;
-            models.apply_recorded(&event);
-            n += 1;
+    let mut reported = None;
+    while let Some(event) = events.next().await {
+        batch.push(event?);
+        read += 1;
+        if batch.len() == pipeline::BATCH {
+            let full = std::mem::replace(&mut batch, Vec::with_capacity(pipeline::BATCH));
+            if to_decoder.send(full).await.is_err() {
+                // The decoder or the fold stopped early (a panic): the join below reports it.
+                break;
+            }
         }
-        read += n as u64;
+        if read % page_size == 0 {
+            progress(read);
+            reported = Some(read);
+        }
+    }
+    drop(events);
+    if !batch.is_empty() {
+        // An error here means a stage stopped early; the join below reports why.
+        let _ = to_decoder.send(batch).await;
+    }
+    drop(to_decoder);
+    if reported != Some(read) {
         progress(read);
-        if n < page_size.max(1) {
-            return Ok(models);
-        }
+    }
+    match folding.await {
+        Ok(models) => Ok(models),
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        Err(_) => Err(RunnerError::Stopped),
     }
 }
 
@@ -481,6 +518,9 @@ impl Drop for Inner {
 
 /// The follower: subscribes after the models' checkpoint and applies live events in batches,
 /// resubscribing after an error, saving snapshots every `snapshot_every` events.
+///
+/// Reading and applying overlap with decoding: batches read from the subscription are decoded
+/// on a blocking thread, and only the fold of decoded events holds the models' write lock.
 async fn follow(weak: Weak<Inner>) {
     let mut since_snapshot = 0u64;
     loop {
@@ -496,37 +536,64 @@ async fn follow(weak: Weak<Inner>) {
             .ready_chunks(inner.config.batch_size.max(1));
         let retry_after = inner.config.retry_after;
         drop(inner);
-        while let Some(batch) = stream.next().await {
-            let Some(inner) = weak.upgrade() else {
-                return;
-            };
-            let mut failed = false;
-            let mut models = inner.models.write().await;
-            for item in batch {
-                match item {
-                    Ok(event) => {
-                        models.apply_recorded(&event);
-                        since_snapshot += 1;
+        let (to_decoder, mut decoded) = pipeline::decoder();
+        // Hands the subscription's batches to the decoder until the first error.
+        let reading = async move {
+            while let Some(batch) = stream.next().await {
+                let mut events = Vec::with_capacity(batch.len());
+                let mut failed = None;
+                for item in batch {
+                    match item {
+                        Ok(event) => events.push(event),
+                        Err(e) => {
+                            failed = Some(e);
+                            break;
+                        }
                     }
-                    Err(e) => {
-                        tracing::warn!(error = %e, "following the log failed; subscribing again");
-                        failed = true;
-                        break;
+                }
+                if !events.is_empty() && to_decoder.send(events).await.is_err() {
+                    return;
+                }
+                if let Some(e) = failed {
+                    tracing::warn!(error = %e, "following the log failed; subscribing again");
+                    return;
+                }
+            }
+        };
+        // Applies decoded batches until the decoder is done; false once the runner is gone.
+        let applying = async {
+            while let Some(batch) = decoded.recv().await {
+                let Some(inner) = weak.upgrade() else {
+                    return false;
+                };
+                let batch_len = batch.len();
+                let mut models = inner.models.write().await;
+                for event in &batch {
+                    models.apply_decoded(event);
+                }
+                let at = models.checkpoint();
+                drop(models);
+                drop(batch);
+                inner.applied.send_replace(at);
+                since_snapshot += u64::try_from(batch_len).unwrap_or(u64::MAX);
+                if since_snapshot >= inner.config.snapshot_every {
+                    since_snapshot = 0;
+                    if let Err(e) = save_snapshots(&inner).await {
+                        tracing::warn!(error = %e, "saving read-model snapshots failed");
                     }
                 }
             }
-            let at = models.checkpoint();
-            drop(models);
-            inner.applied.send_replace(at);
-            if failed {
-                break;
-            }
-            if since_snapshot >= inner.config.snapshot_every {
-                since_snapshot = 0;
-                if let Err(e) = save_snapshots(&inner).await {
-                    tracing::warn!(error = %e, "saving read-model snapshots failed");
-                }
-            }
+            true
+        };
+        tokio::pin!(reading);
+        tokio::pin!(applying);
+        let go_on = tokio::select! {
+            go_on = &mut applying => go_on,
+            // The subscription failed (or ended): apply what was read before, then resubscribe.
+            () = &mut reading => applying.await,
+        };
+        if !go_on {
+            return;
         }
         tokio::time::sleep(retry_after).await;
     }

@@ -18,17 +18,19 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use futures::{stream, StreamExt, TryStreamExt};
 use sqlx::postgres::{PgConnectOptions, PgListener, PgPool, PgPoolOptions, PgRow};
-use sqlx::Row;
 use tokio::sync::{mpsc, watch};
 use uuid::Uuid;
 
 use crate::envelope::{
-    AppendOutcome, Checkpoint, EventFilter, ExpectedVersion, Metadata, NewEvent, RecordedEvent,
-    StreamId,
+    AppendOutcome, Checkpoint, EventFilter, ExpectedVersion, NewEvent, RecordedEvent, StreamId,
 };
 use crate::error::{StoreError, StoreErrorKind};
 use crate::hash::{self, HashInput};
 use crate::{EventStore, EventStream, KeyStore, SubjectKey};
+
+mod decode;
+
+use decode::COLUMNS;
 
 /// The channel on which appends announce themselves (`LISTEN noaber_events`).
 pub const NOTIFY_CHANNEL: &str = "noaber_events";
@@ -44,9 +46,13 @@ pub const DEFAULT_MAX_CONNECTIONS: u32 = 16;
 /// them for long.
 pub const IDLE_IN_TRANSACTION_TIMEOUT: &str = "30s";
 
-/// Rows per page when reading: large enough to amortise a round trip, small enough that a
-/// reader never holds much of the log in memory.
-const PAGE: usize = 1000;
+/// Rows per page of the global order (`read_all`, `subscribe`): large enough to amortise the
+/// round trip and the read horizon (about 0.5 ms a page), small enough that a reader holds at
+/// most a few MB of undecoded rows (this page and the one fetched ahead).
+const PAGE: usize = 5000;
+
+/// Rows per page of one stream: most streams are short, so pages stay small.
+const STREAM_PAGE: usize = 1000;
 
 /// How often a subscriber looks for new events when nothing wakes it.
 const POLL_INTERVAL: Duration = Duration::from_millis(500);
@@ -58,27 +64,6 @@ const NOTIFY_COALESCE: Duration = Duration::from_millis(10);
 /// How often a concurrent append with [`ExpectedVersion::Any`] is retried after losing a race
 /// for the stream's next version.
 const ANY_RETRIES: usize = 20;
-
-/// The columns every read selects, in the order of [`EventRow`]; [`event_row`] decodes them.
-const COLUMNS: &str = "tx_id, position, tenant_id, stream_id, stream_version, event_id, \
-     event_type, schema_version, payload, metadata, occurred_at, recorded_at, prev_hash, hash";
-
-type EventRow = (
-    i64,
-    i64,
-    Uuid,
-    String,
-    i64,
-    Uuid,
-    String,
-    i32,
-    String,
-    String,
-    DateTime<Utc>,
-    DateTime<Utc>,
-    Vec<u8>,
-    Vec<u8>,
-);
 
 /// The event log on PostgreSQL. Cheap to clone: clones share one connection pool.
 #[derive(Clone)]
@@ -322,7 +307,7 @@ impl PgStore {
         after: Checkpoint,
         limit: usize,
         filter: &EventFilter,
-    ) -> Result<Vec<EventRow>, sqlx::Error> {
+    ) -> Result<Vec<PgRow>, sqlx::Error> {
         // Only the filters in use appear in the SQL: with `($n is null or ...)` clauses a
         // generic (prepared) plan misjudges them and sorts the whole log for every page.
         let mut sql = format!(
@@ -358,14 +343,14 @@ impl PgStore {
         }
         query
             .bind(i64::try_from(limit).unwrap_or(i64::MAX))
-            .try_map(event_row)
             .fetch_all(pool)
             .await
     }
 
-    /// The global order after `after` as a stream: a task fetches pages (the next one while
-    /// the reader decodes the current one) and, with `follow`, keeps waiting for new events
-    /// once it has caught up. Without `follow` it stops after `limit` events or at the end.
+    /// The global order after `after` as a stream: a task fetches pages of raw rows (the next
+    /// one while the reader decodes the current one, row by row as it consumes them) and, with
+    /// `follow`, keeps waiting for new events once it has caught up. Without `follow` it stops
+    /// after `limit` events or at the end.
     fn pages(
         &self,
         after: Checkpoint,
@@ -373,7 +358,9 @@ impl PgStore {
         filter: EventFilter,
         follow: bool,
     ) -> EventStream<'static> {
-        let (tx, rx) = mpsc::channel::<Result<Vec<EventRow>, StoreError>>(2);
+        // One page in the channel and one being fetched: the reader never waits for a round
+        // trip while it has rows to decode, and at most about three pages are in memory.
+        let (tx, rx) = mpsc::channel::<Result<Vec<PgRow>, StoreError>>(1);
         let mut wake = self.inner.wake.subscribe();
         if follow {
             self.ensure_listening();
@@ -392,9 +379,12 @@ impl PgStore {
                     Ok(rows) => {
                         let full = rows.len() == want;
                         if let Some(last) = rows.last() {
-                            after = Checkpoint {
-                                tx: last.0,
-                                position: last.1,
+                            after = match decode::checkpoint(last) {
+                                Ok(checkpoint) => checkpoint,
+                                Err(e) => {
+                                    let _ = tx.send(Err(e)).await;
+                                    return;
+                                }
                             };
                             if !follow {
                                 remaining -= rows.len();
@@ -438,14 +428,58 @@ impl PgStore {
                 }
             }
         });
-        stream::unfold(rx, |mut rx| async move {
-            rx.recv().await.map(|item| (item, rx))
-        })
-        .flat_map(|page| match page {
-            Ok(rows) => stream::iter(rows.into_iter().map(decode).collect::<Vec<_>>()),
-            Err(e) => stream::iter(vec![Err(e)]),
-        })
-        // The first error ends the stream: what follows a corrupt event is not read.
+        RowPages {
+            pages: rx,
+            rows: Vec::new().into_iter(),
+            failed: false,
+        }
+        .boxed()
+    }
+}
+
+/// The reader's side of [`PgStore::pages`]: decodes the rows of each page as the caller asks
+/// for them (so no page of decoded events is ever built), and ends after the first error.
+struct RowPages {
+    pages: mpsc::Receiver<Result<Vec<PgRow>, StoreError>>,
+    rows: std::vec::IntoIter<PgRow>,
+    failed: bool,
+}
+
+impl futures::Stream for RowPages {
+    type Item = Result<RecordedEvent, StoreError>;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        use std::task::Poll;
+        if self.failed {
+            return Poll::Ready(None);
+        }
+        loop {
+            if let Some(row) = self.rows.next() {
+                let event = decode::event(&row);
+                self.failed = event.is_err();
+                return Poll::Ready(Some(event));
+            }
+            match self.pages.poll_recv(cx) {
+                Poll::Ready(Some(Ok(rows))) => self.rows = rows.into_iter(),
+                Poll::Ready(Some(Err(e))) => {
+                    self.failed = true;
+                    return Poll::Ready(Some(Err(e)));
+                }
+                Poll::Ready(None) => return Poll::Ready(None),
+                Poll::Pending => return Poll::Pending,
+            }
+        }
+    }
+}
+
+/// Ends `events` after its first error: what follows a corrupt event is not read.
+fn until_first_error<'a>(
+    events: impl futures::Stream<Item = Result<RecordedEvent, StoreError>> + Send + 'a,
+) -> EventStream<'a> {
+    events
         .scan(false, |failed, item| {
             if *failed {
                 return futures::future::ready(None);
@@ -454,7 +488,6 @@ impl PgStore {
             futures::future::ready(Some(item))
         })
         .boxed()
-    }
 }
 
 /// Holds a `LISTEN` connection and bumps `inner.wake` on every notification (and whenever the
@@ -610,87 +643,6 @@ fn unique_violation(err: &sqlx::Error) -> Option<String> {
     }
 }
 
-/// Reads the columns of [`COLUMNS`] from a row. The reads are unchecked because two of the
-/// types have no Rust counterpart in sqlx: `xid8` travels as 8 big-endian bytes, which is how an
-/// `i64` travels too, and `json` travels as its text. Every other column has the type that the
-/// migration gives it, so skipping sqlx's per-value type check changes nothing but the cost
-/// (reading the log is dominated by per-row decoding).
-fn event_row(row: PgRow) -> Result<EventRow, sqlx::Error> {
-    Ok((
-        row.try_get_unchecked(0)?,
-        row.try_get_unchecked(1)?,
-        row.try_get_unchecked(2)?,
-        row.try_get_unchecked(3)?,
-        row.try_get_unchecked(4)?,
-        row.try_get_unchecked(5)?,
-        row.try_get_unchecked(6)?,
-        row.try_get_unchecked(7)?,
-        row.try_get_unchecked(8)?,
-        row.try_get_unchecked(9)?,
-        row.try_get_unchecked(10)?,
-        row.try_get_unchecked(11)?,
-        row.try_get_unchecked(12)?,
-        row.try_get_unchecked(13)?,
-    ))
-}
-
-/// Turns a stored row into an event; a row that no longer parses is
-/// [`StoreErrorKind::Corrupt`], naming its position.
-fn decode(row: EventRow) -> Result<RecordedEvent, StoreError> {
-    let (
-        tx,
-        position,
-        tenant_id,
-        stream_id,
-        version,
-        event_id,
-        event_type,
-        schema_version,
-        payload,
-        metadata,
-        occurred_at,
-        recorded_at,
-        prev_hash,
-        hash,
-    ) = row;
-    let corrupt = |what: String| {
-        StoreError::new(
-            StoreErrorKind::Corrupt,
-            format!("the stored event at position {position} can no longer be read: {what}"),
-        )
-    };
-    let stream_id = StreamId::parse(&stream_id)
-        .map_err(|e| corrupt(format!("its stream id is not valid ({e})")))?;
-    let payload: serde_json::Value = serde_json::from_str(&payload)
-        .map_err(|e| corrupt(format!("its payload does not parse ({e})")))?;
-    let metadata: Metadata = serde_json::from_str(&metadata)
-        .map_err(|e| corrupt(format!("its metadata does not parse ({e})")))?;
-    let prev_hash: [u8; 32] = prev_hash
-        .try_into()
-        .map_err(|_| corrupt("its previous hash is not 32 bytes".to_owned()))?;
-    let hash: [u8; 32] = hash
-        .try_into()
-        .map_err(|_| corrupt("its hash is not 32 bytes".to_owned()))?;
-    Ok(RecordedEvent {
-        checkpoint: Checkpoint { tx, position },
-        position,
-        tenant_id,
-        stream_id,
-        stream_version: u64::try_from(version)
-            .map_err(|_| corrupt(format!("its stream version {version} is negative")))?,
-        event_id,
-        event_type,
-        schema_version: u32::try_from(schema_version)
-            .map_err(|_| corrupt(format!("its schema version {schema_version} is negative")))?,
-        payload,
-        metadata,
-        occurred_at,
-        recorded_at,
-        prev_hash,
-        hash,
-    })
-}
-
 #[async_trait]
 impl EventStore for PgStore {
     async fn append(
@@ -769,7 +721,7 @@ impl EventStore for PgStore {
             "select {COLUMNS} from events where stream_id = $1 and stream_version >= $2 \
              order by stream_version limit $3"
         );
-        stream::try_unfold(Some(from), move |from| {
+        let events = stream::try_unfold(Some(from), move |from| {
             let sql = sql.clone();
             async move {
                 let Some(from) = from else {
@@ -778,23 +730,21 @@ impl EventStore for PgStore {
                 let rows = sqlx::query(&sql)
                     .bind(stream.as_str())
                     .bind(from)
-                    .bind(PAGE as i64)
-                    .try_map(event_row)
+                    .bind(STREAM_PAGE as i64)
                     .fetch_all(&self.pool)
                     .await?;
-                let full = rows.len() == PAGE;
-                let page: Vec<RecordedEvent> =
-                    rows.into_iter().map(decode).collect::<Result<_, _>>()?;
-                let next = match page.last() {
-                    Some(last) if full => Some(last.stream_version as i64 + 1),
+                let next = match rows.last() {
+                    Some(last) if rows.len() == STREAM_PAGE => {
+                        Some(decode::stream_version(last)?.saturating_add(1))
+                    }
                     _ => None,
                 };
-                Ok::<_, StoreError>(Some((page, next)))
+                Ok::<_, StoreError>(Some((rows, next)))
             }
         })
-        .map_ok(|page| stream::iter(page.into_iter().map(Ok)))
-        .try_flatten()
-        .boxed()
+        .map_ok(|rows| stream::iter(rows).map(|row| decode::event(&row)))
+        .try_flatten();
+        until_first_error(events)
     }
 
     fn read_all<'a>(

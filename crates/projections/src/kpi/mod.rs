@@ -92,6 +92,51 @@ pub(crate) struct RequestFacts {
     pub(crate) facts: Vec<Fact>,
 }
 
+/// A request's view with every fact counted, kept up to date by the fold so that a query
+/// whose as-of moment and report date lie after all of a request's facts (the usual case)
+/// reads it instead of walking the facts again.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Settled {
+    /// The requester (interned).
+    pub(crate) requester: u32,
+    /// When the request was posted (occurred), for durations.
+    pub(crate) posted_occ: i64,
+    /// Posted on behalf of someone else.
+    pub(crate) on_behalf: bool,
+    /// The latest recorded time of the posting and every fact: an as-of moment at or after
+    /// it filters nothing out.
+    pub(crate) last_rec: i64,
+    /// The latest occurred time of the lifecycle facts (the ones the report date filters):
+    /// a report date at or after it filters nothing out.
+    pub(crate) last_occ: i64,
+    /// The view with nothing filtered out.
+    pub(crate) view: query::View,
+    /// How many matches stand (not cancelled), counted up to two.
+    pub(crate) standing: u8,
+    /// The standing match when there is exactly one: helper and time.
+    pub(crate) sole_match: Option<(u32, i64)>,
+}
+
+/// One match fact, for the indexes by time: when it happened and on which request.
+pub(crate) type MatchAt = (i64, u32);
+
+/// Per tenant: its requests in order of posting time, and its match facts in order of time,
+/// so that a period query visits only the requests and matches of that period.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub(crate) struct TenantIndex {
+    /// (posted occurred time, request), sorted by time; equal times keep log order.
+    pub(crate) posts: Vec<(i64, u32)>,
+    /// Every match fact of the tenant's requests, sorted by occurred time.
+    pub(crate) matches: Vec<MatchAt>,
+}
+
+/// Inserts `item` into `list`, kept sorted by its time, after any equal times (log order).
+/// Entries arrive almost in time order, so the insertion point is at or near the end.
+fn insert_by_time(list: &mut Vec<(i64, u32)>, item: (i64, u32)) {
+    let at = list.partition_point(|(t, _)| *t <= item.0);
+    list.insert(at, item);
+}
+
 /// The funder KPI read model: see the module documentation and docs/kpis.md.
 ///
 /// Persons, neighbourhoods, categories and tenants are interned to small numbers so that a
@@ -99,6 +144,9 @@ pub(crate) struct RequestFacts {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Kpis {
     requests: Vec<RequestFacts>,
+    /// Per request (same positions as `requests`): its settled view, kept apart so that a
+    /// query's hot loop reads only these compact records.
+    settled: Vec<Settled>,
     request_index: HashMap<Uuid, u32>,
     tenants: Vec<Uuid>,
     persons: Vec<Uuid>,
@@ -106,6 +154,11 @@ pub struct Kpis {
     neighbourhoods: Vec<Uuid>,
     neighbourhood_index: HashMap<Uuid, u32>,
     categories: Vec<String>,
+    /// Per tenant (by interned tenant): the indexes by time.
+    by_tenant: Vec<TenantIndex>,
+    /// Per person (by interned person): their match facts, sorted by occurred time, for
+    /// finding a helper's first match without visiting the tenant's whole history.
+    helper_matches: Vec<Vec<MatchAt>>,
 }
 
 /// The small number standing for a channel in the model.
@@ -203,9 +256,26 @@ impl Kpis {
     }
 
     fn push_fact(&mut self, request: Uuid, rec: i64, occ: i64, kind: FactKind) {
-        if let Some(i) = self.request_index.get(&request) {
-            if let Some(r) = self.requests.get_mut(*i as usize) {
-                r.facts.push(Fact { rec, occ, kind });
+        let Some(index) = self.request_index.get(&request).copied() else {
+            return;
+        };
+        let Some(r) = self.requests.get_mut(index as usize) else {
+            return;
+        };
+        r.facts.push(Fact { rec, occ, kind });
+        if let Some(s) = self.settled.get_mut(index as usize) {
+            *s = query::settle(r);
+        }
+        if let FactKind::Matched { helper } = kind {
+            if let Some(t) = self.by_tenant.get_mut(r.tenant as usize) {
+                insert_by_time(&mut t.matches, (occ, index));
+            }
+            let helper = helper as usize;
+            if self.helper_matches.len() <= helper {
+                self.helper_matches.resize_with(helper + 1, Vec::new);
+            }
+            if let Some(list) = self.helper_matches.get_mut(helper) {
+                insert_by_time(list, (occ, index));
             }
         }
     }
@@ -213,7 +283,7 @@ impl Kpis {
 
 impl ReadModel for Kpis {
     const NAME: &'static str = "kpis";
-    const SNAPSHOT_VERSION: u32 = 1;
+    const SNAPSHOT_VERSION: u32 = 2;
 
     fn apply(&mut self, env: &Envelope<'_>) {
         let AnyEvent::Request(event) = env.event else {
@@ -234,9 +304,10 @@ impl Kpis {
                     // A stream starts with its posting; a second one would be a store fault.
                     return;
                 }
+                let tenant = self.tenant(tenant);
                 let facts = RequestFacts {
                     id: request,
-                    tenant: self.tenant(tenant),
+                    tenant,
                     requester: self.person(p.requester.as_uuid()),
                     posted_occ: occ,
                     posted_rec: rec,
@@ -246,7 +317,15 @@ impl Kpis {
                     on_behalf: p.on_behalf,
                     facts: Vec::new(),
                 };
+                self.settled.push(query::settle(&facts));
                 let index = u32::try_from(self.requests.len()).unwrap_or(u32::MAX);
+                if self.by_tenant.len() <= tenant as usize {
+                    self.by_tenant
+                        .resize_with(tenant as usize + 1, TenantIndex::default);
+                }
+                if let Some(t) = self.by_tenant.get_mut(tenant as usize) {
+                    insert_by_time(&mut t.posts, (occ, index));
+                }
                 self.requests.push(facts);
                 self.request_index.insert(request, index);
                 return;

@@ -5,8 +5,6 @@
 //! filter on those stamps rather than a replay of the log: an as-of query costs the same as a
 //! current one.
 
-use std::collections::BTreeMap;
-
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -14,7 +12,7 @@ use uuid::Uuid;
 use super::report::{
     BreakdownRow, KpiComparison, KpiFigures, KpiReport, ReportScope, SeriesPoint, TimeFigures,
 };
-use super::{Fact, FactKind, Kpis, RequestFacts, ResolvedBy};
+use super::{Fact, FactKind, Kpis, RequestFacts, ResolvedBy, Settled};
 
 /// How a report is broken down.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -165,18 +163,22 @@ pub(crate) fn micros(t: DateTime<Utc>) -> i64 {
 }
 
 /// What one request looks like at the report date, as of the query's recorded time.
-struct View {
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub(crate) struct View {
     neighbourhood: u32,
     category: u32,
     channel: u8,
     voided: bool,
     first_response: Option<i64>,
+    /// The earliest standing (not cancelled) match.
+    first_match: Option<i64>,
     referred: bool,
     status: Status,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 enum Status {
+    #[default]
     Open,
     Resolved {
         at: i64,
@@ -196,16 +198,14 @@ struct MatchView {
 
 /// Folds one request's facts: only those recorded by `as_of`; lifecycle facts only when they
 /// happened by `report`. Corrections and voids fix the record and apply whenever they happened.
+/// Leaves the standing matches (not cancelled) in `matches`, in log order.
 fn view(r: &RequestFacts, as_of: i64, report: i64, matches: &mut Vec<MatchView>) -> View {
     matches.clear();
     let mut v = View {
         neighbourhood: r.neighbourhood,
         category: r.category,
         channel: r.channel,
-        voided: false,
-        first_response: None,
-        referred: false,
-        status: Status::Open,
+        ..View::default()
     };
     for Fact { rec, occ, kind } in r.facts.iter().copied() {
         if rec > as_of {
@@ -266,7 +266,70 @@ fn view(r: &RequestFacts, as_of: i64, report: i64, matches: &mut Vec<MatchView>)
             FactKind::Corrected { .. } | FactKind::Voided => {}
         }
     }
+    matches.retain(|m| !m.cancelled);
+    v.first_match = matches.iter().map(|m| m.at).min();
     v
+}
+
+/// The request with nothing filtered out, and the stamps that say when that may be used
+/// instead of [`view`]. Called by the fold after every fact, so it is always current.
+pub(crate) fn settle(r: &RequestFacts) -> Settled {
+    let mut matches = Vec::new();
+    let view = view(r, i64::MAX, i64::MAX, &mut matches);
+    let last_rec = r.facts.iter().map(|f| f.rec).fold(r.posted_rec, i64::max);
+    let last_occ = r
+        .facts
+        .iter()
+        .filter(|f| !matches!(f.kind, FactKind::Corrected { .. } | FactKind::Voided))
+        .map(|f| f.occ)
+        .fold(i64::MIN, i64::max);
+    let sole_match = match matches.as_slice() {
+        [only] => Some((only.helper, only.at)),
+        _ => None,
+    };
+    Settled {
+        requester: r.requester,
+        posted_occ: r.posted_occ,
+        on_behalf: r.on_behalf,
+        last_rec,
+        last_occ,
+        view,
+        standing: u8::try_from(matches.len().min(2)).unwrap_or(2),
+        sole_match,
+    }
+}
+
+/// Whether `s` gives the request's view as of `as_of` at `report`, matches included.
+fn settled_applies(s: &Settled, as_of: i64, report: i64) -> bool {
+    s.last_rec <= as_of && s.last_occ <= report && s.standing < 2
+}
+
+/// [`view`], read from the settled view when the as-of moment and the report date filter none
+/// of the request's facts (the same answer, without walking the facts).
+fn resolve(
+    r: &RequestFacts,
+    s: &Settled,
+    as_of: i64,
+    report: i64,
+    matches: &mut Vec<MatchView>,
+) -> View {
+    if settled_applies(s, as_of, report) {
+        return resolve_settled(s, matches);
+    }
+    view(r, as_of, report, matches)
+}
+
+/// The settled view and its standing match, when [`settled_applies`].
+fn resolve_settled(s: &Settled, matches: &mut Vec<MatchView>) -> View {
+    matches.clear();
+    if let Some((helper, at)) = s.sole_match {
+        matches.push(MatchView {
+            helper,
+            at,
+            cancelled: false,
+        });
+    }
+    s.view
 }
 
 fn group_id(by: Breakdown, v: &View) -> u32 {
@@ -282,19 +345,50 @@ fn respond(v: &mut View, occ: i64) {
 }
 
 /// A set of interned persons as a bit set: counting distinct persons without sorting.
+///
+/// Persons are interned for all tenants together, but one tenant's persons mostly sit close
+/// together, so the set only spans the words between the lowest and highest person it holds.
 #[derive(Default)]
 struct PersonSet {
+    /// The word number of `words[0]`.
+    base: usize,
     words: Vec<u64>,
 }
 
 impl PersonSet {
-    fn insert(&mut self, person: u32) {
-        let (word, bit) = ((person / 64) as usize, person % 64);
-        if word >= self.words.len() {
-            self.words.resize(word + 1, 0);
+    /// Makes the set span word number `word` and gives its position in `words`.
+    fn cover(&mut self, word: usize) -> usize {
+        if self.words.is_empty() {
+            self.base = word;
+        } else if word < self.base {
+            let grow = self.base - word;
+            self.words.splice(0..0, std::iter::repeat_n(0, grow));
+            self.base = word;
         }
-        if let Some(w) = self.words.get_mut(word) {
-            *w |= 1 << bit;
+        let at = word - self.base;
+        if at >= self.words.len() {
+            self.words.resize(at + 1, 0);
+        }
+        at
+    }
+
+    fn insert(&mut self, person: u32) {
+        let at = self.cover((person / 64) as usize);
+        if let Some(w) = self.words.get_mut(at) {
+            *w |= 1 << (person % 64);
+        }
+    }
+
+    /// Adds every person of `other`.
+    fn union(&mut self, other: &PersonSet) {
+        if other.words.is_empty() {
+            return;
+        }
+        self.cover(other.base);
+        self.cover(other.base + other.words.len() - 1);
+        let offset = other.base - self.base;
+        for (w, o) in self.words.iter_mut().skip(offset).zip(&other.words) {
+            *w |= *o;
         }
     }
 
@@ -302,12 +396,18 @@ impl PersonSet {
         self.words.iter().map(|w| u64::from(w.count_ones())).sum()
     }
 
+    /// The persons in ascending order.
     fn iter(&self) -> impl Iterator<Item = u32> + '_ {
-        self.words.iter().enumerate().flat_map(|(i, w)| {
-            let w = *w;
-            (0..64u32)
-                .filter(move |b| w & (1 << b) != 0)
-                .map(move |b| i as u32 * 64 + b)
+        let base = self.base;
+        self.words.iter().enumerate().flat_map(move |(i, w)| {
+            let mut w = *w;
+            std::iter::from_fn(move || {
+                (w != 0).then(|| {
+                    let b = w.trailing_zeros();
+                    w &= w - 1;
+                    ((base + i) * 64) as u32 + b
+                })
+            })
         })
     }
 }
@@ -347,7 +447,7 @@ impl Acc {
         }
     }
 
-    fn add_request(&mut self, r: &RequestFacts, v: &View, first_match: Option<i64>) {
+    fn add_request(&mut self, r: &Settled, v: &View) {
         self.requests += 1;
         self.requesters.insert(r.requester);
         if r.on_behalf {
@@ -356,7 +456,7 @@ impl Acc {
         if let Some(at) = v.first_response {
             self.response.push(seconds(r.posted_occ, at));
         }
-        if let Some(at) = first_match {
+        if let Some(at) = v.first_match {
             self.matched += 1;
             self.to_match.push(seconds(r.posted_occ, at));
         }
@@ -382,14 +482,39 @@ impl Acc {
         }
     }
 
-    fn finish(mut self, first_match_of_helper: &[i64]) -> KpiFigures {
+    /// Adds the requests and helpers of `other`, a disjoint part of the same period.
+    fn merge(&mut self, other: &Acc) {
+        self.requests += other.requests;
+        self.requesters.union(&other.requesters);
+        self.helpers.union(&other.helpers);
+        self.matched += other.matched;
+        self.resolved += other.resolved;
+        self.by_neighbour += other.by_neighbour;
+        self.by_professional += other.by_professional;
+        self.by_requester += other.by_requester;
+        self.referred += other.referred;
+        self.open += other.open;
+        self.closed += other.closed;
+        self.on_behalf += other.on_behalf;
+        self.with_hours += other.with_hours;
+        self.minutes += other.minutes;
+        self.response.extend_from_slice(&other.response);
+        self.to_match.extend_from_slice(&other.to_match);
+        self.to_resolution.extend_from_slice(&other.to_resolution);
+    }
+
+    /// The figures; `first_match_of_helper` holds (helper, first standing match) for every
+    /// counted helper, sorted by helper.
+    fn finish(mut self, first_match_of_helper: &[(u32, i64)]) -> KpiFigures {
         let new_helpers = self
             .helpers
             .iter()
             .filter(|h| {
                 first_match_of_helper
-                    .get(*h as usize)
-                    .is_some_and(|first| *first >= self.from)
+                    .binary_search_by_key(h, |(helper, _)| *helper)
+                    .ok()
+                    .and_then(|i| first_match_of_helper.get(i))
+                    .is_some_and(|(_, first)| *first >= self.from)
             })
             .count() as u64;
         let mut f = KpiFigures {
@@ -415,6 +540,46 @@ impl Acc {
         };
         f.finish_shares();
         f
+    }
+}
+
+/// Which accumulators a request is added to directly (see [`Kpis::query`]).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Part {
+    /// The breakdown's groups.
+    Group,
+    /// The series' steps.
+    Step,
+    /// The total itself.
+    Total,
+}
+
+/// The accumulators of a breakdown's groups, found by group id without hashing.
+#[derive(Default)]
+struct Groups {
+    /// Position in `accs` of each group id, `u32::MAX` when the group has none yet.
+    slot_of: Vec<u32>,
+    accs: Vec<(u32, Acc)>,
+}
+
+impl Groups {
+    fn acc(&mut self, id: u32, from: i64) -> &mut Acc {
+        let at = id as usize;
+        if self.slot_of.len() <= at {
+            self.slot_of.resize(at + 1, u32::MAX);
+        }
+        let slot = match self.slot_of.get(at).copied() {
+            Some(slot) if slot != u32::MAX => slot as usize,
+            _ => {
+                self.accs.push((id, Acc::starting(from)));
+                let slot = self.accs.len() - 1;
+                if let Some(s) = self.slot_of.get_mut(at) {
+                    *s = u32::try_from(slot).unwrap_or(u32::MAX);
+                }
+                slot
+            }
+        };
+        &mut self.accs[slot].1
     }
 }
 
@@ -466,72 +631,143 @@ impl Kpis {
             let i = steps.partition_point(|(_, end)| *end <= t);
             (i < steps.len()).then_some(i)
         };
-
-        let mut total = Acc::starting(from);
-        // The total sees every request of the period: reserve once rather than regrow.
-        let bound = self.requests.len();
-        total.response.reserve(bound);
-        total.to_match.reserve(bound);
-        total.to_resolution.reserve(bound);
-        let mut groups: BTreeMap<u32, Acc> = BTreeMap::new();
-        let mut series: Vec<Acc> = steps.iter().map(|(s, _)| Acc::starting(*s)).collect();
-        let mut first_match_of_helper = vec![i64::MAX; self.persons.len()];
-        let mut matches = Vec::new();
-
-        for r in &self.requests {
-            if r.tenant != tenant || r.posted_rec > as_of {
-                continue;
-            }
-            let v = view(r, as_of, report, &mut matches);
-            if v.voided {
-                continue;
-            }
-            for m in matches.iter().filter(|m| !m.cancelled) {
-                if let Some(first) = first_match_of_helper.get_mut(m.helper as usize) {
-                    *first = (*first).min(m.at);
-                }
-            }
-            let selected = neighbourhoods
+        let selected = |v: &View| {
+            neighbourhoods
                 .as_ref()
                 .is_none_or(|n| n.contains(&v.neighbourhood))
                 && categories.as_ref().is_none_or(|c| c.contains(&v.category))
-                && channels.as_ref().is_none_or(|c| c.contains(&v.channel));
-            if !selected {
+                && channels.as_ref().is_none_or(|c| c.contains(&v.channel))
+        };
+
+        // Only the period's postings and the period's matches are visited: both are kept in
+        // order of time per tenant.
+        let index = self.by_tenant.get(tenant as usize);
+        let in_range = |list: &'_ [(i64, u32)]| -> std::ops::Range<usize> {
+            let lo = list.partition_point(|(t, _)| *t < from);
+            let hi = list.partition_point(|(t, _)| *t < to);
+            lo..hi.max(lo)
+        };
+        let posts = index.map_or(&[][..], |i| &i.posts[in_range(&i.posts)]);
+        let window = index.map_or(&[][..], |i| &i.matches[in_range(&i.matches)]);
+
+        // Each request and helper is added once: to its group when there is a breakdown, else
+        // to its series step when there is a series (both split the period), else to the
+        // total. The total is then the merge of the parts.
+        let part = if q.by.is_some() {
+            Part::Group
+        } else if !steps.is_empty() {
+            Part::Step
+        } else {
+            Part::Total
+        };
+        let mut total = Acc::starting(from);
+        let mut groups = Groups::default();
+        let mut series: Vec<Acc> = steps.iter().map(|(s, _)| Acc::starting(*s)).collect();
+        let mut matches = Vec::new();
+
+        // Requests posted in the period, in order of posting, so the series step only advances.
+        let mut step = 0;
+        for &(posted, i) in posts {
+            let Some(s) = self.settled.get(i as usize) else {
+                continue;
+            };
+            let v = if settled_applies(s, as_of, report) {
+                resolve_settled(s, &mut matches)
+            } else {
+                match self.requests.get(i as usize) {
+                    Some(r) if r.posted_rec <= as_of => view(r, as_of, report, &mut matches),
+                    _ => continue,
+                }
+            };
+            if v.voided || !selected(&v) {
                 continue;
             }
-            let in_period = r.posted_occ >= from && r.posted_occ < to;
-            let valid = || matches.iter().filter(|m| !m.cancelled);
-            let in_window = |m: &&MatchView| m.at >= from && m.at < to;
-            if !in_period && !valid().any(|m| in_window(&m)) {
-                continue;
+            while steps.get(step).is_some_and(|(_, end)| *end <= posted) {
+                step += 1;
             }
-            let mut group = q.by.map(|b| {
-                groups
-                    .entry(group_id(b, &v))
-                    .or_insert_with(|| Acc::starting(from))
-            });
-            if in_period {
-                let first_match = valid().map(|m| m.at).min();
-                total.add_request(r, &v, first_match);
-                if let Some(acc) = group.as_mut() {
-                    acc.add_request(r, &v, first_match);
-                }
-                if let Some(i) = step_of(r.posted_occ) {
-                    series[i].add_request(r, &v, first_match);
-                }
+            let mut group = q.by.map(|b| groups.acc(group_id(b, &v), from));
+            if part == Part::Total {
+                total.add_request(s, &v);
             }
-            for m in valid().filter(in_window) {
-                total.helpers.insert(m.helper);
+            if let Some(acc) = group.as_mut() {
+                acc.add_request(s, &v);
+            }
+            if let Some(acc) = series.get_mut(step) {
+                acc.add_request(s, &v);
+            }
+            for m in matches.iter().filter(|m| m.at >= from && m.at < to) {
+                if part == Part::Total {
+                    total.helpers.insert(m.helper);
+                }
                 if let Some(acc) = group.as_mut() {
                     acc.helpers.insert(m.helper);
                 }
-                if let Some(i) = step_of(m.at) {
-                    series[i].helpers.insert(m.helper);
+                if let Some(acc) = step_of(m.at).and_then(|k| series.get_mut(k)) {
+                    acc.helpers.insert(m.helper);
                 }
             }
         }
 
+        // Matches in the period on requests posted outside it: their helpers count too.
+        for &(at, i) in window {
+            let Some(r) = self.requests.get(i as usize) else {
+                continue;
+            };
+            let Some(s) = self.settled.get(i as usize) else {
+                continue;
+            };
+            if (r.posted_occ >= from && r.posted_occ < to) || r.posted_rec > as_of {
+                continue;
+            }
+            let v = resolve(r, s, as_of, report, &mut matches);
+            if v.voided || !selected(&v) || !matches.iter().any(|m| m.at == at) {
+                continue;
+            }
+            let mut group = q.by.map(|b| groups.acc(group_id(b, &v), from));
+            for m in matches.iter().filter(|m| m.at == at) {
+                if part == Part::Total {
+                    total.helpers.insert(m.helper);
+                }
+                if let Some(acc) = group.as_mut() {
+                    acc.helpers.insert(m.helper);
+                }
+                if let Some(acc) = step_of(at).and_then(|k| series.get_mut(k)) {
+                    acc.helpers.insert(m.helper);
+                }
+            }
+        }
+
+        let parts: Vec<&Acc> = match part {
+            Part::Total => Vec::new(),
+            Part::Step => series.iter().collect(),
+            Part::Group => groups.accs.iter().map(|(_, acc)| acc).collect(),
+        };
+        total
+            .response
+            .reserve(parts.iter().map(|p| p.response.len()).sum());
+        total
+            .to_match
+            .reserve(parts.iter().map(|p| p.to_match.len()).sum());
+        total
+            .to_resolution
+            .reserve(parts.iter().map(|p| p.to_resolution.len()).sum());
+        for acc in parts {
+            total.merge(acc);
+        }
+
+        // New helpers: each counted helper's first standing match in the tenant.
+        // The set iterates in ascending order, so the table is sorted by helper.
+        let first_match_of_helper: Vec<(u32, i64)> = total
+            .helpers
+            .iter()
+            .map(|h| {
+                let first = self.first_standing_match(tenant, h, as_of, report, &mut matches);
+                (h, first)
+            })
+            .collect();
+
         let mut breakdown: Vec<BreakdownRow<KpiFigures>> = groups
+            .accs
             .into_iter()
             .filter_map(|(id, acc)| {
                 let by = q.by?;
@@ -557,6 +793,41 @@ impl Kpis {
                 })
                 .collect(),
         }
+    }
+
+    /// When `helper` was first matched on a request of `tenant` (a match standing at the
+    /// report date, as of `as_of`, on a request not voided), or `i64::MAX` if never. Walks the
+    /// helper's matches in order of time and stops at the first that stands.
+    fn first_standing_match(
+        &self,
+        tenant: u32,
+        helper: u32,
+        as_of: i64,
+        report: i64,
+        matches: &mut Vec<MatchView>,
+    ) -> i64 {
+        let Some(list) = self.helper_matches.get(helper as usize) else {
+            return i64::MAX;
+        };
+        for &(at, i) in list {
+            if at > report {
+                break;
+            }
+            let Some(r) = self.requests.get(i as usize) else {
+                continue;
+            };
+            let Some(s) = self.settled.get(i as usize) else {
+                continue;
+            };
+            if r.tenant != tenant || r.posted_rec > as_of {
+                continue;
+            }
+            let v = resolve(r, s, as_of, report, matches);
+            if !v.voided && matches.iter().any(|m| m.helper == helper && m.at == at) {
+                return at;
+            }
+        }
+        i64::MAX
     }
 
     /// Two periods side by side: `a` is the baseline (*nulmeting*), `b` the later period. Both
