@@ -148,6 +148,10 @@ pub struct BenchProjectionsArgs {
     /// How many demo tenants are written at the same time.
     #[arg(long, default_value_t = 8)]
     pub concurrency: usize,
+    /// Measure the log already in this database on the same server (as left by an earlier
+    /// run, which prints its name) instead of generating one: writing it takes minutes.
+    #[arg(long)]
+    pub reuse_database: Option<String>,
 }
 
 fn parse_scale(text: &str) -> Result<noaber_projections::demo::Scale, String> {
@@ -285,6 +289,7 @@ async fn bench_projections(
         scale: args.scale,
         concurrency: args.concurrency,
         progress: true,
+        reuse_database: args.reuse_database.clone(),
     };
     let cases = crate::bench::projections::run(&options).await?;
     print!("{}", crate::bench::projections::print_table(&cases));

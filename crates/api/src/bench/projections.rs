@@ -27,44 +27,6 @@ use noaber_store::{Checkpoint, EventFilter, EventStore, KeyStore, RecordedEvent}
 use serde::Serialize;
 use uuid::Uuid;
 
-/// Options of `noaber bench projections`.
-#[derive(Clone, Debug, clap::Args)]
-pub struct ProjectionsBenchArgs {
-    /// The PostgreSQL server to use; a fresh database `noaber_bench_<uuid>` is created on it.
-    #[arg(long, env = "DATABASE_URL")]
-    pub database_url: Option<String>,
-    /// Also write the results as JSON (one object per case) to this file.
-    #[arg(long)]
-    pub json: Option<PathBuf>,
-    /// The demo history's seed.
-    #[arg(long, default_value_t = 42)]
-    pub seed: u64,
-    /// `large` (about a million events, the benchmark) or `small` (a quick try-out).
-    #[arg(long, default_value = "large", value_parser = parse_scale)]
-    pub scale: Scale,
-    /// How many demo tenants are written at the same time.
-    #[arg(long, default_value_t = 8)]
-    pub concurrency: usize,
-}
-
-fn parse_scale(text: &str) -> Result<Scale, String> {
-    text.parse::<Scale>().map_err(|e| e.to_string())
-}
-
-impl ProjectionsBenchArgs {
-    /// The options to run with; fails without a database URL.
-    pub fn options(&self) -> Result<BenchOptions, BenchError> {
-        let database_url = self.database_url.clone().ok_or(BenchError::NoDatabase)?;
-        Ok(BenchOptions {
-            database_url,
-            seed: self.seed,
-            scale: self.scale,
-            concurrency: self.concurrency,
-            progress: true,
-        })
-    }
-}
-
 /// What the benchmark runs with.
 #[derive(Clone, Debug)]
 pub struct BenchOptions {
@@ -78,6 +40,8 @@ pub struct BenchOptions {
     pub concurrency: usize,
     /// Whether to show progress bars on stderr.
     pub progress: bool,
+    /// An existing database whose log is measured instead of generating one.
+    pub reuse_database: Option<String>,
 }
 
 /// Why the benchmark could not run.
@@ -273,7 +237,11 @@ fn per_second(n: u64, seconds: f64) -> f64 {
 
 /// Generates the demo log and measures every case. See the module documentation.
 pub async fn run(opts: &BenchOptions) -> Result<Vec<Case>, BenchError> {
-    let url = fresh_database(&opts.database_url).await?;
+    let reuse = opts.reuse_database.as_deref();
+    let url = match reuse {
+        Some(name) => with_database(&opts.database_url, name),
+        None => fresh_database(&opts.database_url).await?,
+    };
     let store = Arc::new(PgStore::connect(&url).await?);
     store.migrate().await?;
     let log: Arc<dyn EventStore> = store.clone();
@@ -283,34 +251,41 @@ pub async fn run(opts: &BenchOptions) -> Result<Vec<Case>, BenchError> {
         Arc::new(Privacy::new(MasterKey::generate(), keys)),
     );
 
-    // 1. The log, written through the domain's commands.
-    let expected = match opts.scale {
-        Scale::Small => None,
-        Scale::Large => Some(Scale::LARGE_EVENTS),
+    // 1. The log, written through the domain's commands (unless an earlier run's is reused).
+    let events_in_log = if reuse.is_some() {
+        let count: i64 = sqlx::query_scalar("select count(*) from events")
+            .fetch_one(store.pool())
+            .await
+            .map_err(|e| BenchError::Database(e.to_string()))?;
+        u64::try_from(count).unwrap_or(0)
+    } else {
+        let expected = match opts.scale {
+            Scale::Small => None,
+            Scale::Large => Some(Scale::LARGE_EVENTS),
+        };
+        let writing = bar(opts.progress, expected, "writing the demo log");
+        let progress = |n: u64| writing.set_position(n);
+        let summary = demo::run(
+            &executor,
+            opts.seed,
+            opts.scale,
+            opts.concurrency,
+            &progress,
+        )
+        .await?;
+        writing.finish_and_clear();
+        summary.events
     };
-    let writing = bar(opts.progress, expected, "writing the demo log");
-    let progress = |n: u64| writing.set_position(n);
-    let summary = demo::run(
-        &executor,
-        opts.seed,
-        opts.scale,
-        opts.concurrency,
-        &progress,
-    )
-    .await?;
-    writing.finish_and_clear();
     if opts.progress {
-        eprintln!(
-            "demo log: {} tenants, {} events ({} refused commands)",
-            summary.tenants, summary.events, summary.refused
-        );
+        let name = url.rsplit('/').next().unwrap_or_default();
+        eprintln!("demo log: {events_in_log} events in database {name} (reuse it with --reuse-database {name})");
     }
 
     // 2. End to end from PostgreSQL, and the memory the models keep per request.
     let rss_before = resident_bytes();
     let reading = bar(
         opts.progress,
-        Some(summary.events),
+        Some(events_in_log),
         "rebuilding from PostgreSQL",
     );
     let started = Instant::now();
@@ -329,7 +304,7 @@ pub async fn run(opts: &BenchOptions) -> Result<Vec<Case>, BenchError> {
     // 3. In memory: every event read and decoded first, then only the fold is timed.
     let filter = EventFilter::all();
     let mut decoded: Vec<(RecordedEvent, AnyEvent)> =
-        Vec::with_capacity(usize::try_from(summary.events).unwrap_or(0));
+        Vec::with_capacity(usize::try_from(events_in_log).unwrap_or(0));
     let mut requests = 0u64;
     let mut tenants_with_time: Option<(Uuid, DateTime<Utc>, DateTime<Utc>)> = None;
     let mut first_recorded: Option<DateTime<Utc>> = None;
@@ -497,6 +472,7 @@ mod tests {
             scale: Scale::Small,
             concurrency: 2,
             progress: false,
+            reuse_database: None,
         };
         let cases = run(&opts).await.expect("the benchmark runs");
         let names: Vec<&str> = cases.iter().map(|c| c.case.as_str()).collect();
