@@ -10,7 +10,7 @@
 use std::time::Instant;
 
 use futures::StreamExt;
-use noaber_projections::runner::{decode, rebuild_from};
+use noaber_projections::runner::{decode, rebuild_from, ReadModels};
 use noaber_store::postgres::PgStore;
 use noaber_store::{Checkpoint, EventFilter, EventStore};
 use sqlx::Connection;
@@ -81,6 +81,19 @@ async fn store_read(store: &dyn EventStore, decode_too: bool) -> (u64, f64) {
     (n, started.elapsed().as_secs_f64())
 }
 
+/// The rebuild as it was before it was pipelined, for comparison: read, decode and fold one
+/// event after the other on this task: (models, seconds).
+async fn serial_rebuild(store: &dyn EventStore) -> (ReadModels, f64) {
+    let filter = EventFilter::all();
+    let started = Instant::now();
+    let mut models = ReadModels::default();
+    let mut events = store.read_all(Checkpoint::START, usize::MAX, &filter);
+    while let Some(event) = events.next().await {
+        models.apply_recorded(&event.unwrap());
+    }
+    (models, started.elapsed().as_secs_f64())
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "a benchmark: run it in release mode with --ignored --nocapture"]
 async fn rebuild_from_postgres_against_the_raw_read_ceiling() {
@@ -117,6 +130,16 @@ async fn rebuild_from_postgres_against_the_raw_read_ceiling() {
         per_second(n, secs),
         cpu_seconds() - cpu
     );
+
+    let cpu = cpu_seconds();
+    let (models, secs) = serial_rebuild(&store).await;
+    let n = models.stats().applied + models.stats().decode_failures;
+    println!(
+        "serial read + decode + fold, one event at a time: {n} events in {secs:.2} s = {:.0} events/s (cpu {:.2} s)",
+        per_second(n, secs),
+        cpu_seconds() - cpu
+    );
+    drop(models);
 
     let cpu = cpu_seconds();
     let started = Instant::now();
