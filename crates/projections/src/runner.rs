@@ -455,8 +455,20 @@ pub async fn rebuild_from(
 ) -> Result<ReadModels, RunnerError> {
     let page_size = u64::try_from(page_size.max(1)).unwrap_or(u64::MAX);
     let filter = EventFilter::all();
+    let (to_decoder, folding) = if std::env::var_os("NOABER_TWO_STAGE").is_some() {
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<RecordedEvent>>(4);
+        let h = tokio::task::spawn_blocking(move || {
+            let mut models = ReadModels::default();
+            while let Some(b) = rx.blocking_recv() {
+                for e in b { models.apply_decoded(&Decoded::new(e)); }
+            }
+            models
+        });
+        (tx, h)
+    } else {
     let (to_decoder, decoded) = pipeline::decoder();
-    let folding = pipeline::folder(decoded, ReadModels::default());
+    (to_decoder, pipeline::folder(decoded, ReadModels::default()))
+    };
     let mut events = store.read_all(after, usize::MAX, &filter);
     let mut batch = Vec::with_capacity(pipeline::BATCH);
     let mut read = 0u64;
