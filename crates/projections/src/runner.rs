@@ -5,6 +5,8 @@
 //! that no longer decodes is logged and counted, and the runner goes on: one bad payload must
 //! not take every screen of the service down. Each model keeps its own checkpoint, so models
 //! restored from snapshots of different ages are brought to the same point by one replay.
+//! Models read the decoded event, never `raw.payload`: a rebuild and the follower move the
+//! payload into the decoder instead of copying it.
 
 use std::sync::{Arc, Weak};
 use std::time::Duration;
@@ -17,7 +19,7 @@ use tokio::sync::{watch, Mutex, RwLock, RwLockReadGuard};
 use tokio::task::JoinHandle;
 
 use crate::model::{Envelope, ReadModel};
-use crate::pipeline::{self, Decoded};
+use crate::pipeline::{self, Decoded, Folder};
 use crate::snapshot::{self, SnapshotError, SnapshotStore};
 
 /// Declares the set of read models once; the struct, the fold and the snapshot code follow.
@@ -444,9 +446,9 @@ fn behind(head: Checkpoint, applied: Checkpoint) -> u64 {
 /// Folds the log from `after` into fresh models; `progress` is called with the number of events
 /// read after every `page_size` of them and once at the end.
 ///
-/// Reading, decoding and folding overlap: this task reads the log and hands batches of stored
-/// events to a decoder on a blocking thread, which hands them decoded, in log order, to the
-/// fold on another blocking thread.
+/// Reading and decoding overlap with folding: this task reads and decodes the log and hands
+/// batches of decoded events, in log order, to the fold on a blocking thread. Payloads are
+/// moved into the decoder, so the models see `raw.payload` as `null`.
 pub async fn rebuild_from(
     store: &dyn EventStore,
     after: Checkpoint,
@@ -455,31 +457,18 @@ pub async fn rebuild_from(
 ) -> Result<ReadModels, RunnerError> {
     let page_size = u64::try_from(page_size.max(1)).unwrap_or(u64::MAX);
     let filter = EventFilter::all();
-    let (to_decoder, folding) = if std::env::var_os("NOABER_TWO_STAGE").is_some() {
-        let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<RecordedEvent>>(4);
-        let h = tokio::task::spawn_blocking(move || {
-            let mut models = ReadModels::default();
-            while let Some(b) = rx.blocking_recv() {
-                for e in b { models.apply_decoded(&Decoded::new(e)); }
-            }
-            models
-        });
-        (tx, h)
-    } else {
-    let (to_decoder, decoded) = pipeline::decoder();
-    (to_decoder, pipeline::folder(decoded, ReadModels::default()))
-    };
+    let mut folder = Folder::start(ReadModels::default());
     let mut events = store.read_all(after, usize::MAX, &filter);
-    let mut batch = Vec::with_capacity(pipeline::BATCH);
+    let mut batch = folder.empty_batch();
     let mut read = 0u64;
     let mut reported = None;
     while let Some(event) = events.next().await {
-        batch.push(event?);
+        batch.push(Decoded::new(event?));
         read += 1;
-        if batch.len() == pipeline::BATCH {
-            let full = std::mem::replace(&mut batch, Vec::with_capacity(pipeline::BATCH));
-            if to_decoder.send(full).await.is_err() {
-                // The decoder or the fold stopped early (a panic): the join below reports it.
+        if batch.len() >= pipeline::BATCH {
+            let next = folder.empty_batch();
+            if !folder.fold(std::mem::replace(&mut batch, next)).await {
+                // The fold stopped early (a panic): `finish` reports it.
                 break;
             }
         }
@@ -489,19 +478,11 @@ pub async fn rebuild_from(
         }
     }
     drop(events);
-    if !batch.is_empty() {
-        // An error here means a stage stopped early; the join below reports why.
-        let _ = to_decoder.send(batch).await;
-    }
-    drop(to_decoder);
+    folder.fold(batch).await;
     if reported != Some(read) {
         progress(read);
     }
-    match folding.await {
-        Ok(models) => Ok(models),
-        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
-        Err(_) => Err(RunnerError::Stopped),
-    }
+    folder.finish().await.ok_or(RunnerError::Stopped)
 }
 
 async fn save_snapshots(inner: &Inner) -> Result<(), RunnerError> {
@@ -529,10 +510,8 @@ impl Drop for Inner {
 }
 
 /// The follower: subscribes after the models' checkpoint and applies live events in batches,
-/// resubscribing after an error, saving snapshots every `snapshot_every` events.
-///
-/// Reading and applying overlap with decoding: batches read from the subscription are decoded
-/// on a blocking thread, and only the fold of decoded events holds the models' write lock.
+/// resubscribing after an error, saving snapshots every `snapshot_every` events. A batch is
+/// decoded before the write lock is taken, so readers wait only for the fold.
 async fn follow(weak: Weak<Inner>) {
     let mut since_snapshot = 0u64;
     loop {
@@ -548,64 +527,40 @@ async fn follow(weak: Weak<Inner>) {
             .ready_chunks(inner.config.batch_size.max(1));
         let retry_after = inner.config.retry_after;
         drop(inner);
-        let (to_decoder, mut decoded) = pipeline::decoder();
-        // Hands the subscription's batches to the decoder until the first error.
-        let reading = async move {
-            while let Some(batch) = stream.next().await {
-                let mut events = Vec::with_capacity(batch.len());
-                let mut failed = None;
-                for item in batch {
-                    match item {
-                        Ok(event) => events.push(event),
-                        Err(e) => {
-                            failed = Some(e);
-                            break;
-                        }
-                    }
-                }
-                if !events.is_empty() && to_decoder.send(events).await.is_err() {
-                    return;
-                }
-                if let Some(e) = failed {
-                    tracing::warn!(error = %e, "following the log failed; subscribing again");
-                    return;
-                }
-            }
-        };
-        // Applies decoded batches until the decoder is done; false once the runner is gone.
-        let applying = async {
-            while let Some(batch) = decoded.recv().await {
-                let Some(inner) = weak.upgrade() else {
-                    return false;
-                };
-                let batch_len = batch.len();
-                let mut models = inner.models.write().await;
-                for event in &batch {
-                    models.apply_decoded(event);
-                }
-                let at = models.checkpoint();
-                drop(models);
-                drop(batch);
-                inner.applied.send_replace(at);
-                since_snapshot += u64::try_from(batch_len).unwrap_or(u64::MAX);
-                if since_snapshot >= inner.config.snapshot_every {
-                    since_snapshot = 0;
-                    if let Err(e) = save_snapshots(&inner).await {
-                        tracing::warn!(error = %e, "saving read-model snapshots failed");
+        while let Some(batch) = stream.next().await {
+            let Some(inner) = weak.upgrade() else {
+                return;
+            };
+            let mut failed = false;
+            let mut decoded = Vec::with_capacity(batch.len());
+            for item in batch {
+                match item {
+                    Ok(event) => decoded.push(Decoded::new(event)),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "following the log failed; subscribing again");
+                        failed = true;
+                        break;
                     }
                 }
             }
-            true
-        };
-        tokio::pin!(reading);
-        tokio::pin!(applying);
-        let go_on = tokio::select! {
-            go_on = &mut applying => go_on,
-            // The subscription failed (or ended): apply what was read before, then resubscribe.
-            () = &mut reading => applying.await,
-        };
-        if !go_on {
-            return;
+            let mut models = inner.models.write().await;
+            for event in &decoded {
+                models.apply_decoded(event);
+            }
+            let at = models.checkpoint();
+            drop(models);
+            inner.applied.send_replace(at);
+            since_snapshot += u64::try_from(decoded.len()).unwrap_or(u64::MAX);
+            drop(decoded);
+            if failed {
+                break;
+            }
+            if since_snapshot >= inner.config.snapshot_every {
+                since_snapshot = 0;
+                if let Err(e) = save_snapshots(&inner).await {
+                    tracing::warn!(error = %e, "saving read-model snapshots failed");
+                }
+            }
         }
         tokio::time::sleep(retry_after).await;
     }

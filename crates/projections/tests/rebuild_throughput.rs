@@ -15,15 +15,16 @@ use noaber_store::postgres::PgStore;
 use noaber_store::{Checkpoint, EventFilter, EventStore};
 use sqlx::Connection;
 
-/// CPU seconds this process has used so far (user + system, all threads; Linux), or 0 elsewhere.
-fn cpu_seconds() -> f64 {
+/// CPU seconds this process has used so far (user, system; all threads; Linux), or zeros
+/// elsewhere.
+fn cpu_seconds() -> (f64, f64) {
     let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
-        return 0.0;
+        return (0.0, 0.0);
     };
     // The fields after the command name (which is in parentheses): utime and stime are the
     // 12th and 13th of them, in clock ticks of (on Linux) 1/100 s.
     let Some((_, rest)) = stat.rsplit_once(')') else {
-        return 0.0;
+        return (0.0, 0.0);
     };
     let fields: Vec<&str> = rest.split_whitespace().collect();
     let ticks = |i: usize| {
@@ -32,7 +33,38 @@ fn cpu_seconds() -> f64 {
             .and_then(|f| f.parse::<f64>().ok())
             .unwrap_or(0.0)
     };
-    (ticks(11) + ticks(12)) / 100.0
+    (ticks(11) / 100.0, ticks(12) / 100.0)
+}
+
+/// Prints one measured case: events, wall time, rate and the CPU time used meanwhile.
+fn report(what: &str, n: u64, secs: f64, cpu_before: (f64, f64)) -> f64 {
+    let (user, sys) = cpu_seconds();
+    let rate = per_second(n, secs);
+    println!(
+        "{what}: {n} events in {secs:.2} s = {rate:.0} events/s (cpu {:.2} s user + {:.2} s system)",
+        user - cpu_before.0,
+        sys - cpu_before.1
+    );
+    rate
+}
+
+/// Rebuilds with `runner::rebuild_from` (the pipelined rebuild) and prints the figures.
+async fn pipelined(store: &dyn EventStore, what: &str) -> f64 {
+    let cpu = cpu_seconds();
+    let started = Instant::now();
+    let models = rebuild_from(store, Checkpoint::START, 10_000, |_| {})
+        .await
+        .unwrap();
+    let secs = started.elapsed().as_secs_f64();
+    let stats = models.stats();
+    let rate = report(
+        &format!("{what} ({} undecodable)", stats.decode_failures),
+        stats.applied + stats.decode_failures,
+        secs,
+        cpu,
+    );
+    drop(models);
+    rate
 }
 
 fn per_second(n: u64, seconds: f64) -> f64 {
@@ -118,43 +150,18 @@ async fn rebuild_from_postgres_against_the_raw_read_ceiling() {
 
     let cpu = cpu_seconds();
     let (n, secs) = store_read(&store, false).await;
-    println!(
-        "store read, nothing decoded: {n} events in {secs:.2} s = {:.0} events/s (cpu {:.2} s)",
-        per_second(n, secs),
-        cpu_seconds() - cpu
-    );
+    report("store read, nothing decoded", n, secs, cpu);
     let cpu = cpu_seconds();
     let (n, secs) = store_read(&store, true).await;
-    println!(
-        "store read + decode (serial, no fold): {n} events in {secs:.2} s = {:.0} events/s (cpu {:.2} s)",
-        per_second(n, secs),
-        cpu_seconds() - cpu
-    );
+    report("store read + decode (serial, no fold)", n, secs, cpu);
 
+    let rate = pipelined(&store, "rebuild_from").await;
     let cpu = cpu_seconds();
     let (models, secs) = serial_rebuild(&store).await;
     let n = models.stats().applied + models.stats().decode_failures;
-    println!(
-        "serial read + decode + fold, one event at a time: {n} events in {secs:.2} s = {:.0} events/s (cpu {:.2} s)",
-        per_second(n, secs),
-        cpu_seconds() - cpu
-    );
     drop(models);
-
-    let cpu = cpu_seconds();
-    let started = Instant::now();
-    let models = rebuild_from(&store, Checkpoint::START, 10_000, |_| {})
-        .await
-        .unwrap();
-    let secs = started.elapsed().as_secs_f64();
-    let cpu = cpu_seconds() - cpu;
-    let stats = models.stats();
-    let folded = stats.applied + stats.decode_failures;
-    let rate = per_second(folded, secs);
-    println!(
-        "rebuild_from: {folded} events ({} undecodable) in {secs:.2} s = {rate:.0} events/s (cpu {cpu:.2} s)",
-        stats.decode_failures
-    );
+    report("serial read + decode + fold, for comparison", n, secs, cpu);
+    pipelined(&store, "rebuild_from, again").await;
     println!(
         "ratio rebuild_from / raw ceiling: {:.2}",
         if ceiling > 0.0 { rate / ceiling } else { 0.0 }
