@@ -17,12 +17,13 @@
 //!
 //! Dates are `YYYY-MM-DD` (midnight UTC) or RFC 3339 timestamps; periods are [from, to).
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use futures::TryStreamExt;
-use noaber_domain::AnyEvent;
+use noaber_domain::{AnyEvent, NeighbourhoodEvent};
 use noaber_projections::kpi::{
     Breakdown, FigureChange, FigureValue, FunderComparison, FunderFigures, FunderReport, Interval,
     KpiQuery, Kpis, ReportScope, Shown,
@@ -153,12 +154,23 @@ pub async fn fold_tenant(
     store: &dyn EventStore,
     tenant: Uuid,
 ) -> Result<(Kpis, u64), KpiCommandError> {
+    let (kpis, _, undecodable) = fold_tenant_with_names(store, tenant).await?;
+    Ok((kpis, undecodable))
+}
+
+/// Like [`fold_tenant`], and also collects the tenant's neighbourhood names (public names, not
+/// personal data) so that a breakdown can show them instead of ids.
+pub async fn fold_tenant_with_names(
+    store: &dyn EventStore,
+    tenant: Uuid,
+) -> Result<(Kpis, HashMap<String, String>, u64), KpiCommandError> {
     let filter = EventFilter {
         tenant_id: Some(tenant),
-        categories: vec!["request".to_owned()],
+        categories: vec!["request".to_owned(), "neighbourhood".to_owned()],
         event_types: Vec::new(),
     };
     let mut kpis = Kpis::default();
+    let mut names = HashMap::new();
     let mut after = Checkpoint::START;
     let mut undecodable = 0u64;
     loop {
@@ -169,6 +181,13 @@ pub async fn fold_tenant(
         after = last.checkpoint;
         for raw in &batch {
             match AnyEvent::decode(&raw.event_type, raw.schema_version, raw.payload.clone()) {
+                Ok(AnyEvent::Neighbourhood(NeighbourhoodEvent::NeighbourhoodRegistered(n))) => {
+                    names.insert(n.neighbourhood_id.to_string(), n.name.as_str().to_owned());
+                }
+                Ok(AnyEvent::Neighbourhood(NeighbourhoodEvent::NeighbourhoodRenamed(n))) => {
+                    names.insert(n.neighbourhood_id.to_string(), n.name.as_str().to_owned());
+                }
+                Ok(AnyEvent::Neighbourhood(_)) => {}
                 Ok(event) => kpis.apply(&Envelope { raw, event: &event }),
                 Err(e) => {
                     undecodable += 1;
@@ -177,7 +196,19 @@ pub async fn fold_tenant(
             }
         }
     }
-    Ok((kpis, undecodable))
+    Ok((kpis, names, undecodable))
+}
+
+/// Shows neighbourhoods by name in a breakdown (the id stays in JSON, for machines).
+fn name_rows(report: &mut FunderReport, names: &HashMap<String, String>) {
+    if report.scope.by.as_deref() != Some("neighbourhood") {
+        return;
+    }
+    for row in &mut report.breakdown {
+        if let Some(name) = names.get(&row.key) {
+            row.key = name.clone();
+        }
+    }
 }
 
 fn query(
@@ -220,16 +251,24 @@ pub async fn run(store: Arc<dyn EventStore>, args: KpiArgs) -> Result<String, Kp
         (Some(from), Some(to)) => Some(query(&args, from, to)?),
         _ => None,
     };
-    let (kpis, undecodable) = fold_tenant(store.as_ref(), args.tenant).await?;
+    let (kpis, names, undecodable) = fold_tenant_with_names(store.as_ref(), args.tenant).await?;
+    let readable = args.format != Format::Json;
     let mut out = match baseline {
         None => {
-            let report = kpis.query(&main).for_funder(args.suppress_below);
+            let mut report = kpis.query(&main).for_funder(args.suppress_below);
+            if readable {
+                name_rows(&mut report, &names);
+            }
             render_report(&report, args.format)?
         }
         Some(baseline) => {
-            let comparison = kpis
+            let mut comparison = kpis
                 .compare(&baseline, &main)
                 .for_funder(args.suppress_below);
+            if readable {
+                name_rows(&mut comparison.a, &names);
+                name_rows(&mut comparison.b, &names);
+            }
             render_comparison(&comparison, args.format)?
         }
     };
@@ -690,6 +729,54 @@ mod tests {
             csv.contains("\nrequests,suppressed,suppressed,suppressed,suppressed\n"),
             "{csv}"
         );
+    }
+
+    #[tokio::test]
+    async fn a_breakdown_by_neighbourhood_shows_its_name_to_people_and_its_id_to_machines() {
+        use noaber_domain::ids::{NeighbourhoodId, PersonId};
+        use noaber_domain::neighbourhood::NeighbourhoodRegistered;
+        use noaber_domain::values::{ApproxLocation, DisplayName, Distance};
+        use noaber_store::{ExpectedVersion, Metadata, NewEvent, StreamId};
+
+        let tenant = Uuid::from_u128(7);
+        let (store, _dir) = store_with_january(tenant).await;
+        let hood = NeighbourhoodId::new(Uuid::from_u128(99));
+        let registered = NeighbourhoodEvent::NeighbourhoodRegistered(NeighbourhoodRegistered {
+            neighbourhood_id: hood,
+            name: DisplayName::parse("De Kruidenbuurt").expect("a name"),
+            centroid: ApproxLocation::new(52.22, 6.89).expect("a location"),
+            radius: Distance::from_km(2).expect("a distance"),
+            registered_by: PersonId::new(Uuid::from_u128(5)),
+        });
+        let (event_type, schema_version, payload) = AnyEvent::Neighbourhood(registered).encode();
+        store
+            .append(
+                &StreamId::for_aggregate("neighbourhood", hood.as_uuid()),
+                ExpectedVersion::NoStream,
+                vec![NewEvent {
+                    event_id: Uuid::new_v4(),
+                    tenant_id: tenant,
+                    event_type: event_type.to_owned(),
+                    schema_version,
+                    payload,
+                    metadata: Metadata::default(),
+                    occurred_at: parse_time("2024-06-01").expect("a date"),
+                }],
+            )
+            .await
+            .expect("the event is stored");
+
+        let mut by_hood = args(tenant, Format::Table);
+        by_hood.by = Some(ByArg::Neighbourhood);
+        let table = run(store.clone(), by_hood.clone())
+            .await
+            .expect("figures are computed");
+        assert!(table.contains("De Kruidenbuurt"), "{table}");
+        assert!(!table.contains(&hood.to_string()), "{table}");
+
+        by_hood.format = Format::Json;
+        let json = run(store, by_hood).await.expect("figures are computed");
+        assert!(json.contains(&hood.to_string()), "{json}");
     }
 
     #[tokio::test]
