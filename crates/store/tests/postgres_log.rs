@@ -461,3 +461,33 @@ async fn a_subscriber_filtered_by_category_follows_new_appends() {
         .expect("no error");
     assert_eq!(got.stream_id.as_str(), "request-1");
 }
+
+/// Pins the single-event fast path: many writers appending one event each with `Any` to the
+/// same stream race on (stream, version); every append must land exactly once, versions must
+/// run without a gap, and the chain (finished in SQL) must verify.
+#[tokio::test]
+async fn concurrent_single_event_appends_to_one_stream_all_land_in_one_valid_chain() {
+    let Some(store) = fresh_pg_store().await else {
+        return;
+    };
+    let s = stream("request-race-one");
+    let mut tasks = Vec::new();
+    for w in 0..8u32 {
+        let store = store.clone();
+        let s = s.clone();
+        tasks.push(tokio::spawn(async move {
+            for i in 0..25u32 {
+                store
+                    .append(&s, ExpectedVersion::Any, vec![event(w * 100 + i)])
+                    .await
+                    .expect("an append with any version always lands");
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.expect("the writer finished");
+    }
+    let events = read_stream(&store, &s).await;
+    assert_eq!(events.len(), 200);
+    assert_eq!(verify_chain(&events), Ok(200));
+}
