@@ -859,3 +859,22 @@ impl KeyStore for PgStore {
         Ok(erased.rows_affected() == 1)
     }
 }
+
+/// Replaces the database name of a PostgreSQL URL, keeping user, host, port and parameters:
+/// how tests and benchmarks point at a scratch database on the same server.
+pub fn url_with_database(url: &str, db: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    // postgres://user@host:port/dbname: keep everything up to the first '/' after the authority.
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let base = match base[scheme_end..].find('/') {
+        Some(i) => &base[..scheme_end + i],
+        None => base,
+    };
+    match query {
+        Some(q) => format!("{base}/{db}?{q}"),
+        None => format!("{base}/{db}"),
+    }
+}

@@ -21,7 +21,7 @@ use noaber_projections::kpi::{Breakdown, KpiQuery};
 use noaber_projections::queue::QueueConfig;
 use noaber_projections::runner::{fold_decoded, rebuild_from, ReadModels};
 use noaber_store::exec::Executor;
-use noaber_store::postgres::PgStore;
+use noaber_store::postgres::{url_with_database as with_database, PgStore};
 use noaber_store::privacy::{MasterKey, Privacy};
 use noaber_store::{Checkpoint, EventFilter, EventStore, KeyStore, RecordedEvent};
 use serde::Serialize;
@@ -143,23 +143,6 @@ pub fn write_json(cases: &[Case], path: &Path) -> Result<(), BenchError> {
         path: path.to_owned(),
         source,
     })
-}
-
-/// Replaces the database name of a PostgreSQL URL.
-fn with_database(url: &str, db: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((b, q)) => (b, Some(q)),
-        None => (url, None),
-    };
-    let scheme_end = base.find("://").map_or(0, |i| i + 3);
-    let base = match base[scheme_end..].find('/') {
-        Some(i) => &base[..scheme_end + i],
-        None => base,
-    };
-    match query {
-        Some(q) => format!("{base}/{db}?{q}"),
-        None => format!("{base}/{db}"),
-    }
 }
 
 async fn fresh_database(url: &str) -> Result<String, BenchError> {

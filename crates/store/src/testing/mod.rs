@@ -30,23 +30,7 @@ pub fn pg_url() -> Option<String> {
     url
 }
 
-/// Replaces the database name of a PostgreSQL URL.
-pub fn with_database(url: &str, db: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((b, q)) => (b, Some(q)),
-        None => (url, None),
-    };
-    // postgres://user@host:port/dbname -> keep everything up to the last '/' after the authority.
-    let scheme_end = base.find("://").map_or(0, |i| i + 3);
-    let base = match base[scheme_end..].find('/') {
-        Some(i) => &base[..scheme_end + i],
-        None => base,
-    };
-    match query {
-        Some(q) => format!("{base}/{db}?{q}"),
-        None => format!("{base}/{db}"),
-    }
-}
+pub use crate::postgres::url_with_database as with_database;
 
 /// Creates a new, empty database on the test server and returns its URL, or `None` when
 /// PostgreSQL tests are skipped (see [`pg_url`]).
