@@ -13,6 +13,7 @@ pub mod fastmap;
 pub mod feed;
 pub mod kpi;
 pub mod model;
+pub mod owners;
 mod pipeline;
 pub mod queue;
 pub mod runner;

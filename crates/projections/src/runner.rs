@@ -11,12 +11,16 @@
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
+use async_trait::async_trait;
 use futures::StreamExt;
-use noaber_domain::AnyEvent;
+use noaber_domain::person::PersonEvent;
+use noaber_domain::{AnyEvent, TenantId};
+use noaber_store::privacy::Privacy;
 use noaber_store::{Checkpoint, EventFilter, EventStore, RecordedEvent, StoreError};
 use serde::Serialize;
 use tokio::sync::{watch, Mutex, RwLock, RwLockReadGuard};
 use tokio::task::JoinHandle;
+use uuid::Uuid;
 
 use crate::model::{Envelope, ReadModel};
 use crate::pipeline::{self, Decoded, Folder};
@@ -124,6 +128,8 @@ read_models! {
     signals: crate::signals::Signals,
     /// Funder KPIs.
     kpis: crate::kpi::Kpis,
+    /// Which tenant owns each aggregate.
+    owners: crate::owners::Owners,
 }
 
 /// Counters of one fold.
@@ -289,6 +295,8 @@ struct Inner {
     models: RwLock<ReadModels>,
     applied: watch::Sender<Checkpoint>,
     follower: Mutex<Option<JoinHandle<()>>>,
+    /// The key cache to evict erased people from, when this instance seals personal data.
+    privacy: Option<Arc<Privacy>>,
 }
 
 impl Projections {
@@ -299,6 +307,27 @@ impl Projections {
         store: Arc<dyn EventStore>,
         snapshots: Arc<dyn SnapshotStore>,
         config: RunnerConfig,
+    ) -> Self {
+        Self::start_with(store, snapshots, config, None).await
+    }
+
+    /// Like [`Self::start`], and every `PersonErased` the follower sees makes `privacy` forget
+    /// that person's key: an erasure made by another instance on the same log then holds here
+    /// too, as soon as this instance's read models reach it.
+    pub async fn start_evicting(
+        store: Arc<dyn EventStore>,
+        snapshots: Arc<dyn SnapshotStore>,
+        config: RunnerConfig,
+        privacy: Arc<Privacy>,
+    ) -> Self {
+        Self::start_with(store, snapshots, config, Some(privacy)).await
+    }
+
+    async fn start_with(
+        store: Arc<dyn EventStore>,
+        snapshots: Arc<dyn SnapshotStore>,
+        config: RunnerConfig,
+        privacy: Option<Arc<Privacy>>,
     ) -> Self {
         let restored = {
             let snapshots = Arc::clone(&snapshots);
@@ -319,6 +348,7 @@ impl Projections {
             models: RwLock::new(restored),
             applied,
             follower: Mutex::new(None),
+            privacy,
         });
         let this = Self { inner };
         this.spawn_follower().await;
@@ -432,6 +462,30 @@ impl Projections {
     }
 }
 
+/// How long an owner lookup of an unknown id waits for the read models to reach the log's head.
+const OWNER_CATCH_UP: Duration = Duration::from_secs(2);
+
+#[async_trait]
+impl noaber_store::exec::Owners for Projections {
+    /// Answered from memory; an id not known yet (created a moment ago, or never) is asked
+    /// again once the models have caught up with the log.
+    async fn owner(
+        &self,
+        category: &'static str,
+        id: Uuid,
+    ) -> Result<Option<TenantId>, StoreError> {
+        if let Some(tenant) = self.read().await.owners.owner(category, id) {
+            return Ok(Some(tenant));
+        }
+        match self.catch_up(OWNER_CATCH_UP).await {
+            Ok(_) | Err(RunnerError::Timeout { .. }) => {}
+            Err(RunnerError::Store(e)) => return Err(e),
+            Err(e) => tracing::warn!(error = %e, "owner lookup without catching up"),
+        }
+        Ok(self.read().await.owners.owner(category, id))
+    }
+}
+
 /// Events between `applied` and `head`, estimated from their global positions.
 fn behind(head: Checkpoint, applied: Checkpoint) -> u64 {
     if applied >= head {
@@ -540,6 +594,13 @@ async fn follow(weak: Weak<Inner>) {
                         tracing::warn!(error = %e, "following the log failed; subscribing again");
                         failed = true;
                         break;
+                    }
+                }
+            }
+            if let Some(privacy) = &inner.privacy {
+                for event in &decoded {
+                    if let Ok(AnyEvent::Person(PersonEvent::PersonErased(erased))) = &event.event {
+                        privacy.forget(erased.person_id.as_uuid());
                     }
                 }
             }

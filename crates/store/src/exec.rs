@@ -5,13 +5,20 @@
 //! and decides again, a bounded number of times. A command is idempotent by its client-supplied
 //! command id: when the stream already holds events written by that command id, the original
 //! outcome is returned and nothing is appended (see ADR 0009).
+//!
+//! The executor owns tenancy: the one load of the command's own stream also checks that the
+//! stream belongs to the caller's tenant (another tenant's aggregate is [`ExecError::NotHere`],
+//! indistinguishable from a missing one), and every other aggregate the command names must
+//! exist in the caller's tenant, which [`Owners`] answers (from the read models in the API,
+//! from the log otherwise) without reading those aggregates' streams.
 
 use std::sync::Arc;
 
-use futures::TryStreamExt;
+use async_trait::async_trait;
+use futures::{StreamExt, TryStreamExt};
 use noaber_domain::{
     AnyEvent, CallEvent, CommandContext, Decider, DecodeError, DomainEvent, NeighbourhoodEvent,
-    OrganisationEvent, PersonEvent, RequestEvent, TenantEvent,
+    OrganisationEvent, PersonEvent, RequestEvent, TenantEvent, TenantId,
 };
 use uuid::Uuid;
 
@@ -73,12 +80,55 @@ impl StoredEvent for AnyEvent {
     }
 }
 
+/// Which tenant owns an aggregate. The store defines it and the read models implement it, so
+/// the executor checks the ids a command names without a round trip to the log per id, and
+/// the layers keep pointing one way down.
+#[async_trait]
+pub trait Owners: Send + Sync + std::fmt::Debug {
+    /// The tenant owning aggregate `id` of `category` (a stream category such as `"person"`),
+    /// or `None` when there is no such aggregate.
+    async fn owner(&self, category: &'static str, id: Uuid)
+        -> Result<Option<TenantId>, StoreError>;
+}
+
+/// [`Owners`] answered from the log itself: the first event of the aggregate's stream. The
+/// executor's default, for the command line and tests; the API uses the read models instead.
+#[derive(Debug, Clone)]
+pub struct OwnersFromLog(pub Arc<dyn EventStore>);
+
+#[async_trait]
+impl Owners for OwnersFromLog {
+    async fn owner(
+        &self,
+        category: &'static str,
+        id: Uuid,
+    ) -> Result<Option<TenantId>, StoreError> {
+        let stream = StreamId::for_aggregate(category, id);
+        let first = self.0.read_stream(&stream, 1).next().await.transpose()?;
+        Ok(first.map(|e| TenantId::new(e.tenant_id)))
+    }
+}
+
 /// Why a command was not carried out.
 #[derive(Debug, thiserror::Error)]
 pub enum ExecError<E: std::error::Error + 'static> {
     /// The domain refused the command; the message says why, for a person.
     #[error(transparent)]
     Domain(E),
+    /// The command's own aggregate belongs to another tenant: to the caller it does not exist.
+    #[error("there is no {stream} here")]
+    NotHere {
+        /// The stream the command was about.
+        stream: StreamId,
+    },
+    /// The command names another aggregate that does not exist in the caller's tenant.
+    #[error("there is no {category} {id} here")]
+    UnknownReference {
+        /// The named aggregate's category, e.g. `"neighbourhood"`.
+        category: &'static str,
+        /// Its id.
+        id: Uuid,
+    },
     /// Others kept changing the same aggregate: the command was decided again
     /// `attempts` times and conflicted every time.
     #[error("{stream} kept changing while this command was being decided ({attempts} attempts); please try again")]
@@ -127,17 +177,26 @@ pub struct Executed {
 pub struct Executor {
     store: Arc<dyn EventStore>,
     privacy: Arc<Privacy>,
+    owners: Arc<dyn Owners>,
     max_retries: usize,
 }
 
 impl Executor {
-    /// An executor writing to `store`, sealing personal data with `privacy`.
+    /// An executor writing to `store`, sealing personal data with `privacy`, checking the
+    /// aggregates a command names against the log.
     pub fn new(store: Arc<dyn EventStore>, privacy: Arc<Privacy>) -> Self {
         Self {
+            owners: Arc::new(OwnersFromLog(store.clone())),
             store,
             privacy,
             max_retries: DEFAULT_MAX_RETRIES,
         }
+    }
+
+    /// Checks the aggregates a command names with `owners` (the read models) instead of the log.
+    pub fn with_owners(mut self, owners: Arc<dyn Owners>) -> Self {
+        self.owners = owners;
+        self
     }
 
     /// Sets how often a conflicting command is decided again.
@@ -156,20 +215,42 @@ impl Executor {
         &self.privacy
     }
 
-    /// Loads an aggregate: its folded state and its version (0 when it has no events).
-    pub async fn load<D>(&self, id: Uuid) -> Result<(D::State, u64), ExecError<D::Error>>
+    /// Loads an aggregate of `tenant`: its folded state and its version (0 when it has no
+    /// events). Another tenant's aggregate is [`ExecError::NotHere`].
+    #[tracing::instrument(skip_all, fields(category = D::CATEGORY, %id))]
+    pub async fn load<D>(
+        &self,
+        tenant: TenantId,
+        id: Uuid,
+    ) -> Result<(D::State, u64), ExecError<D::Error>>
     where
         D: Decider,
         D::Event: StoredEvent,
         D::Error: 'static,
     {
         let stream = StreamId::for_aggregate(D::CATEGORY, id);
-        let loaded = self.load_stream::<D>(&stream, None).await?;
+        let loaded = self.load_stream::<D>(tenant, &stream, None).await?;
         Ok((loaded.state, loaded.version))
+    }
+
+    /// Checks that every aggregate in `references` exists in `tenant`.
+    #[tracing::instrument(skip_all, fields(references = references.len()))]
+    pub async fn check_references<E: std::error::Error + 'static>(
+        &self,
+        tenant: TenantId,
+        references: &[(&'static str, Uuid)],
+    ) -> Result<(), ExecError<E>> {
+        for &(category, id) in references {
+            if self.owners.owner(category, id).await? != Some(tenant) {
+                return Err(ExecError::UnknownReference { category, id });
+            }
+        }
+        Ok(())
     }
 
     async fn load_stream<D>(
         &self,
+        tenant: TenantId,
         stream: &StreamId,
         command_id: Option<Uuid>,
     ) -> Result<Loaded<D::State>, ExecError<D::Error>>
@@ -183,6 +264,11 @@ impl Executor {
         let mut earlier: Vec<RecordedEvent> = Vec::new();
         let mut events = self.store.read_stream(stream, 1);
         while let Some(recorded) = events.try_next().await? {
+            if recorded.stream_version == 1 && recorded.tenant_id != tenant.as_uuid() {
+                return Err(ExecError::NotHere {
+                    stream: stream.clone(),
+                });
+            }
             version = recorded.stream_version;
             let decoded = D::Event::decode_stored(
                 &recorded.event_type,
@@ -209,6 +295,7 @@ impl Executor {
     /// Carries out `command` in `ctx`: load, fold, decide, seal, append; retried on conflicts;
     /// a no-op returning the original outcome when `ctx.command_id` was already carried out on
     /// this aggregate.
+    #[tracing::instrument(skip_all, fields(category = D::CATEGORY, command_id = %ctx.command_id))]
     pub async fn execute<D>(
         &self,
         ctx: &CommandContext,
@@ -223,7 +310,9 @@ impl Executor {
         let mut attempts = 0;
         loop {
             attempts += 1;
-            let loaded = self.load_stream::<D>(&stream, Some(ctx.command_id)).await?;
+            let loaded = self
+                .load_stream::<D>(ctx.tenant_id, &stream, Some(ctx.command_id))
+                .await?;
             if !loaded.earlier.is_empty() {
                 return Ok(Executed {
                     stream,
@@ -313,6 +402,7 @@ impl Executor {
     /// person's key (every sealed field about them reads as erased from then on), then records
     /// `PersonErased`, which holds no personal data. Safe to retry: destroying a key twice is a
     /// no-op and the event is idempotent by command id.
+    #[tracing::instrument(skip_all, fields(person = %person_id))]
     pub async fn erase_person(
         &self,
         ctx: &CommandContext,
@@ -323,7 +413,7 @@ impl Executor {
         let command = PersonCommand::Erase { person_id };
         let stream = StreamId::for_aggregate(Person::CATEGORY, person_id.as_uuid());
         let loaded = self
-            .load_stream::<Person>(&stream, Some(ctx.command_id))
+            .load_stream::<Person>(ctx.tenant_id, &stream, Some(ctx.command_id))
             .await?;
         if loaded.earlier.is_empty() {
             // Decide first so that a refused erasure destroys nothing.

@@ -11,10 +11,16 @@
 //!
 //! Erasure ([`Privacy::erase`]) destroys the key and nothing else: every stored byte of the log,
 //! and therefore its hash chain, stays as it was (see ADR 0011).
+//!
+//! Opened keys are cached, bounded in number and in age ([`CacheLimits`]). Another instance that
+//! erases someone cannot reach this cache, so each instance's read-model follower calls
+//! [`Privacy::forget`] when it sees `PersonErased`; the age limit bounds how long a key could
+//! outlive its erasure should that event be missed.
 
-use std::collections::HashMap;
+use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
@@ -177,11 +183,32 @@ enum Cached {
     Erased,
 }
 
+/// How many opened keys a [`Privacy`] keeps in memory, and for how long.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CacheLimits {
+    /// The most subjects cached at once; the least recently used is dropped first.
+    pub capacity: NonZeroUsize,
+    /// How long a cached key is trusted before the key store is asked again.
+    pub time_to_live: Duration,
+}
+
+impl Default for CacheLimits {
+    /// 10,000 subjects (about 0.5 MB) for 5 minutes: enough to keep a busy neighbourhood's
+    /// people warm, short enough that a missed erasure notice cannot keep a key alive long.
+    fn default() -> Self {
+        Self {
+            capacity: NonZeroUsize::new(10_000).unwrap_or(NonZeroUsize::MIN),
+            time_to_live: Duration::from_secs(300),
+        }
+    }
+}
+
 /// Seals and unseals personal data in event payloads, with per-subject keys.
 pub struct Privacy {
     master: MasterKey,
     keys: Arc<dyn KeyStore>,
-    cache: Mutex<HashMap<Uuid, Cached>>,
+    limits: CacheLimits,
+    cache: Mutex<lru::LruCache<Uuid, (Instant, Cached)>>,
 }
 
 impl std::fmt::Debug for Privacy {
@@ -193,26 +220,46 @@ impl std::fmt::Debug for Privacy {
 }
 
 impl Privacy {
-    /// A codec over `keys`, with subject keys wrapped by `master`.
+    /// A codec over `keys`, with subject keys wrapped by `master` and the default cache limits.
     pub fn new(master: MasterKey, keys: Arc<dyn KeyStore>) -> Self {
+        Self::with_cache_limits(master, keys, CacheLimits::default())
+    }
+
+    /// A codec whose key cache keeps at most `limits.capacity` subjects for `limits.time_to_live`.
+    pub fn with_cache_limits(
+        master: MasterKey,
+        keys: Arc<dyn KeyStore>,
+        limits: CacheLimits,
+    ) -> Self {
         Self {
             master,
             keys,
-            cache: Mutex::new(HashMap::new()),
+            limits,
+            cache: Mutex::new(lru::LruCache::new(limits.capacity)),
         }
     }
 
     fn cached(&self, subject: Uuid) -> Option<Cached> {
-        self.cache
-            .lock()
-            .ok()
-            .and_then(|c| c.get(&subject).cloned())
+        let mut cache = self.cache.lock().ok()?;
+        match cache.get(&subject) {
+            Some((at, entry)) if at.elapsed() < self.limits.time_to_live => Some(entry.clone()),
+            Some(_) => {
+                cache.pop(&subject);
+                None
+            }
+            None => None,
+        }
     }
 
     fn remember(&self, subject: Uuid, entry: Cached) {
         if let Ok(mut c) = self.cache.lock() {
-            c.insert(subject, entry);
+            c.put(subject, (Instant::now(), entry));
         }
+    }
+
+    /// How many subjects' keys (or erasure marks) are cached now.
+    pub fn cached_subjects(&self) -> usize {
+        self.cache.lock().map_or(0, |c| c.len())
     }
 
     /// The subject's key, made and stored when they have none yet.
@@ -345,7 +392,16 @@ impl Privacy {
         Ok(erased)
     }
 
-    /// Forgets cached keys (another instance may have erased someone).
+    /// Forgets the cached key of `subject`, so the next use asks the key store, which knows
+    /// whether another instance erased them. Called by the read-model follower for every
+    /// `PersonErased` it sees.
+    pub fn forget(&self, subject: Uuid) {
+        if let Ok(mut c) = self.cache.lock() {
+            c.pop(&subject);
+        }
+    }
+
+    /// Forgets every cached key.
     pub fn clear_cache(&self) {
         if let Ok(mut c) = self.cache.lock() {
             c.clear();
@@ -476,6 +532,7 @@ mod tests {
     use async_trait::async_trait;
     use chrono::Utc;
     use serde_json::json;
+    use std::collections::HashMap;
 
     #[derive(Debug, Default)]
     struct MemKeys(Mutex<HashMap<Uuid, SubjectKey>>);
@@ -587,5 +644,62 @@ mod tests {
         let (b, generated) = MasterKey::load_or_generate(&path).expect("loads");
         assert!(!generated);
         assert_eq!(a.0, b.0);
+    }
+
+    #[tokio::test]
+    async fn the_key_cache_never_holds_more_subjects_than_its_capacity() {
+        let limits = CacheLimits {
+            capacity: NonZeroUsize::new(3).expect("3 is not zero"),
+            time_to_live: Duration::from_secs(60),
+        };
+        let privacy =
+            Privacy::with_cache_limits(MasterKey::generate(), Arc::new(MemKeys::default()), limits);
+        for _ in 0..10 {
+            let subject = Uuid::now_v7();
+            let mut payload = json!({ "$pii": { "subject": subject, "text": "x" } });
+            privacy
+                .seal(Uuid::nil(), &mut payload)
+                .await
+                .expect("seals");
+        }
+        assert_eq!(privacy.cached_subjects(), 3);
+    }
+
+    #[tokio::test]
+    async fn an_expired_cache_entry_asks_the_key_store_again_and_sees_an_erasure() {
+        let keys: Arc<MemKeys> = Arc::new(MemKeys::default());
+        let master = MasterKey::generate();
+        let limits = CacheLimits {
+            capacity: NonZeroUsize::new(10).expect("10 is not zero"),
+            time_to_live: Duration::ZERO,
+        };
+        let here = Privacy::with_cache_limits(master.clone(), keys.clone(), limits);
+        let elsewhere = Privacy::new(master, keys);
+        let subject = Uuid::now_v7();
+        let mut payload = json!({ "$pii": { "subject": subject, "text": "Anna" } });
+        here.seal(Uuid::nil(), &mut payload).await.expect("seals");
+        elsewhere.erase(subject).await.expect("erases");
+        let mut again = json!({ "$pii": { "subject": subject, "text": "Anna" } });
+        let refused = here.seal(Uuid::nil(), &mut again).await;
+        assert!(matches!(refused, Err(PrivacyError::SubjectErased(s)) if s == subject));
+    }
+
+    #[tokio::test]
+    async fn forgetting_a_subject_makes_the_next_use_see_an_erasure_made_elsewhere() {
+        let keys: Arc<MemKeys> = Arc::new(MemKeys::default());
+        let master = MasterKey::generate();
+        let here = Privacy::new(master.clone(), keys.clone());
+        let elsewhere = Privacy::new(master, keys);
+        let subject = Uuid::now_v7();
+        let mut payload = json!({ "$pii": { "subject": subject, "text": "Anna" } });
+        here.seal(Uuid::nil(), &mut payload).await.expect("seals");
+        elsewhere.erase(subject).await.expect("erases");
+        // Still cached here: the erasure elsewhere is not visible until the key is forgotten.
+        let mut cached = json!({ "$pii": { "subject": subject, "text": "Anna" } });
+        assert!(here.seal(Uuid::nil(), &mut cached).await.is_ok());
+        here.forget(subject);
+        let mut sealed = payload.clone();
+        here.unseal(&mut sealed).await.expect("unseals");
+        assert_eq!(sealed["$pii"]["erased"], json!(true));
     }
 }

@@ -138,3 +138,147 @@ async fn a_refused_erasure_destroys_no_key() {
         Some(noaber_store::SubjectKey::Wrapped(_))
     ));
 }
+
+/// A store that counts the stream reads made through it, to pin how often a command reads.
+#[derive(Debug)]
+struct CountingStore {
+    inner: Arc<dyn EventStore>,
+    stream_reads: std::sync::atomic::AtomicUsize,
+}
+
+impl CountingStore {
+    fn stream_reads(&self) -> usize {
+        self.stream_reads.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+#[async_trait::async_trait]
+impl EventStore for CountingStore {
+    async fn append(
+        &self,
+        stream: &noaber_store::StreamId,
+        expected: noaber_store::ExpectedVersion,
+        events: Vec<noaber_store::NewEvent>,
+    ) -> Result<noaber_store::AppendOutcome, noaber_store::StoreError> {
+        self.inner.append(stream, expected, events).await
+    }
+    fn read_stream<'a>(
+        &'a self,
+        stream: &'a noaber_store::StreamId,
+        from_version: u64,
+    ) -> noaber_store::EventStream<'a> {
+        self.stream_reads
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.inner.read_stream(stream, from_version)
+    }
+    fn read_all<'a>(
+        &'a self,
+        after: noaber_store::Checkpoint,
+        limit: usize,
+        filter: &'a noaber_store::EventFilter,
+    ) -> noaber_store::EventStream<'a> {
+        self.inner.read_all(after, limit, filter)
+    }
+    fn subscribe(
+        &self,
+        after: noaber_store::Checkpoint,
+        filter: noaber_store::EventFilter,
+    ) -> noaber_store::EventStream<'static> {
+        self.inner.subscribe(after, filter)
+    }
+    async fn stream_version(
+        &self,
+        stream: &noaber_store::StreamId,
+    ) -> Result<u64, noaber_store::StoreError> {
+        self.inner.stream_version(stream).await
+    }
+    async fn head(&self) -> Result<noaber_store::Checkpoint, noaber_store::StoreError> {
+        self.inner.head().await
+    }
+    fn backend(&self) -> &'static str {
+        "counting"
+    }
+}
+
+#[tokio::test]
+async fn a_command_reads_its_own_stream_exactly_once() {
+    let (store, _dir) = noaber_store::testing::fresh_sqlite_store().await;
+    let counting = Arc::new(CountingStore {
+        inner: Arc::new(store.clone()),
+        stream_reads: 0.into(),
+    });
+    let exec = executor(counting.clone(), Arc::new(store.clone()));
+    let person = PersonId::new(Uuid::now_v7());
+    exec.execute::<Person>(&own_ctx(person), &register(person))
+        .await
+        .expect("registers");
+    assert_eq!(
+        counting.stream_reads(),
+        1,
+        "a creation reads its stream once"
+    );
+    exec.execute::<Person>(
+        &own_ctx(person),
+        &PersonCommand::OptIn { person_id: person },
+    )
+    .await
+    .expect("opts in");
+    assert_eq!(counting.stream_reads(), 2, "a change reads its stream once");
+}
+
+#[tokio::test]
+async fn a_command_on_another_tenants_aggregate_is_not_here_and_writes_nothing() {
+    let (store, _dir) = noaber_store::testing::fresh_sqlite_store().await;
+    let exec = executor(Arc::new(store.clone()), Arc::new(store.clone()));
+    let person = PersonId::new(Uuid::now_v7());
+    let done = exec
+        .execute::<Person>(&own_ctx(person), &register(person))
+        .await
+        .expect("registers");
+    let mut intruder = own_ctx(person);
+    intruder.tenant_id = TenantId::new(Uuid::now_v7());
+    let err = exec
+        .execute::<Person>(&intruder, &PersonCommand::OptIn { person_id: person })
+        .await
+        .expect_err("another tenant's person is out of reach");
+    assert!(matches!(err, ExecError::NotHere { .. }), "{err:?}");
+    assert!(err.to_string().starts_with("there is no person-"), "{err}");
+    assert_eq!(
+        store.stream_version(&done.stream).await.expect("version"),
+        1
+    );
+    let loaded = exec
+        .load::<Person>(intruder.tenant_id, person.as_uuid())
+        .await;
+    assert!(matches!(loaded, Err(ExecError::NotHere { .. })));
+}
+
+#[tokio::test]
+async fn a_reference_must_exist_in_the_callers_tenant() {
+    let (store, _dir) = noaber_store::testing::fresh_sqlite_store().await;
+    let exec = executor(Arc::new(store.clone()), Arc::new(store.clone()));
+    let person = PersonId::new(Uuid::now_v7());
+    let ctx = own_ctx(person);
+    exec.execute::<Person>(&ctx, &register(person))
+        .await
+        .expect("registers");
+    let ok: Result<(), ExecError<PersonError>> = exec
+        .check_references(ctx.tenant_id, &[("person", person.as_uuid())])
+        .await;
+    assert!(ok.is_ok(), "{ok:?}");
+    let missing = Uuid::now_v7();
+    let err = exec
+        .check_references::<PersonError>(ctx.tenant_id, &[("neighbourhood", missing)])
+        .await
+        .expect_err("an unknown neighbourhood is refused");
+    assert!(
+        matches!(err, ExecError::UnknownReference { category: "neighbourhood", id } if id == missing),
+        "{err:?}"
+    );
+    let other = TenantId::new(Uuid::now_v7());
+    let err = exec
+        .check_references::<PersonError>(other, &[("person", person.as_uuid())])
+        .await
+        .expect_err("another tenant's person is refused");
+    assert!(matches!(err, ExecError::UnknownReference { .. }), "{err:?}");
+}

@@ -234,6 +234,8 @@ pub fn exec_error<E: DomainRejection + 'static>(err: ExecError<E>) -> ApiError {
         ExecError::Domain(e) if e.is_missing() => ApiError::NotFound(e.to_string()),
         ExecError::Domain(e) => ApiError::RuleViolation(e.to_string()),
         e @ ExecError::Conflict { .. } => ApiError::Conflict(e.to_string()),
+        e @ ExecError::NotHere { .. } => ApiError::NotFound(e.to_string()),
+        e @ ExecError::UnknownReference { .. } => ApiError::RuleViolation(e.to_string()),
         ExecError::Privacy(PrivacyError::SubjectErased(_)) => ApiError::RuleViolation(
             "this person was erased; personal data about them can no longer be recorded".into(),
         ),

@@ -149,7 +149,7 @@ async fn requester_of(
     commands::ensure_same_tenant(state, HelpRequest::CATEGORY, request_id, ctx.tenant_id).await?;
     let (request, _) = state
         .executor
-        .load::<HelpRequest>(request_id)
+        .load::<HelpRequest>(ctx.tenant_id, request_id)
         .await
         .map_err(commands::exec_error)?;
     request
@@ -333,7 +333,7 @@ async fn organisation_status(
     }
     let (org, _) = state
         .executor
-        .load::<Organisation>(organisation.as_uuid())
+        .load::<Organisation>(ctx.tenant_id, organisation.as_uuid())
         .await
         .map_err(commands::exec_error)?;
     Ok(org.status)

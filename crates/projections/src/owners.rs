@@ -1,0 +1,76 @@
+//! Owners: which tenant owns each aggregate, so that a command naming a neighbourhood, person,
+//! organisation or call, and every read that names one, is checked in memory instead of with a
+//! round trip to the log.
+//!
+//! An aggregate's tenant is fixed by the first event of its stream and never changes, so the
+//! model only looks at first events. [`crate::Projections`] implements the store's
+//! [`noaber_store::exec::Owners`] over it; an id it does not know yet is looked up again after
+//! the models caught up with the log, so a command right after a creation is not refused.
+
+use noaber_domain::{call, neighbourhood, organisation, person, request, tenant, TenantId};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::fastmap::FastMap;
+use crate::model::{Envelope, ReadModel};
+
+/// The stream categories whose owners are kept, in a fixed order (the index into the maps).
+const CATEGORIES: [&str; 6] = [
+    person::CATEGORY,
+    request::CATEGORY,
+    call::CATEGORY,
+    organisation::CATEGORY,
+    neighbourhood::CATEGORY,
+    tenant::CATEGORY,
+];
+
+fn index_of(category: &str) -> Option<usize> {
+    CATEGORIES.iter().position(|c| *c == category)
+}
+
+/// The owning tenant of every aggregate, per stream category.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Owners {
+    by_category: [FastMap<Uuid, TenantId>; CATEGORIES.len()],
+}
+
+impl Owners {
+    /// The tenant owning aggregate `id` of `category`, or `None` when no such aggregate is known
+    /// (or the category is not one of the domain's).
+    pub fn owner(&self, category: &str, id: Uuid) -> Option<TenantId> {
+        self.by_category[index_of(category)?].get(&id).copied()
+    }
+
+    /// Whether aggregate `id` of `category` exists and belongs to `tenant`.
+    pub fn belongs_to(&self, category: &str, id: Uuid, tenant: TenantId) -> bool {
+        self.owner(category, id) == Some(tenant)
+    }
+
+    /// How many aggregates are known.
+    pub fn len(&self) -> usize {
+        self.by_category.iter().map(FastMap::len).sum()
+    }
+
+    /// True when no aggregate is known.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl ReadModel for Owners {
+    const NAME: &'static str = "owners";
+    const SNAPSHOT_VERSION: u32 = 1;
+
+    #[inline]
+    fn apply(&mut self, env: &Envelope<'_>) {
+        if env.raw.stream_version != 1 {
+            return;
+        }
+        let Some(index) = index_of(env.event.category()) else {
+            return;
+        };
+        self.by_category[index]
+            .entry(env.event.aggregate_id())
+            .or_insert_with(|| TenantId::new(env.raw.tenant_id));
+    }
+}
