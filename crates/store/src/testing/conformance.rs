@@ -6,7 +6,7 @@
 //! (a few of them, such as [`head_is_the_checkpoint_of_the_last_event`], rely on that), and
 //! panic with a sentence when the store breaks the contract. The property
 //! [`any_sequence_of_appends_reads_back_exactly_the_acknowledged_events`] drives a tokio
-//! runtime itself, so it is called from a plain `#[test]`. `tests/conformance.rs` runs every
+//! runtime itself, so it is called from a plain `#[test]`. `tests/it/conformance.rs` runs every
 //! check against every back-end as a separately named test.
 
 use std::collections::{HashMap, HashSet};
