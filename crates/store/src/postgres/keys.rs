@@ -20,6 +20,7 @@ fn subject_key(wrapped: Option<Vec<u8>>, erased_at: Option<DateTime<Utc>>) -> Su
 
 #[async_trait]
 impl KeyStore for PgStore {
+    #[tracing::instrument(skip_all, fields(backend = "postgres", tenant = %tenant_id, subject = %subject))]
     async fn put_key_if_absent(
         &self,
         tenant_id: Uuid,
@@ -46,6 +47,7 @@ impl KeyStore for PgStore {
         })
     }
 
+    #[tracing::instrument(skip_all, fields(backend = "postgres", subject = %subject))]
     async fn get_key(&self, subject: Uuid) -> Result<Option<SubjectKey>, StoreError> {
         let row: Option<(Option<Vec<u8>>, Option<DateTime<Utc>>)> =
             sqlx::query_as("select wrapped, erased_at from subject_keys where subject = $1")
@@ -55,6 +57,7 @@ impl KeyStore for PgStore {
         Ok(row.map(|(wrapped, erased_at)| subject_key(wrapped, erased_at)))
     }
 
+    #[tracing::instrument(skip_all, fields(backend = "postgres", subject = %subject))]
     async fn erase_key(&self, subject: Uuid) -> Result<bool, StoreError> {
         let erased = sqlx::query(
             "update subject_keys set wrapped = null, erased_at = now() \

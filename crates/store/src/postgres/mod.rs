@@ -141,6 +141,10 @@ impl PgStore {
 
 #[async_trait]
 impl EventStore for PgStore {
+    #[tracing::instrument(
+        skip_all,
+        fields(backend = "postgres", stream = %stream, expected = ?expected, events = events.len())
+    )]
     async fn append(
         &self,
         stream: &StreamId,
@@ -151,7 +155,15 @@ impl EventStore for PgStore {
     }
 
     fn read_stream<'a>(&'a self, stream: &'a StreamId, from_version: u64) -> EventStream<'a> {
-        self.stream_events(stream, from_version)
+        // An instrumented fn would close its span before the first row is read: the stream
+        // carries the span instead, so the reads themselves are timed and attributed.
+        let span = tracing::info_span!(
+            "read_stream",
+            backend = "postgres",
+            stream = %stream,
+            from_version
+        );
+        crate::traced::in_span(span, self.stream_events(stream, from_version))
     }
 
     fn read_all<'a>(
@@ -167,10 +179,12 @@ impl EventStore for PgStore {
         self.pages(after, usize::MAX, filter, true)
     }
 
+    #[tracing::instrument(skip_all, fields(backend = "postgres", stream = %stream))]
     async fn stream_version(&self, stream: &StreamId) -> Result<u64, StoreError> {
         self.last_version(stream).await
     }
 
+    #[tracing::instrument(skip_all, fields(backend = "postgres"))]
     async fn head(&self) -> Result<Checkpoint, StoreError> {
         self.visible_head().await
     }

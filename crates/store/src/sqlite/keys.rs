@@ -32,6 +32,7 @@ fn subject_key(wrapped: Option<Vec<u8>>, erased_at: Option<i64>) -> Result<Subje
 
 #[async_trait]
 impl KeyStore for SqliteStore {
+    #[tracing::instrument(skip_all, fields(backend = "sqlite", tenant = %tenant_id, subject = %subject))]
     async fn put_key_if_absent(
         &self,
         tenant_id: Uuid,
@@ -64,6 +65,7 @@ impl KeyStore for SqliteStore {
         subject_key(key, erased_at)
     }
 
+    #[tracing::instrument(skip_all, fields(backend = "sqlite", subject = %subject))]
     async fn get_key(&self, subject: Uuid) -> Result<Option<SubjectKey>, StoreError> {
         let row: Option<(Option<Vec<u8>>, Option<i64>)> =
             sqlx::query_as("select wrapped_key, erased_at from subject_keys where subject_id = ?")
@@ -75,6 +77,7 @@ impl KeyStore for SqliteStore {
             .transpose()
     }
 
+    #[tracing::instrument(skip_all, fields(backend = "sqlite", subject = %subject))]
     async fn erase_key(&self, subject: Uuid) -> Result<bool, StoreError> {
         let mut writer = self.inner.writer.lock().await;
         let done = sqlx::query(

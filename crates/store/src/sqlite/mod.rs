@@ -146,6 +146,10 @@ impl SqliteStore {
 
 #[async_trait]
 impl EventStore for SqliteStore {
+    #[tracing::instrument(
+        skip_all,
+        fields(backend = "sqlite", stream = %stream, expected = ?expected, events = events.len())
+    )]
     async fn append(
         &self,
         stream: &StreamId,
@@ -156,7 +160,15 @@ impl EventStore for SqliteStore {
     }
 
     fn read_stream<'a>(&'a self, stream: &'a StreamId, from_version: u64) -> EventStream<'a> {
-        self.stream_events(stream, from_version)
+        // An instrumented fn would close its span before the first row is read: the stream
+        // carries the span instead, so the reads themselves are timed and attributed.
+        let span = tracing::info_span!(
+            "read_stream",
+            backend = "sqlite",
+            stream = %stream,
+            from_version
+        );
+        crate::traced::in_span(span, self.stream_events(stream, from_version))
     }
 
     fn read_all<'a>(
@@ -172,10 +184,12 @@ impl EventStore for SqliteStore {
         self.reader(after, usize::MAX, filter, true)
     }
 
+    #[tracing::instrument(skip_all, fields(backend = "sqlite", stream = %stream))]
     async fn stream_version(&self, stream: &StreamId) -> Result<u64, StoreError> {
         self.last_version(stream).await
     }
 
+    #[tracing::instrument(skip_all, fields(backend = "sqlite"))]
     async fn head(&self) -> Result<Checkpoint, StoreError> {
         self.last_checkpoint().await
     }
