@@ -9,8 +9,7 @@
 //! Both pass the same conformance suite (`testing::conformance`, behind the `testing` feature).
 #![deny(missing_docs)]
 
-pub mod envelope;
-pub mod error;
+// Callers name these modules: each is a back-end, a service over the log, or test support.
 pub mod exec;
 pub mod hash;
 pub mod postgres;
@@ -18,6 +17,11 @@ pub mod privacy;
 pub mod sqlite;
 #[cfg(feature = "testing")]
 pub mod testing;
+
+// Everything public in these is re-exported below, so each item has one path: the crate root.
+mod envelope;
+mod error;
+mod traced;
 
 use async_trait::async_trait;
 use futures::stream::BoxStream;
