@@ -3,6 +3,7 @@
 mod aggregates;
 mod codec;
 mod common;
+mod error_codes;
 mod request_properties;
 mod request_rules;
 mod taxonomy;
