@@ -40,12 +40,12 @@ impl Decider for HelpRequest {
 
     /// A request names its neighbourhood (on posting and when a correction moves it), the
     /// organisation that referred it in or that it is referred to, and the helper offered or
-    /// matched: each must already be there.
+    /// matched: each must already be there. A helper has opted in, which takes a registration.
     ///
-    /// The requester is not a reference: a connector posts for residents who never registered
-    /// (a phone call, a home visit), and posting is where such a resident first appears.
+    /// The requester is not a reference: a request may name any resident (or the poster
+    /// themselves), and nothing asks a resident to register before asking for help.
     /// Withdrawn offers, cancelled matches and credited helpers name people the request
-    /// already holds, so the state checks them.
+    /// already holds, so its state checks them.
     fn references(command: &RequestCommand) -> Vec<Reference> {
         match command {
             RequestCommand::Post(c) => {
