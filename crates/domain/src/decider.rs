@@ -8,6 +8,7 @@
 use uuid::Uuid;
 
 use crate::context::CommandContext;
+use crate::error::DomainError;
 
 /// An event type that knows its stored name and schema version.
 pub trait DomainEvent: serde::Serialize + serde::de::DeserializeOwned {
@@ -26,12 +27,20 @@ pub trait Decider {
     /// The events the aggregate produces.
     type Event: DomainEvent + Clone;
     /// Why a command was refused.
-    type Error: std::error::Error;
+    type Error: DomainError;
     /// The stream category, e.g. `"request"`: streams are named `<CATEGORY>-<uuid>`.
     const CATEGORY: &'static str;
 
     /// The aggregate a command is about, so the executor can load stream `<CATEGORY>-<id>`.
     fn aggregate_id(command: &Self::Command) -> Uuid;
+
+    /// The ids of other aggregates this command names, which must exist in the caller's tenant.
+    ///
+    /// `decide` cannot look at other aggregates, so the executor checks these before deciding.
+    fn references(command: &Self::Command) -> Vec<Reference> {
+        let _ = command;
+        Vec::new()
+    }
 
     /// Decides what happens when `command` is given in `ctx` to an aggregate in `state`.
     fn decide(
@@ -54,7 +63,21 @@ pub trait Decider {
     }
 }
 
-/// The stream id of an aggregate: `<category>-<uuid>`, e.g. `request-0190...`.
-pub fn stream_id<D: Decider>(id: Uuid) -> String {
-    format!("{}-{}", D::CATEGORY, id)
+/// Another aggregate a command names: its stream category and id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Reference {
+    /// The referenced aggregate's stream category, e.g. `"neighbourhood"`.
+    pub category: &'static str,
+    /// The referenced aggregate's id.
+    pub id: Uuid,
+}
+
+impl Reference {
+    /// A reference to the aggregate of decider `D` with this id.
+    pub fn to<D: Decider>(id: impl Into<Uuid>) -> Self {
+        Reference {
+            category: D::CATEGORY,
+            id: id.into(),
+        }
+    }
 }

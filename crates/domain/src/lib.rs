@@ -5,10 +5,12 @@
 //! does I/O, reads a clock or draws random numbers: time and ids come in with the command.
 #![deny(missing_docs)]
 
+pub mod access;
 pub mod any_event;
 pub mod call;
 pub mod context;
 pub mod decider;
+pub mod error;
 pub mod ids;
 pub mod neighbourhood;
 pub mod organisation;
@@ -23,10 +25,12 @@ pub mod values;
 
 mod macros;
 
+pub use access::Refusal;
 pub use any_event::{AnyEvent, DecodeError};
 pub use call::{CallCommand, CallError, CallEvent, CallState};
 pub use context::CommandContext;
-pub use decider::{stream_id, Decider, DomainEvent};
+pub use decider::{Decider, DomainEvent, Reference};
+pub use error::{DomainError, ErrorKind};
 pub use ids::{CallId, NeighbourhoodId, OrganisationId, PersonId, RequestId, TenantId};
 pub use neighbourhood::{
     NeighbourhoodCommand, NeighbourhoodError, NeighbourhoodEvent, NeighbourhoodState,

@@ -1,5 +1,6 @@
-//! The macro that turns a list of event payload structs into an aggregate's event enum with its
-//! stored shape (type name, schema version, payload of the variant's fields only) and decoder.
+//! The macros that build an aggregate's enums: events from a list of payload structs, with
+//! their stored shape (type name, schema version, payload of the variant's fields only) and
+//! decoder; and the conversions from each command struct into its command enum.
 
 /// Declares an event enum whose variants each wrap a payload struct of the same name.
 ///
@@ -97,3 +98,19 @@ macro_rules! event_enum {
 }
 
 pub(crate) use event_enum;
+
+/// Implements `From<Struct> for Enum` for every `Variant(Struct)` of a command enum, so a caller
+/// who built one command struct hands it over with `.into()`.
+macro_rules! command_from {
+    ($name:ident { $( $variant:ident($command:ident) ),+ $(,)? }) => {
+        $(
+            impl From<$command> for $name {
+                fn from(command: $command) -> Self {
+                    $name::$variant(command)
+                }
+            }
+        )+
+    };
+}
+
+pub(crate) use command_from;

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
-use noaber_domain::person::Person;
+use noaber_domain::person::{Person, RegisterPerson};
 use noaber_domain::values::DigitalAccess;
 use noaber_domain::{
     CommandContext, NeighbourhoodId, PersonCommand, PersonId, Personal, Role, TenantId,
@@ -77,7 +77,7 @@ async fn erase_on_a_after_b_cached(
     b: &Instance,
     person: PersonId,
 ) -> serde_json::Value {
-    let register = PersonCommand::Register {
+    let register = PersonCommand::Register(RegisterPerson {
         person_id: person,
         name: Personal::clear(person, "Jan"),
         contact: None,
@@ -86,7 +86,7 @@ async fn erase_on_a_after_b_cached(
         location: None,
         languages: vec![],
         digital_access: DigitalAccess::Digital,
-    };
+    });
     a.executor
         .execute::<Person>(&ctx(person), &register)
         .await

@@ -408,9 +408,9 @@ impl Executor {
         ctx: &CommandContext,
         person_id: noaber_domain::PersonId,
     ) -> Result<Executed, ExecError<noaber_domain::PersonError>> {
-        use noaber_domain::person::Person;
+        use noaber_domain::person::{ErasePerson, Person};
         use noaber_domain::PersonCommand;
-        let command = PersonCommand::Erase { person_id };
+        let command = PersonCommand::Erase(ErasePerson { person_id });
         let stream = StreamId::for_aggregate(Person::CATEGORY, person_id.as_uuid());
         let loaded = self
             .load_stream::<Person>(ctx.tenant_id, &stream, Some(ctx.command_id))

@@ -5,6 +5,7 @@ use axum::extract::State;
 use axum::routing::post;
 use axum::Router;
 use chrono::{DateTime, Utc};
+use noaber_domain::call::{AnswerCall, CloseCall, PublishCall};
 use noaber_domain::call::{Call, CallCloseReason, CallField, CallScope};
 use noaber_domain::values::{Availability, CategoryCode, HandsNeeded, SkillCode};
 use noaber_domain::{CallCommand, CallId, NeighbourhoodId, OrganisationId, PersonId, Personal};
@@ -60,7 +61,7 @@ impl PublishBody {
         publisher: PersonId,
     ) -> Result<CallCommand, ApiError> {
         let body = self;
-        Ok(CallCommand::Publish {
+        Ok(CallCommand::Publish(PublishCall {
             call_id,
             organisation_id: body.organisation_id,
             title: Personal::clear(publisher, body.title),
@@ -74,7 +75,7 @@ impl PublishBody {
             hands_needed: body.hands_needed,
             deadline: body.deadline,
             skills_wanted: body.skills_wanted,
-        })
+        }))
     }
 }
 
@@ -113,12 +114,12 @@ async fn answer(
 ) -> Result<CommandResponse, ApiError> {
     let ctx = context(&actor, command_id, &body.acting);
     let person = ctx.subject();
-    let command = CallCommand::Answer {
+    let command = CallCommand::Answer(AnswerCall {
         call_id: CallId::new(id),
         name: body.name.map(|n| Personal::clear(person, n)),
         contact: body.contact.map(|c| Personal::clear(person, c)),
         availability: body.availability,
-    };
+    });
     execute::<Call>(&state, &ctx, Kind::Change, command).await
 }
 
@@ -140,9 +141,9 @@ async fn close(
     ApiJson(body): ApiJson<CloseBody>,
 ) -> Result<CommandResponse, ApiError> {
     let ctx = context(&actor, command_id, &body.acting);
-    let command = CallCommand::Close {
+    let command = CallCommand::Close(CloseCall {
         call_id: CallId::new(id),
         reason: body.reason,
-    };
+    });
     execute::<Call>(&state, &ctx, Kind::Change, command).await
 }

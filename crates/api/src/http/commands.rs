@@ -13,10 +13,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{DateTime, Utc};
 use futures::StreamExt;
-use noaber_domain::{
-    CallError, CommandContext, Decider, NeighbourhoodError, OrganisationError, PersonError,
-    PersonId, RequestError, TenantError, TenantId,
-};
+use noaber_domain::{CommandContext, Decider, DomainError, ErrorKind, PersonId, TenantId};
 use noaber_store::exec::{ExecError, Executed, StoredEvent};
 use noaber_store::privacy::PrivacyError;
 use noaber_store::StreamId;
@@ -107,7 +104,7 @@ pub async fn execute<D>(
 where
     D: Decider,
     D::Event: StoredEvent,
-    D::Error: DomainRejection + 'static,
+    D::Error: 'static,
 {
     let id = D::aggregate_id(&command);
     ensure_same_tenant(state, D::CATEGORY, id, ctx.tenant_id).await?;
@@ -155,84 +152,19 @@ pub async fn ensure_same_tenant(
     }
 }
 
-/// How a domain refusal maps to HTTP: a role that may not act is 403, a missing aggregate 404,
-/// any other broken rule 422.
-pub trait DomainRejection: std::error::Error {
-    /// The refusal is about who is asking, not what they ask.
-    fn is_forbidden(&self) -> bool;
-    /// The aggregate the command is about does not exist.
-    fn is_missing(&self) -> bool;
-}
-
-impl DomainRejection for RequestError {
-    fn is_forbidden(&self) -> bool {
-        matches!(
-            self,
-            Self::FunderCannotAct | Self::NotAllowed { .. } | Self::OnlyForYourself { .. }
-        )
-    }
-    fn is_missing(&self) -> bool {
-        matches!(self, Self::NotPosted)
-    }
-}
-
-impl DomainRejection for PersonError {
-    fn is_forbidden(&self) -> bool {
-        matches!(
-            self,
-            Self::FunderCannotAct | Self::NotAllowed { .. } | Self::OnlyForYourself { .. }
-        )
-    }
-    fn is_missing(&self) -> bool {
-        matches!(self, Self::NotRegistered)
-    }
-}
-
-impl DomainRejection for CallError {
-    fn is_forbidden(&self) -> bool {
-        matches!(self, Self::FunderCannotAct | Self::NotAllowed { .. })
-    }
-    fn is_missing(&self) -> bool {
-        matches!(self, Self::NotPublished)
-    }
-}
-
-impl DomainRejection for OrganisationError {
-    fn is_forbidden(&self) -> bool {
-        matches!(self, Self::FunderCannotAct | Self::NotAllowed { .. })
-    }
-    fn is_missing(&self) -> bool {
-        matches!(self, Self::NotRegistered)
-    }
-}
-
-impl DomainRejection for NeighbourhoodError {
-    fn is_forbidden(&self) -> bool {
-        matches!(self, Self::FunderCannotAct | Self::NotAllowed(_))
-    }
-    fn is_missing(&self) -> bool {
-        matches!(self, Self::NotRegistered)
-    }
-}
-
-impl DomainRejection for TenantError {
-    fn is_forbidden(&self) -> bool {
-        matches!(
-            self,
-            Self::FunderCannotAct | Self::NotAllowed(_) | Self::OtherTenant
-        )
-    }
-    fn is_missing(&self) -> bool {
-        matches!(self, Self::NotRegistered)
-    }
-}
-
 /// Maps the executor's errors to the API's.
-pub fn exec_error<E: DomainRejection + 'static>(err: ExecError<E>) -> ApiError {
+///
+/// A domain refusal maps by its kind: a role that may not act is 403, a missing aggregate 404,
+/// any other broken rule 422.
+pub fn exec_error<E: DomainError + 'static>(err: ExecError<E>) -> ApiError {
     match err {
-        ExecError::Domain(e) if e.is_forbidden() => ApiError::Forbidden(e.to_string()),
-        ExecError::Domain(e) if e.is_missing() => ApiError::NotFound(e.to_string()),
-        ExecError::Domain(e) => ApiError::RuleViolation(e.to_string()),
+        ExecError::Domain(e) => match e.kind() {
+            ErrorKind::Forbidden => ApiError::Forbidden(e.to_string()),
+            ErrorKind::NotFound => ApiError::NotFound(e.to_string()),
+            // Creating what exists stays 422 as it always was: the API's 409 tells a client
+            // to retry after someone else's change, which would not help here.
+            ErrorKind::Conflict | ErrorKind::Rule => ApiError::RuleViolation(e.to_string()),
+        },
         e @ ExecError::Conflict { .. } => ApiError::Conflict(e.to_string()),
         e @ ExecError::NotHere { .. } => ApiError::NotFound(e.to_string()),
         e @ ExecError::UnknownReference { .. } => ApiError::RuleViolation(e.to_string()),

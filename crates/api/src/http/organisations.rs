@@ -5,6 +5,8 @@ use axum::extract::State;
 use axum::routing::post;
 use axum::Router;
 use noaber_domain::neighbourhood::Neighbourhood;
+use noaber_domain::neighbourhood::RegisterNeighbourhood;
+use noaber_domain::organisation::{DeactivateOrganisation, OfferServices, RegisterOrganisation};
 use noaber_domain::organisation::{Organisation, OrganisationKind};
 use noaber_domain::values::{ApproxLocation, CategoryCode, DisplayName, Distance};
 use noaber_domain::{NeighbourhoodCommand, NeighbourhoodId, OrganisationCommand, OrganisationId};
@@ -41,11 +43,11 @@ async fn register_organisation(
     ApiJson(body): ApiJson<OrganisationBody>,
 ) -> Result<CommandResponse, ApiError> {
     let ctx = context(&actor, command_id, &Acting::default());
-    let command = OrganisationCommand::Register {
+    let command = OrganisationCommand::Register(RegisterOrganisation {
         organisation_id: OrganisationId::new(commands::new_id(body.organisation_id, command_id)),
         name: body.name,
         kind: body.kind,
-    };
+    });
     execute::<Organisation>(&state, &ctx, Kind::Create, command).await
 }
 
@@ -67,11 +69,11 @@ async fn offer_services(
     ApiJson(body): ApiJson<ServicesBody>,
 ) -> Result<CommandResponse, ApiError> {
     let ctx = context(&actor, command_id, &Acting::default());
-    let command = OrganisationCommand::OfferServices {
+    let command = OrganisationCommand::OfferServices(OfferServices {
         organisation_id: OrganisationId::new(id),
         categories: body.categories,
         neighbourhoods: body.neighbourhoods,
-    };
+    });
     execute::<Organisation>(&state, &ctx, Kind::Change, command).await
 }
 
@@ -82,9 +84,9 @@ async fn deactivate(
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<CommandResponse, ApiError> {
     let ctx = context(&actor, command_id, &Acting::default());
-    let command = OrganisationCommand::Deactivate {
+    let command = OrganisationCommand::Deactivate(DeactivateOrganisation {
         organisation_id: OrganisationId::new(id),
-    };
+    });
     execute::<Organisation>(&state, &ctx, Kind::Change, command).await
 }
 
@@ -108,11 +110,11 @@ async fn register_neighbourhood(
     ApiJson(body): ApiJson<NeighbourhoodBody>,
 ) -> Result<CommandResponse, ApiError> {
     let ctx = context(&actor, command_id, &Acting::default());
-    let command = NeighbourhoodCommand::Register {
+    let command = NeighbourhoodCommand::Register(RegisterNeighbourhood {
         neighbourhood_id: NeighbourhoodId::new(commands::new_id(body.neighbourhood_id, command_id)),
         name: body.name,
         centroid: body.centroid,
         radius: body.radius_m,
-    };
+    });
     execute::<Neighbourhood>(&state, &ctx, Kind::Create, command).await
 }

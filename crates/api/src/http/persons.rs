@@ -5,6 +5,9 @@ use axum::extract::State;
 use axum::routing::post;
 use axum::Router;
 use noaber_domain::person::Person;
+use noaber_domain::person::{
+    DeclareSkills, OptInAsHelper, OptOutAsHelper, RegisterPerson, UpdateProfile,
+};
 use noaber_domain::values::{
     ApproxLocation, Availability, DigitalAccess, Distance, Language, SkillCode,
 };
@@ -55,7 +58,7 @@ impl RegisterBody {
     /// The domain command this body asks for.
     pub fn into_command(self, person_id: PersonId) -> Result<PersonCommand, ApiError> {
         let body = self;
-        Ok(PersonCommand::Register {
+        Ok(PersonCommand::Register(RegisterPerson {
             person_id,
             name: Personal::clear(person_id, body.name),
             contact: body.contact.map(|c| Personal::clear(person_id, c)),
@@ -64,7 +67,7 @@ impl RegisterBody {
             location: body.location,
             languages: body.languages,
             digital_access: body.digital_access,
-        })
+        }))
     }
 }
 
@@ -111,7 +114,7 @@ impl ProfileBody {
     pub fn into_command(self, person_id: PersonId) -> Result<PersonCommand, ApiError> {
         let body = self;
         let personal = |text: Option<String>| text.map(|t| Personal::clear(person_id, t));
-        Ok(PersonCommand::UpdateProfile {
+        Ok(PersonCommand::UpdateProfile(UpdateProfile {
             person_id,
             name: personal(body.name),
             contact: personal(body.contact),
@@ -120,7 +123,7 @@ impl ProfileBody {
             location: body.location,
             languages: body.languages,
             digital_access: body.digital_access,
-        })
+        }))
     }
 }
 
@@ -158,13 +161,13 @@ impl SkillsBody {
     /// The domain command this body asks for.
     pub fn into_command(self, person_id: PersonId) -> Result<PersonCommand, ApiError> {
         let body = self;
-        Ok(PersonCommand::DeclareSkills {
+        Ok(PersonCommand::DeclareSkills(DeclareSkills {
             person_id,
             skills: body.skills,
             availability: body.availability,
             max_distance: body.max_distance_m,
             available_for_calls: body.available_for_calls,
-        })
+        }))
     }
 }
 
@@ -187,9 +190,9 @@ async fn opt_in(
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<CommandResponse, ApiError> {
     let ctx = context(&actor, command_id, &Acting::default());
-    let command = PersonCommand::OptIn {
+    let command = PersonCommand::OptIn(OptInAsHelper {
         person_id: PersonId::new(id),
-    };
+    });
     execute::<Person>(&state, &ctx, Kind::Change, command).await
 }
 
@@ -200,9 +203,9 @@ async fn opt_out(
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<CommandResponse, ApiError> {
     let ctx = context(&actor, command_id, &Acting::default());
-    let command = PersonCommand::OptOut {
+    let command = PersonCommand::OptOut(OptOutAsHelper {
         person_id: PersonId::new(id),
-    };
+    });
     execute::<Person>(&state, &ctx, Kind::Change, command).await
 }
 

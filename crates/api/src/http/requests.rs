@@ -12,6 +12,11 @@ use chrono::{DateTime, Utc};
 use futures::StreamExt;
 use noaber_domain::organisation::{Organisation, OrganisationStatus};
 use noaber_domain::request::{
+    CancelMatch, CloseRequest, CorrectRequest, GiveFeedback, MatchHelper, OfferHelp, PostRequest,
+    RecordReferralOutcome, ReferRequest, ReopenRequest, ResolveRequest, TriageRequest, VoidRequest,
+    WithdrawOffer,
+};
+use noaber_domain::request::{
     CancelReason, CloseReason, Compensation, HelpRequest, ReferralOutcome, ResolvedBy, TriageRoute,
 };
 use noaber_domain::values::{
@@ -103,7 +108,7 @@ impl PostBody {
             Some(h) => h,
             None => HandsNeeded::new(1).map_err(|e| ApiError::BadInput(e.to_string()))?,
         };
-        Ok(RequestCommand::Post {
+        Ok(RequestCommand::Post(PostRequest {
             request_id,
             requester,
             channel: body.channel.unwrap_or(Channel::App),
@@ -119,7 +124,7 @@ impl PostBody {
             hands_needed,
             skills_wanted: body.skills_wanted,
             referred_by: body.referred_by,
-        })
+        }))
     }
 }
 
@@ -189,11 +194,11 @@ async fn triage(
         Some(text) => Some(Personal::clear(requester_of(&state, &ctx, id).await?, text)),
         None => None,
     };
-    let command = RequestCommand::Triage {
+    let command = RequestCommand::Triage(TriageRequest {
         request_id: RequestId::new(id),
         route: body.route,
         note,
-    };
+    });
     change(&state, &ctx, command).await
 }
 
@@ -218,11 +223,11 @@ impl OfferBody {
     ) -> Result<RequestCommand, ApiError> {
         let body = self;
         let helper = body.helper.unwrap_or(caller);
-        Ok(RequestCommand::Offer {
+        Ok(RequestCommand::Offer(OfferHelp {
             request_id,
             helper,
             message: body.message.map(|m| Personal::clear(helper, m)),
-        })
+        }))
     }
 }
 
@@ -245,10 +250,10 @@ async fn withdraw_offer(
     ApiPath((id, helper)): ApiPath<(Uuid, Uuid)>,
 ) -> Result<CommandResponse, ApiError> {
     let ctx = context(&actor, command_id, &Acting::default());
-    let command = RequestCommand::WithdrawOffer {
+    let command = RequestCommand::WithdrawOffer(WithdrawOffer {
         request_id: RequestId::new(id),
         helper: PersonId::new(helper),
-    };
+    });
     change(&state, &ctx, command).await
 }
 
@@ -270,10 +275,10 @@ async fn match_helper(
     ApiJson(body): ApiJson<MatchBody>,
 ) -> Result<CommandResponse, ApiError> {
     let ctx = context(&actor, command_id, &body.acting);
-    let command = RequestCommand::Match {
+    let command = RequestCommand::Match(MatchHelper {
         request_id: RequestId::new(id),
         helper: body.helper,
-    };
+    });
     change(&state, &ctx, command).await
 }
 
@@ -295,11 +300,11 @@ async fn cancel_match(
     ApiJson(body): ApiJson<CancelBody>,
 ) -> Result<CommandResponse, ApiError> {
     let ctx = context(&actor, command_id, &body.acting);
-    let command = RequestCommand::CancelMatch {
+    let command = RequestCommand::CancelMatch(CancelMatch {
         request_id: RequestId::new(id),
         helper: PersonId::new(helper),
         reason: body.reason,
-    };
+    });
     change(&state, &ctx, command).await
 }
 
@@ -351,12 +356,12 @@ async fn refer(
         Some(text) => Some(Personal::clear(requester_of(&state, &ctx, id).await?, text)),
         None => None,
     };
-    let command = RequestCommand::Refer {
+    let command = RequestCommand::Refer(ReferRequest {
         request_id: RequestId::new(id),
         organisation_id: body.organisation_id,
         organisation_status: organisation_status(&state, &ctx, body.organisation_id).await?,
         reason,
-    };
+    });
     change(&state, &ctx, command).await
 }
 
@@ -384,11 +389,11 @@ async fn referral_outcome(
         Some(text) => Some(Personal::clear(requester_of(&state, &ctx, id).await?, text)),
         None => None,
     };
-    let command = RequestCommand::RecordReferralOutcome {
+    let command = RequestCommand::RecordReferralOutcome(RecordReferralOutcome {
         request_id: RequestId::new(id),
         outcome: body.outcome,
         note,
-    };
+    });
     change(&state, &ctx, command).await
 }
 
@@ -417,13 +422,13 @@ async fn resolve(
     ApiJson(body): ApiJson<ResolveBody>,
 ) -> Result<CommandResponse, ApiError> {
     let ctx = context(&actor, command_id, &body.acting);
-    let command = RequestCommand::Resolve {
+    let command = RequestCommand::Resolve(ResolveRequest {
         request_id: RequestId::new(id),
         resolution: body.resolution,
         helpers_credited: body.helpers_credited,
         minutes_given: body.minutes_given,
         compensation: body.compensation.unwrap_or(Compensation::None),
-    };
+    });
     change(&state, &ctx, command).await
 }
 
@@ -445,10 +450,10 @@ async fn close(
     ApiJson(body): ApiJson<CloseBody>,
 ) -> Result<CommandResponse, ApiError> {
     let ctx = context(&actor, command_id, &body.acting);
-    let command = RequestCommand::Close {
+    let command = RequestCommand::Close(CloseRequest {
         request_id: RequestId::new(id),
         reason: body.reason,
-    };
+    });
     change(&state, &ctx, command).await
 }
 
@@ -459,9 +464,9 @@ async fn reopen(
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<CommandResponse, ApiError> {
     let ctx = context(&actor, command_id, &Acting::default());
-    let command = RequestCommand::Reopen {
+    let command = RequestCommand::Reopen(ReopenRequest {
         request_id: RequestId::new(id),
-    };
+    });
     change(&state, &ctx, command).await
 }
 
@@ -486,11 +491,11 @@ async fn feedback(
 ) -> Result<CommandResponse, ApiError> {
     let ctx = context(&actor, command_id, &body.acting);
     let giver = ctx.subject();
-    let command = RequestCommand::GiveFeedback {
+    let command = RequestCommand::GiveFeedback(GiveFeedback {
         request_id: RequestId::new(id),
         rating: body.rating,
         comment: body.comment.map(|c| Personal::clear(giver, c)),
-    };
+    });
     change(&state, &ctx, command).await
 }
 
@@ -520,14 +525,14 @@ async fn correct(
     ApiJson(body): ApiJson<CorrectBody>,
 ) -> Result<CommandResponse, ApiError> {
     let ctx = context(&actor, command_id, &body.acting);
-    let command = RequestCommand::Correct {
+    let command = RequestCommand::Correct(CorrectRequest {
         request_id: RequestId::new(id),
         category: body.category,
         target_group: body.target_group,
         neighbourhood_id: body.neighbourhood_id,
         urgency: body.urgency,
         channel: body.channel,
-    };
+    });
     change(&state, &ctx, command).await
 }
 
@@ -538,8 +543,8 @@ async fn void(
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<CommandResponse, ApiError> {
     let ctx = context(&actor, command_id, &Acting::default());
-    let command = RequestCommand::Void {
+    let command = RequestCommand::Void(VoidRequest {
         request_id: RequestId::new(id),
-    };
+    });
     change(&state, &ctx, command).await
 }

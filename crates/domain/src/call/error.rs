@@ -1,23 +1,16 @@
 //! Why a call refused a command.
 
-use crate::role::Role;
+use crate::access::Refusal;
+use crate::error::{DomainError, ErrorKind};
 
 use super::event::CallField;
 
 /// Why a command on a call was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CallError {
-    /// Funders see figures only and cannot change anything.
-    #[error("a funder can only look at figures and cannot change anything")]
-    FunderCannotAct,
-    /// The role may not do this.
-    #[error("a {role} may not {action}")]
-    NotAllowed {
-        /// The actor's role.
-        role: Role,
-        /// What was attempted.
-        action: &'static str,
-    },
+    /// The actor may not give this command at all.
+    #[error(transparent)]
+    Access(#[from] Refusal),
     /// Already published.
     #[error("this call was already published")]
     AlreadyPublished,
@@ -48,4 +41,31 @@ pub enum CallError {
     /// Personal data about someone else than the answering person.
     #[error("an answer can only hold the answering person's own details")]
     WrongSubject,
+}
+
+impl DomainError for CallError {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::Access(refusal) => refusal.code(),
+            Self::AlreadyPublished => "call-already-published",
+            Self::NotPublished => "call-not-published",
+            Self::Closed => "call-closed",
+            Self::EmptyTitle => "empty-title",
+            Self::NoNeighbourhoods => "no-neighbourhoods",
+            Self::DeadlineNotInFuture => "deadline-not-in-future",
+            Self::DeadlinePassed => "deadline-passed",
+            Self::AlreadyAnswered => "already-answered",
+            Self::MissingField(_) => "missing-field",
+            Self::WrongSubject => "answer-about-someone-else",
+        }
+    }
+
+    fn kind(&self) -> ErrorKind {
+        match self {
+            Self::Access(refusal) => refusal.kind(),
+            Self::NotPublished => ErrorKind::NotFound,
+            Self::AlreadyPublished => ErrorKind::Conflict,
+            _ => ErrorKind::Rule,
+        }
+    }
 }

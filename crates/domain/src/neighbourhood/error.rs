@@ -1,16 +1,14 @@
 //! Why a neighbourhood refused a command.
 
-use crate::role::Role;
+use crate::access::Refusal;
+use crate::error::{DomainError, ErrorKind};
 
 /// Why a command on a neighbourhood was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum NeighbourhoodError {
-    /// Funders see figures only and cannot change anything.
-    #[error("a funder can only look at figures and cannot change anything")]
-    FunderCannotAct,
-    /// Only admins manage neighbourhoods.
-    #[error("a {0} may not manage neighbourhoods; ask an admin")]
-    NotAllowed(Role),
+    /// The actor may not give this command at all.
+    #[error(transparent)]
+    Access(#[from] Refusal),
     /// Already registered.
     #[error("this neighbourhood is already registered")]
     AlreadyRegistered,
@@ -20,4 +18,24 @@ pub enum NeighbourhoodError {
     /// Nothing changes.
     #[error("this change changes nothing")]
     NothingChanged,
+}
+
+impl DomainError for NeighbourhoodError {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::Access(refusal) => refusal.code(),
+            Self::AlreadyRegistered => "neighbourhood-already-registered",
+            Self::NotRegistered => "neighbourhood-not-registered",
+            Self::NothingChanged => "neighbourhood-unchanged",
+        }
+    }
+
+    fn kind(&self) -> ErrorKind {
+        match self {
+            Self::Access(refusal) => refusal.kind(),
+            Self::NotRegistered => ErrorKind::NotFound,
+            Self::AlreadyRegistered => ErrorKind::Conflict,
+            Self::NothingChanged => ErrorKind::Rule,
+        }
+    }
 }

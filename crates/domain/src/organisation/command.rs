@@ -12,41 +12,61 @@ use super::event::OrganisationKind;
 #[serde(tag = "command", rename_all = "snake_case")]
 pub enum OrganisationCommand {
     /// Register an organisation (connector or admin).
-    Register {
-        /// The new organisation's id.
-        organisation_id: OrganisationId,
-        /// Its public name.
-        name: DisplayName,
-        /// Its kind.
-        kind: OrganisationKind,
-    },
+    Register(RegisterOrganisation),
     /// Record the services it offers (connector, admin, or its partner staff).
-    OfferServices {
-        /// The organisation.
-        organisation_id: OrganisationId,
-        /// Categories.
-        categories: Vec<CategoryCode>,
-        /// Neighbourhoods (empty: all).
-        neighbourhoods: Vec<NeighbourhoodId>,
-    },
+    OfferServices(OfferServices),
     /// Stop taking referrals (connector or admin).
-    Deactivate {
-        /// The organisation.
-        organisation_id: OrganisationId,
-    },
+    Deactivate(DeactivateOrganisation),
+}
+
+/// Register an organisation (connector or admin).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegisterOrganisation {
+    /// The new organisation's id.
+    pub organisation_id: OrganisationId,
+    /// Its public name.
+    pub name: DisplayName,
+    /// Its kind.
+    pub kind: OrganisationKind,
+}
+
+/// Record the services it offers (connector, admin, or its partner staff).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfferServices {
+    /// The organisation.
+    pub organisation_id: OrganisationId,
+    /// Categories.
+    pub categories: Vec<CategoryCode>,
+    /// Neighbourhoods (empty: all).
+    pub neighbourhoods: Vec<NeighbourhoodId>,
+}
+
+/// Stop taking referrals (connector or admin).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeactivateOrganisation {
+    /// The organisation.
+    pub organisation_id: OrganisationId,
 }
 
 impl OrganisationCommand {
     /// The organisation the command is about.
     pub fn organisation_id(&self) -> OrganisationId {
         match self {
-            OrganisationCommand::Register {
+            OrganisationCommand::Register(RegisterOrganisation {
                 organisation_id, ..
-            }
-            | OrganisationCommand::OfferServices {
+            })
+            | OrganisationCommand::OfferServices(OfferServices {
                 organisation_id, ..
+            })
+            | OrganisationCommand::Deactivate(DeactivateOrganisation { organisation_id }) => {
+                *organisation_id
             }
-            | OrganisationCommand::Deactivate { organisation_id } => *organisation_id,
         }
     }
 }
+
+crate::macros::command_from!(OrganisationCommand {
+    Register(RegisterOrganisation),
+    OfferServices(OfferServices),
+    Deactivate(DeactivateOrganisation),
+});

@@ -1,21 +1,14 @@
 //! Why an organisation refused a command.
 
-use crate::role::Role;
+use crate::access::Refusal;
+use crate::error::{DomainError, ErrorKind};
 
 /// Why a command on an organisation was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum OrganisationError {
-    /// Funders see figures only and cannot change anything.
-    #[error("a funder can only look at figures and cannot change anything")]
-    FunderCannotAct,
-    /// The role may not do this.
-    #[error("a {role} may not {action}")]
-    NotAllowed {
-        /// The actor's role.
-        role: Role,
-        /// What was attempted.
-        action: &'static str,
-    },
+    /// The actor may not give this command at all.
+    #[error(transparent)]
+    Access(#[from] Refusal),
     /// Already registered.
     #[error("this organisation is already registered")]
     AlreadyRegistered,
@@ -28,4 +21,25 @@ pub enum OrganisationError {
     /// No categories given.
     #[error("please choose at least one category of help")]
     NoCategories,
+}
+
+impl DomainError for OrganisationError {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::Access(refusal) => refusal.code(),
+            Self::AlreadyRegistered => "organisation-already-registered",
+            Self::NotRegistered => "organisation-not-registered",
+            Self::Inactive => "organisation-already-inactive",
+            Self::NoCategories => "no-categories",
+        }
+    }
+
+    fn kind(&self) -> ErrorKind {
+        match self {
+            Self::Access(refusal) => refusal.kind(),
+            Self::NotRegistered => ErrorKind::NotFound,
+            Self::AlreadyRegistered => ErrorKind::Conflict,
+            Self::Inactive | Self::NoCategories => ErrorKind::Rule,
+        }
+    }
 }

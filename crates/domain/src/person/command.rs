@@ -11,83 +11,116 @@ use crate::values::{ApproxLocation, Availability, DigitalAccess, Distance, Langu
 #[serde(tag = "command", rename_all = "snake_case")]
 pub enum PersonCommand {
     /// Register a person (oneself, or someone else as connector, partner, ambassador or admin).
-    Register {
-        /// The new person's id.
-        person_id: PersonId,
-        /// Their name.
-        name: Personal,
-        /// Contact detail.
-        contact: Option<Personal>,
-        /// Address.
-        address: Option<Personal>,
-        /// Neighbourhood.
-        neighbourhood_id: NeighbourhoodId,
-        /// Approximate location.
-        location: Option<ApproxLocation>,
-        /// Languages.
-        languages: Vec<Language>,
-        /// Digital access.
-        digital_access: DigitalAccess,
-    },
+    Register(RegisterPerson),
     /// Change part of the profile (fields left out stay as they are).
-    UpdateProfile {
-        /// The person.
-        person_id: PersonId,
-        /// New name.
-        name: Option<Personal>,
-        /// New contact detail.
-        contact: Option<Personal>,
-        /// New address.
-        address: Option<Personal>,
-        /// New neighbourhood.
-        neighbourhood_id: Option<NeighbourhoodId>,
-        /// New location.
-        location: Option<ApproxLocation>,
-        /// New languages.
-        languages: Option<Vec<Language>>,
-        /// New digital access.
-        digital_access: Option<DigitalAccess>,
-    },
+    UpdateProfile(UpdateProfile),
     /// Declare skills, availability and reach.
-    DeclareSkills {
-        /// The person.
-        person_id: PersonId,
-        /// Skills.
-        skills: Vec<SkillCode>,
-        /// Availability.
-        availability: Availability,
-        /// How far they will go.
-        max_distance: Distance,
-        /// Whether calls may be sent to them.
-        available_for_calls: bool,
-    },
+    DeclareSkills(DeclareSkills),
     /// Opt in as helper.
-    OptIn {
-        /// The person.
-        person_id: PersonId,
-    },
+    OptIn(OptInAsHelper),
     /// Opt out as helper.
-    OptOut {
-        /// The person.
-        person_id: PersonId,
-    },
+    OptOut(OptOutAsHelper),
     /// Erase the person (GDPR article 17).
-    Erase {
-        /// The person.
-        person_id: PersonId,
-    },
+    Erase(ErasePerson),
+}
+
+/// Register a person (oneself, or someone else as connector, partner, ambassador or admin).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegisterPerson {
+    /// The new person's id.
+    pub person_id: PersonId,
+    /// Their name.
+    pub name: Personal,
+    /// Contact detail.
+    pub contact: Option<Personal>,
+    /// Address.
+    pub address: Option<Personal>,
+    /// Neighbourhood.
+    pub neighbourhood_id: NeighbourhoodId,
+    /// Approximate location.
+    pub location: Option<ApproxLocation>,
+    /// Languages.
+    pub languages: Vec<Language>,
+    /// Digital access.
+    pub digital_access: DigitalAccess,
+}
+
+/// Change part of the profile (fields left out stay as they are).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UpdateProfile {
+    /// The person.
+    pub person_id: PersonId,
+    /// New name.
+    pub name: Option<Personal>,
+    /// New contact detail.
+    pub contact: Option<Personal>,
+    /// New address.
+    pub address: Option<Personal>,
+    /// New neighbourhood.
+    pub neighbourhood_id: Option<NeighbourhoodId>,
+    /// New location.
+    pub location: Option<ApproxLocation>,
+    /// New languages.
+    pub languages: Option<Vec<Language>>,
+    /// New digital access.
+    pub digital_access: Option<DigitalAccess>,
+}
+
+/// Declare skills, availability and reach.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeclareSkills {
+    /// The person.
+    pub person_id: PersonId,
+    /// Skills.
+    pub skills: Vec<SkillCode>,
+    /// Availability.
+    pub availability: Availability,
+    /// How far they will go.
+    pub max_distance: Distance,
+    /// Whether calls may be sent to them.
+    pub available_for_calls: bool,
+}
+
+/// Opt in as helper.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OptInAsHelper {
+    /// The person.
+    pub person_id: PersonId,
+}
+
+/// Opt out as helper.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OptOutAsHelper {
+    /// The person.
+    pub person_id: PersonId,
+}
+
+/// Erase the person (GDPR article 17).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErasePerson {
+    /// The person.
+    pub person_id: PersonId,
 }
 
 impl PersonCommand {
     /// The person the command is about.
     pub fn person_id(&self) -> PersonId {
         match self {
-            PersonCommand::Register { person_id, .. }
-            | PersonCommand::UpdateProfile { person_id, .. }
-            | PersonCommand::DeclareSkills { person_id, .. }
-            | PersonCommand::OptIn { person_id }
-            | PersonCommand::OptOut { person_id }
-            | PersonCommand::Erase { person_id } => *person_id,
+            PersonCommand::Register(RegisterPerson { person_id, .. })
+            | PersonCommand::UpdateProfile(UpdateProfile { person_id, .. })
+            | PersonCommand::DeclareSkills(DeclareSkills { person_id, .. })
+            | PersonCommand::OptIn(OptInAsHelper { person_id })
+            | PersonCommand::OptOut(OptOutAsHelper { person_id })
+            | PersonCommand::Erase(ErasePerson { person_id }) => *person_id,
         }
     }
 }
+
+crate::macros::command_from!(PersonCommand {
+    Register(RegisterPerson),
+    UpdateProfile(UpdateProfile),
+    DeclareSkills(DeclareSkills),
+    OptIn(OptInAsHelper),
+    OptOut(OptOutAsHelper),
+    Erase(ErasePerson),
+});

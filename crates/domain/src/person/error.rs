@@ -1,27 +1,14 @@
 //! Why a person refused a command.
 
-use crate::role::Role;
+use crate::access::Refusal;
+use crate::error::{DomainError, ErrorKind};
 
 /// Why a command on a person was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PersonError {
-    /// Funders see figures only and cannot change anything.
-    #[error("a funder can only look at figures and cannot change anything")]
-    FunderCannotAct,
-    /// The role may not do this.
-    #[error("a {role} may not {action}")]
-    NotAllowed {
-        /// The actor's role.
-        role: Role,
-        /// What was attempted.
-        action: &'static str,
-    },
-    /// A resident tried to change someone else.
-    #[error("you can only {action} for yourself")]
-    OnlyForYourself {
-        /// What was attempted.
-        action: &'static str,
-    },
+    /// The actor may not give this command at all.
+    #[error(transparent)]
+    Access(#[from] Refusal),
     /// The person is already registered.
     #[error("this person is already registered")]
     AlreadyRegistered,
@@ -49,4 +36,31 @@ pub enum PersonError {
     /// Not a helper.
     #[error("this person is not a helper")]
     NotHelper,
+}
+
+impl DomainError for PersonError {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::Access(refusal) => refusal.code(),
+            Self::AlreadyRegistered => "person-already-registered",
+            Self::NotRegistered => "person-not-registered",
+            Self::Erased => "person-erased",
+            Self::EmptyName => "empty-name",
+            Self::WrongSubject => "profile-about-someone-else",
+            Self::NothingToUpdate => "nothing-to-update",
+            Self::NoSkills => "no-skills",
+            Self::AlreadyHelper => "already-helper",
+            Self::NotHelper => "not-helper",
+        }
+    }
+
+    fn kind(&self) -> ErrorKind {
+        match self {
+            Self::Access(refusal) => refusal.kind(),
+            Self::NotRegistered => ErrorKind::NotFound,
+            Self::AlreadyRegistered => ErrorKind::Conflict,
+            // An erased person still has a stream; what is refused is recording more about them.
+            _ => ErrorKind::Rule,
+        }
+    }
 }

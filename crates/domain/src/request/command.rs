@@ -21,177 +21,254 @@ use super::event::{
 #[serde(tag = "command", rename_all = "snake_case")]
 pub enum RequestCommand {
     /// Post a new request, for oneself or (connector, partner, admin) on a resident's behalf.
-    Post {
-        /// The new request's id (made by the caller).
-        request_id: RequestId,
-        /// The resident who needs help.
-        requester: PersonId,
-        /// How the request reached Noaber.
-        channel: Channel,
-        /// The category of help.
-        category: CategoryCode,
-        /// Who the help is for.
-        target_group: Option<TargetGroupCode>,
-        /// The neighbourhood.
-        neighbourhood_id: NeighbourhoodId,
-        /// Where, approximately.
-        location: Option<ApproxLocation>,
-        /// The request in the requester's words (subject: the requester).
-        description: Personal,
-        /// How urgent.
-        urgency: Urgency,
-        /// Needed by when.
-        needed_by: Option<DateTime<Utc>>,
-        /// Hide the requester from neighbours.
-        anonymous: bool,
-        /// Who may see it in the feed.
-        visibility: Visibility,
-        /// How many helpers are needed.
-        hands_needed: HandsNeeded,
-        /// Skills that would help.
-        skills_wanted: Vec<SkillCode>,
-        /// The referring organisation (channel `partner_referral`).
-        referred_by: Option<OrganisationId>,
-    },
+    Post(PostRequest),
     /// A connector triages the request as informal or professional.
-    Triage {
-        /// The request.
-        request_id: RequestId,
-        /// The route chosen.
-        route: TriageRoute,
-        /// A note (subject: the requester).
-        note: Option<Personal>,
-    },
+    Triage(TriageRequest),
     /// A helper offers help (a connector may record it for them).
-    Offer {
-        /// The request.
-        request_id: RequestId,
-        /// The helper offering.
-        helper: PersonId,
-        /// A message (subject: the helper).
-        message: Option<Personal>,
-    },
+    Offer(OfferHelp),
     /// A helper withdraws an offer that is not matched yet.
-    WithdrawOffer {
-        /// The request.
-        request_id: RequestId,
-        /// The helper.
-        helper: PersonId,
-    },
+    WithdrawOffer(WithdrawOffer),
     /// Match a helper: the requester accepts an offer, or a connector matches (directly if the
     /// helper did not offer).
-    Match {
-        /// The request.
-        request_id: RequestId,
-        /// The helper.
-        helper: PersonId,
-    },
+    Match(MatchHelper),
     /// Cancel a match, which reopens the request to offers.
-    CancelMatch {
-        /// The request.
-        request_id: RequestId,
-        /// The matched helper.
-        helper: PersonId,
-        /// Why.
-        reason: CancelReason,
-    },
+    CancelMatch(CancelMatch),
     /// A connector refers the request to a professional organisation.
     ///
     /// The decider cannot look at another aggregate, so the application layer loads the
     /// organisation (in the same tenant) and fills in `organisation_status`.
-    Refer {
-        /// The request.
-        request_id: RequestId,
-        /// The organisation.
-        organisation_id: OrganisationId,
-        /// What the application layer found for that organisation in this tenant.
-        organisation_status: OrganisationStatus,
-        /// Why (subject: the requester).
-        reason: Option<Personal>,
-    },
+    Refer(ReferRequest),
     /// The organisation (partner) or a connector records what became of the referral.
-    RecordReferralOutcome {
-        /// The request.
-        request_id: RequestId,
-        /// The outcome.
-        outcome: ReferralOutcome,
-        /// A note (subject: the requester).
-        note: Option<Personal>,
-    },
+    RecordReferralOutcome(RecordReferralOutcome),
     /// Resolve the request, crediting who solved it.
-    Resolve {
-        /// The request.
-        request_id: RequestId,
-        /// Who solved it.
-        resolution: ResolvedBy,
-        /// The matched helpers to credit (neighbour resolutions only).
-        helpers_credited: Vec<PersonId>,
-        /// Minutes of help given, if known.
-        minutes_given: Option<Minutes>,
-        /// What the requester paid.
-        compensation: Compensation,
-    },
+    Resolve(ResolveRequest),
     /// Close the request without a resolution.
-    Close {
-        /// The request.
-        request_id: RequestId,
-        /// Why.
-        reason: CloseReason,
-    },
+    Close(CloseRequest),
     /// A connector reopens a closed or resolved request.
-    Reopen {
-        /// The request.
-        request_id: RequestId,
-    },
+    Reopen(ReopenRequest),
     /// The requester or a matched helper (the context's subject) gives feedback.
-    GiveFeedback {
-        /// The request.
-        request_id: RequestId,
-        /// A rating from 1 to 5.
-        rating: Rating,
-        /// A comment (subject: the giver).
-        comment: Option<Personal>,
-    },
+    GiveFeedback(GiveFeedback),
     /// A connector corrects facts of the request (only the fields given change).
-    Correct {
-        /// The request.
-        request_id: RequestId,
-        /// The right category.
-        category: Option<CategoryCode>,
-        /// The right target group.
-        target_group: Option<TargetGroupCode>,
-        /// The right neighbourhood.
-        neighbourhood_id: Option<NeighbourhoodId>,
-        /// The right urgency.
-        urgency: Option<Urgency>,
-        /// The right channel.
-        channel: Option<Channel>,
-    },
+    Correct(CorrectRequest),
     /// A connector voids a request posted in error.
-    Void {
-        /// The request.
-        request_id: RequestId,
-    },
+    Void(VoidRequest),
+}
+
+/// Post a new request, for oneself or (connector, partner, admin) on a resident's behalf.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PostRequest {
+    /// The new request's id (made by the caller).
+    pub request_id: RequestId,
+    /// The resident who needs help.
+    pub requester: PersonId,
+    /// How the request reached Noaber.
+    pub channel: Channel,
+    /// The category of help.
+    pub category: CategoryCode,
+    /// Who the help is for.
+    pub target_group: Option<TargetGroupCode>,
+    /// The neighbourhood.
+    pub neighbourhood_id: NeighbourhoodId,
+    /// Where, approximately.
+    pub location: Option<ApproxLocation>,
+    /// The request in the requester's words (subject: the requester).
+    pub description: Personal,
+    /// How urgent.
+    pub urgency: Urgency,
+    /// Needed by when.
+    pub needed_by: Option<DateTime<Utc>>,
+    /// Hide the requester from neighbours.
+    pub anonymous: bool,
+    /// Who may see it in the feed.
+    pub visibility: Visibility,
+    /// How many helpers are needed.
+    pub hands_needed: HandsNeeded,
+    /// Skills that would help.
+    pub skills_wanted: Vec<SkillCode>,
+    /// The referring organisation (channel `partner_referral`).
+    pub referred_by: Option<OrganisationId>,
+}
+
+/// A connector triages the request as informal or professional.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TriageRequest {
+    /// The request.
+    pub request_id: RequestId,
+    /// The route chosen.
+    pub route: TriageRoute,
+    /// A note (subject: the requester).
+    pub note: Option<Personal>,
+}
+
+/// A helper offers help (a connector may record it for them).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfferHelp {
+    /// The request.
+    pub request_id: RequestId,
+    /// The helper offering.
+    pub helper: PersonId,
+    /// A message (subject: the helper).
+    pub message: Option<Personal>,
+}
+
+/// A helper withdraws an offer that is not matched yet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WithdrawOffer {
+    /// The request.
+    pub request_id: RequestId,
+    /// The helper.
+    pub helper: PersonId,
+}
+
+/// Match a helper: the requester accepts an offer, or a connector matches (directly if the
+/// helper did not offer).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MatchHelper {
+    /// The request.
+    pub request_id: RequestId,
+    /// The helper.
+    pub helper: PersonId,
+}
+
+/// Cancel a match, which reopens the request to offers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CancelMatch {
+    /// The request.
+    pub request_id: RequestId,
+    /// The matched helper.
+    pub helper: PersonId,
+    /// Why.
+    pub reason: CancelReason,
+}
+
+/// A connector refers the request to a professional organisation.
+///
+/// The decider cannot look at another aggregate, so the application layer loads the
+/// organisation (in the same tenant) and fills in `organisation_status`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReferRequest {
+    /// The request.
+    pub request_id: RequestId,
+    /// The organisation.
+    pub organisation_id: OrganisationId,
+    /// What the application layer found for that organisation in this tenant.
+    pub organisation_status: OrganisationStatus,
+    /// Why (subject: the requester).
+    pub reason: Option<Personal>,
+}
+
+/// The organisation (partner) or a connector records what became of the referral.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordReferralOutcome {
+    /// The request.
+    pub request_id: RequestId,
+    /// The outcome.
+    pub outcome: ReferralOutcome,
+    /// A note (subject: the requester).
+    pub note: Option<Personal>,
+}
+
+/// Resolve the request, crediting who solved it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResolveRequest {
+    /// The request.
+    pub request_id: RequestId,
+    /// Who solved it.
+    pub resolution: ResolvedBy,
+    /// The matched helpers to credit (neighbour resolutions only).
+    pub helpers_credited: Vec<PersonId>,
+    /// Minutes of help given, if known.
+    pub minutes_given: Option<Minutes>,
+    /// What the requester paid.
+    pub compensation: Compensation,
+}
+
+/// Close the request without a resolution.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CloseRequest {
+    /// The request.
+    pub request_id: RequestId,
+    /// Why.
+    pub reason: CloseReason,
+}
+
+/// A connector reopens a closed or resolved request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReopenRequest {
+    /// The request.
+    pub request_id: RequestId,
+}
+
+/// The requester or a matched helper (the context's subject) gives feedback.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GiveFeedback {
+    /// The request.
+    pub request_id: RequestId,
+    /// A rating from 1 to 5.
+    pub rating: Rating,
+    /// A comment (subject: the giver).
+    pub comment: Option<Personal>,
+}
+
+/// A connector corrects facts of the request (only the fields given change).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CorrectRequest {
+    /// The request.
+    pub request_id: RequestId,
+    /// The right category.
+    pub category: Option<CategoryCode>,
+    /// The right target group.
+    pub target_group: Option<TargetGroupCode>,
+    /// The right neighbourhood.
+    pub neighbourhood_id: Option<NeighbourhoodId>,
+    /// The right urgency.
+    pub urgency: Option<Urgency>,
+    /// The right channel.
+    pub channel: Option<Channel>,
+}
+
+/// A connector voids a request posted in error.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VoidRequest {
+    /// The request.
+    pub request_id: RequestId,
 }
 
 impl RequestCommand {
     /// The request the command is about.
     pub fn request_id(&self) -> RequestId {
         match self {
-            RequestCommand::Post { request_id, .. }
-            | RequestCommand::Triage { request_id, .. }
-            | RequestCommand::Offer { request_id, .. }
-            | RequestCommand::WithdrawOffer { request_id, .. }
-            | RequestCommand::Match { request_id, .. }
-            | RequestCommand::CancelMatch { request_id, .. }
-            | RequestCommand::Refer { request_id, .. }
-            | RequestCommand::RecordReferralOutcome { request_id, .. }
-            | RequestCommand::Resolve { request_id, .. }
-            | RequestCommand::Close { request_id, .. }
-            | RequestCommand::Reopen { request_id }
-            | RequestCommand::GiveFeedback { request_id, .. }
-            | RequestCommand::Correct { request_id, .. }
-            | RequestCommand::Void { request_id } => *request_id,
+            RequestCommand::Post(PostRequest { request_id, .. })
+            | RequestCommand::Triage(TriageRequest { request_id, .. })
+            | RequestCommand::Offer(OfferHelp { request_id, .. })
+            | RequestCommand::WithdrawOffer(WithdrawOffer { request_id, .. })
+            | RequestCommand::Match(MatchHelper { request_id, .. })
+            | RequestCommand::CancelMatch(CancelMatch { request_id, .. })
+            | RequestCommand::Refer(ReferRequest { request_id, .. })
+            | RequestCommand::RecordReferralOutcome(RecordReferralOutcome { request_id, .. })
+            | RequestCommand::Resolve(ResolveRequest { request_id, .. })
+            | RequestCommand::Close(CloseRequest { request_id, .. })
+            | RequestCommand::Reopen(ReopenRequest { request_id })
+            | RequestCommand::GiveFeedback(GiveFeedback { request_id, .. })
+            | RequestCommand::Correct(CorrectRequest { request_id, .. })
+            | RequestCommand::Void(VoidRequest { request_id }) => *request_id,
         }
     }
 }
+
+crate::macros::command_from!(RequestCommand {
+    Post(PostRequest),
+    Triage(TriageRequest),
+    Offer(OfferHelp),
+    WithdrawOffer(WithdrawOffer),
+    Match(MatchHelper),
+    CancelMatch(CancelMatch),
+    Refer(ReferRequest),
+    RecordReferralOutcome(RecordReferralOutcome),
+    Resolve(ResolveRequest),
+    Close(CloseRequest),
+    Reopen(ReopenRequest),
+    GiveFeedback(GiveFeedback),
+    Correct(CorrectRequest),
+    Void(VoidRequest),
+});

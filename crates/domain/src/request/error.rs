@@ -1,7 +1,8 @@
 //! Why a help request refused a command, in words a connector understands.
 
+use crate::access::Refusal;
+use crate::error::{DomainError, ErrorKind};
 use crate::ids::PersonId;
-use crate::role::Role;
 use crate::values::Channel;
 
 use super::event::TriageRoute;
@@ -9,23 +10,9 @@ use super::event::TriageRoute;
 /// Why a command on a help request was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RequestError {
-    /// Funders see figures only and cannot change anything.
-    #[error("a funder can only look at figures and cannot change anything")]
-    FunderCannotAct,
-    /// The role may not do this at all.
-    #[error("a {role} may not {action}")]
-    NotAllowed {
-        /// The actor's role.
-        role: Role,
-        /// What was attempted.
-        action: &'static str,
-    },
-    /// The actor tried to act for someone else without being allowed to.
-    #[error("you can only {action} for yourself")]
-    OnlyForYourself {
-        /// What was attempted.
-        action: &'static str,
-    },
+    /// The actor may not give this command at all.
+    #[error(transparent)]
+    Access(#[from] Refusal),
     /// The context acts for one resident while the request names another as requester.
     #[error("you act for one resident but the request names another as the one who needs help")]
     OnBehalfMismatch,
@@ -132,4 +119,59 @@ pub enum RequestError {
     /// A correction that changes nothing.
     #[error("this correction changes nothing")]
     NothingToCorrect,
+}
+
+impl DomainError for RequestError {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::Access(refusal) => refusal.code(),
+            Self::OnBehalfMismatch => "on-behalf-mismatch",
+            Self::NotPosted => "not-posted",
+            Self::AlreadyPosted => "already-posted",
+            Self::EmptyDescription => "empty-description",
+            Self::ChannelNeedsOnBehalf(_) => "channel-needs-on-behalf",
+            Self::ReferrerWithoutPartnerChannel => "referrer-without-partner-channel",
+            Self::NeededByInThePast => "needed-by-in-the-past",
+            Self::Closed => "request-closed",
+            Self::Resolved => "request-resolved",
+            Self::Voided => "request-voided",
+            Self::OwnRequest => "own-request",
+            Self::AlreadyOffered => "already-offered",
+            Self::AlreadyMatched => "already-matched",
+            Self::NoOffer => "no-offer",
+            Self::OfferAlreadyMatched => "offer-already-matched",
+            Self::AllHandsMatched(_) => "all-hands-matched",
+            Self::WithProfessional => "with-professional",
+            Self::DirectMatchNeedsConnector => "direct-match-needs-connector",
+            Self::NotMatched(_) => "not-matched",
+            Self::AlreadyTriaged(_) => "already-triaged",
+            Self::UnknownOrganisation => "unknown-organisation",
+            Self::OrganisationInactive => "organisation-inactive",
+            Self::AlreadyReferred => "already-referred",
+            Self::NoReferral => "no-referral",
+            Self::NoHelperCredited => "no-helper-credited",
+            Self::CreditedHelperNotMatched(_) => "credited-helper-not-matched",
+            Self::HelpersOnlyForNeighbour => "helpers-only-for-neighbour",
+            Self::ProfessionalNeedsReferral => "professional-needs-referral",
+            Self::NotInvolved => "not-involved",
+            Self::NotResolved => "not-resolved",
+            Self::FeedbackNotAllowed => "feedback-not-allowed",
+            Self::FeedbackAlreadyGiven => "feedback-already-given",
+            Self::NotReopenable => "not-reopenable",
+            Self::NothingToCorrect => "nothing-to-correct",
+        }
+    }
+
+    fn kind(&self) -> ErrorKind {
+        match self {
+            Self::Access(refusal) => refusal.kind(),
+            Self::NotPosted => ErrorKind::NotFound,
+            // Posting twice with one id creates nothing new: the request is already there.
+            Self::AlreadyPosted => ErrorKind::Conflict,
+            // Everything else is a rule the request's state or the command breaks, including
+            // who may resolve or give feedback: that depends on the request's history, not on
+            // the actor's role alone.
+            _ => ErrorKind::Rule,
+        }
+    }
 }

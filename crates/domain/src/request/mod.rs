@@ -7,7 +7,7 @@ mod error;
 mod event;
 mod state;
 
-pub use command::RequestCommand;
+pub use command::*;
 pub use error::RequestError;
 pub use event::*;
 pub use state::{Referral, RequestState, RequestStatus};
@@ -15,7 +15,10 @@ pub use state::{Referral, RequestState, RequestStatus};
 use uuid::Uuid;
 
 use crate::context::CommandContext;
-use crate::decider::Decider;
+use crate::decider::{Decider, Reference};
+use crate::neighbourhood::Neighbourhood;
+use crate::organisation::Organisation;
+use crate::person::Person;
 
 /// The stream category of help requests.
 pub const CATEGORY: &str = "request";
@@ -33,6 +36,43 @@ impl Decider for HelpRequest {
 
     fn aggregate_id(command: &RequestCommand) -> Uuid {
         command.request_id().as_uuid()
+    }
+
+    /// A request names its neighbourhood (on posting and when a correction moves it), the
+    /// organisation that referred it in or that it is referred to, and the helper offered or
+    /// matched: each must already be there. A helper has opted in, which takes a registration.
+    ///
+    /// The requester is not a reference: a request may name any resident (or the poster
+    /// themselves), and nothing asks a resident to register before asking for help.
+    /// Withdrawn offers, cancelled matches and credited helpers name people the request
+    /// already holds, so its state checks them.
+    fn references(command: &RequestCommand) -> Vec<Reference> {
+        match command {
+            RequestCommand::Post(c) => {
+                let mut refs = vec![Reference::to::<Neighbourhood>(c.neighbourhood_id)];
+                refs.extend(c.referred_by.map(Reference::to::<Organisation>));
+                refs
+            }
+            RequestCommand::Offer(OfferHelp { helper, .. })
+            | RequestCommand::Match(MatchHelper { helper, .. }) => {
+                vec![Reference::to::<Person>(*helper)]
+            }
+            RequestCommand::Refer(c) => vec![Reference::to::<Organisation>(c.organisation_id)],
+            RequestCommand::Correct(c) => c
+                .neighbourhood_id
+                .map(Reference::to::<Neighbourhood>)
+                .into_iter()
+                .collect(),
+            RequestCommand::Triage(_)
+            | RequestCommand::WithdrawOffer(_)
+            | RequestCommand::CancelMatch(_)
+            | RequestCommand::RecordReferralOutcome(_)
+            | RequestCommand::Resolve(_)
+            | RequestCommand::Close(_)
+            | RequestCommand::Reopen(_)
+            | RequestCommand::GiveFeedback(_)
+            | RequestCommand::Void(_) => Vec::new(),
+        }
     }
 
     fn decide(

@@ -10,31 +10,44 @@ use crate::values::{DisplayName, Language};
 #[serde(tag = "command", rename_all = "snake_case")]
 pub enum TenantCommand {
     /// Register the tenant.
-    Register {
-        /// The tenant (must be the context's tenant).
-        tenant_id: TenantId,
-        /// Its name.
-        name: DisplayName,
-        /// Its default language.
-        default_language: Language,
-    },
+    Register(RegisterTenant),
     /// Change its settings.
-    ChangeSettings {
-        /// The tenant.
-        tenant_id: TenantId,
-        /// New name.
-        name: Option<DisplayName>,
-        /// New default language.
-        default_language: Option<Language>,
-    },
+    ChangeSettings(ChangeTenantSettings),
+}
+
+/// Register the tenant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegisterTenant {
+    /// The tenant (must be the context's tenant).
+    pub tenant_id: TenantId,
+    /// Its name.
+    pub name: DisplayName,
+    /// Its default language.
+    pub default_language: Language,
+}
+
+/// Change its settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangeTenantSettings {
+    /// The tenant.
+    pub tenant_id: TenantId,
+    /// New name.
+    pub name: Option<DisplayName>,
+    /// New default language.
+    pub default_language: Option<Language>,
 }
 
 impl TenantCommand {
     /// The tenant the command is about.
     pub fn tenant_id(&self) -> TenantId {
         match self {
-            TenantCommand::Register { tenant_id, .. }
-            | TenantCommand::ChangeSettings { tenant_id, .. } => *tenant_id,
+            TenantCommand::Register(RegisterTenant { tenant_id, .. })
+            | TenantCommand::ChangeSettings(ChangeTenantSettings { tenant_id, .. }) => *tenant_id,
         }
     }
 }
+
+crate::macros::command_from!(TenantCommand {
+    Register(RegisterTenant),
+    ChangeSettings(ChangeTenantSettings),
+});

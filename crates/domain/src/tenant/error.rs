@@ -1,16 +1,14 @@
 //! Why a tenant refused a command.
 
-use crate::role::Role;
+use crate::access::Refusal;
+use crate::error::{DomainError, ErrorKind};
 
 /// Why a command on a tenant was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TenantError {
-    /// Funders see figures only and cannot change anything.
-    #[error("a funder can only look at figures and cannot change anything")]
-    FunderCannotAct,
-    /// Only admins manage the tenant.
-    #[error("a {0} may not manage the tenant; ask an admin")]
-    NotAllowed(Role),
+    /// The actor may not give this command at all.
+    #[error(transparent)]
+    Access(#[from] Refusal),
     /// The command names another tenant than the context.
     #[error("this command is about another tenant")]
     OtherTenant,
@@ -23,4 +21,27 @@ pub enum TenantError {
     /// Nothing changes.
     #[error("this change changes nothing")]
     NothingChanged,
+}
+
+impl DomainError for TenantError {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::Access(refusal) => refusal.code(),
+            Self::OtherTenant => "other-tenant",
+            Self::AlreadyRegistered => "tenant-already-registered",
+            Self::NotRegistered => "tenant-not-registered",
+            Self::NothingChanged => "tenant-unchanged",
+        }
+    }
+
+    fn kind(&self) -> ErrorKind {
+        match self {
+            Self::Access(refusal) => refusal.kind(),
+            // Nobody acts on another tenant: who asks is the problem, not what they ask.
+            Self::OtherTenant => ErrorKind::Forbidden,
+            Self::NotRegistered => ErrorKind::NotFound,
+            Self::AlreadyRegistered => ErrorKind::Conflict,
+            Self::NothingChanged => ErrorKind::Rule,
+        }
+    }
 }

@@ -27,6 +27,7 @@ use futures::StreamExt;
 use noaber_domain::call::Call;
 use noaber_domain::neighbourhood::Neighbourhood;
 use noaber_domain::organisation::Organisation;
+use noaber_domain::person::ErasePerson;
 use noaber_domain::person::Person;
 use noaber_domain::request::HelpRequest;
 use noaber_domain::tenant::Tenant;
@@ -218,7 +219,7 @@ pub async fn execute_step(
         DemoCommand::Tenant(c) => exec_one::<Tenant>(executor, ctx, c).await?,
         DemoCommand::Neighbourhood(c) => exec_one::<Neighbourhood>(executor, ctx, c).await?,
         DemoCommand::Organisation(c) => exec_one::<Organisation>(executor, ctx, c).await?,
-        DemoCommand::Person(PersonCommand::Erase { person_id }) => {
+        DemoCommand::Person(PersonCommand::Erase(ErasePerson { person_id })) => {
             match executor.erase_person(ctx, *person_id).await {
                 Ok(done) => Outcome::Done(done),
                 Err(e) => refusal_or_error(e)?,

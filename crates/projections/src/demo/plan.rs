@@ -9,12 +9,24 @@
 //! are still open, as in a real neighbourhood.
 
 use chrono::{DateTime, Duration, Utc};
+use noaber_domain::call::{AnswerCall, CloseCall, PublishCall};
 use noaber_domain::call::{CallCloseReason, CallField, CallScope};
+use noaber_domain::neighbourhood::RegisterNeighbourhood;
+use noaber_domain::organisation::{OfferServices, RegisterOrganisation};
 use noaber_domain::organisation::{OrganisationKind, OrganisationStatus};
+use noaber_domain::person::{
+    DeclareSkills, ErasePerson, OptInAsHelper, OptOutAsHelper, RegisterPerson, UpdateProfile,
+};
+use noaber_domain::request::{
+    CancelMatch, CloseRequest, CorrectRequest, GiveFeedback, MatchHelper, OfferHelp, PostRequest,
+    RecordReferralOutcome, ReferRequest, ReopenRequest, ResolveRequest, TriageRequest, VoidRequest,
+    WithdrawOffer,
+};
 use noaber_domain::request::{
     CancelReason, CloseReason, Compensation, ReferralOutcome, ResolvedBy, TriageRoute,
 };
 use noaber_domain::taxonomy::taxonomy;
+use noaber_domain::tenant::RegisterTenant;
 use noaber_domain::values::{
     ApproxLocation, Availability, CategoryCode, Channel, DigitalAccess, DisplayName, Distance,
     HandsNeeded, Language, Minutes, PartOfDay, Rating, SkillCode, Slot, TargetGroupCode, Urgency,
@@ -233,7 +245,7 @@ impl TenantPlanner {
         let admin_name = self.name();
         self.push(
             ctx.clone(),
-            DemoCommand::Person(PersonCommand::Register {
+            DemoCommand::Person(PersonCommand::Register(RegisterPerson {
                 person_id: admin,
                 name: Personal::clear(admin, admin_name),
                 contact: None,
@@ -242,7 +254,7 @@ impl TenantPlanner {
                 location: None,
                 languages: vec![Language::parse("nl")?],
                 digital_access: DigitalAccess::Digital,
-            }),
+            })),
         );
         let tenant_name = match words::TENANTS.get(self.index as usize) {
             Some(name) => (*name).to_owned(),
@@ -251,11 +263,11 @@ impl TenantPlanner {
         let ctx = self.ctx(admin, Role::Admin, t0 + minutes(5));
         self.push(
             ctx,
-            DemoCommand::Tenant(TenantCommand::Register {
+            DemoCommand::Tenant(TenantCommand::Register(RegisterTenant {
                 tenant_id: self.tenant,
                 name: DisplayName::parse(&tenant_name)?,
                 default_language: Language::parse("nl")?,
-            }),
+            })),
         );
         for n in 0..self.size.neighbourhoods {
             let at = t0 + minutes(10 + n as u64);
@@ -275,12 +287,12 @@ impl TenantPlanner {
             let ctx = self.ctx(admin, Role::Admin, at);
             self.push(
                 ctx,
-                DemoCommand::Neighbourhood(NeighbourhoodCommand::Register {
+                DemoCommand::Neighbourhood(NeighbourhoodCommand::Register(RegisterNeighbourhood {
                     neighbourhood_id: id,
                     name: DisplayName::parse(&name)?,
                     centroid,
                     radius: Distance::from_metres(900)?,
-                }),
+                })),
             );
             self.neighbourhoods.push((id, centroid));
         }
@@ -310,11 +322,11 @@ impl TenantPlanner {
             let ctx = self.ctx(admin, Role::Admin, at);
             self.push(
                 ctx,
-                DemoCommand::Organisation(OrganisationCommand::Register {
+                DemoCommand::Organisation(OrganisationCommand::Register(RegisterOrganisation {
                     organisation_id: id,
                     name: DisplayName::parse(&name)?,
                     kind,
-                }),
+                })),
             );
             let mut offered = Vec::new();
             for c in &categories {
@@ -325,11 +337,11 @@ impl TenantPlanner {
             let ctx = self.ctx(admin, Role::Admin, at + minutes(1));
             self.push(
                 ctx,
-                DemoCommand::Organisation(OrganisationCommand::OfferServices {
+                DemoCommand::Organisation(OrganisationCommand::OfferServices(OfferServices {
                     organisation_id: id,
                     categories: offered,
                     neighbourhoods: hoods.clone(),
-                }),
+                })),
             );
             self.organisations.push(id);
         }
@@ -350,7 +362,7 @@ impl TenantPlanner {
             let phone = format!("06-{:08}", self.rng.below(100_000_000));
             self.push(
                 ctx,
-                DemoCommand::Person(PersonCommand::Register {
+                DemoCommand::Person(PersonCommand::Register(RegisterPerson {
                     person_id: id,
                     name: Personal::clear(id, name),
                     contact: Some(Personal::clear(id, phone)),
@@ -359,7 +371,7 @@ impl TenantPlanner {
                     location: None,
                     languages: vec![Language::parse("nl")?],
                     digital_access: DigitalAccess::Digital,
-                }),
+                })),
             );
             if c < connectors {
                 self.connectors.push(Staff {
@@ -443,7 +455,7 @@ impl TenantPlanner {
             let contact = Personal::clear(id, format!("06-{:08}", self.rng.below(100_000_000)));
             self.push(
                 ctx,
-                DemoCommand::Person(PersonCommand::Register {
+                DemoCommand::Person(PersonCommand::Register(RegisterPerson {
                     person_id: id,
                     name: Personal::clear(id, name),
                     contact: Some(contact),
@@ -452,7 +464,7 @@ impl TenantPlanner {
                     location: Some(location),
                     languages,
                     digital_access: access,
-                }),
+                })),
             );
             let mut available_for_calls = false;
             // Helpers declare skills and opt in; some other residents declare talents too.
@@ -464,20 +476,20 @@ impl TenantPlanner {
                 let ctx = self.ctx(actor, role, since + minutes(20));
                 self.push(
                     ctx,
-                    DemoCommand::Person(PersonCommand::DeclareSkills {
+                    DemoCommand::Person(PersonCommand::DeclareSkills(DeclareSkills {
                         person_id: id,
                         skills,
                         availability,
                         max_distance,
                         available_for_calls,
-                    }),
+                    })),
                 );
             }
             if helper {
                 let ctx = self.ctx(actor, role, since + minutes(30));
                 self.push(
                     ctx,
-                    DemoCommand::Person(PersonCommand::OptIn { person_id: id }),
+                    DemoCommand::Person(PersonCommand::OptIn(OptInAsHelper { person_id: id })),
                 );
             }
             if self.rng.chance(0.04) {
@@ -486,7 +498,7 @@ impl TenantPlanner {
                 let contact = Personal::clear(id, format!("06-{:08}", self.rng.below(100_000_000)));
                 self.push(
                     ctx,
-                    DemoCommand::Person(PersonCommand::UpdateProfile {
+                    DemoCommand::Person(PersonCommand::UpdateProfile(UpdateProfile {
                         person_id: id,
                         name: None,
                         contact: Some(contact),
@@ -495,7 +507,7 @@ impl TenantPlanner {
                         location: None,
                         languages: None,
                         digital_access: None,
-                    }),
+                    })),
                 );
             }
             let frequent = !helper && self.rng.chance(0.3);
@@ -694,7 +706,7 @@ impl TenantPlanner {
         let referred_by = partner.map(|(_, org)| org);
         self.push(
             ctx,
-            DemoCommand::Request(RequestCommand::Post {
+            DemoCommand::Request(RequestCommand::Post(PostRequest {
                 request_id,
                 requester: requester.id,
                 channel,
@@ -710,7 +722,7 @@ impl TenantPlanner {
                 hands_needed: HandsNeeded::new(hands)?,
                 skills_wanted,
                 referred_by,
-            }),
+            })),
         );
         let mut script = Script {
             request_id,
@@ -744,11 +756,11 @@ impl TenantPlanner {
         let ctx = self.ctx(c.id, c.role, script.now);
         self.push(
             ctx,
-            DemoCommand::Request(RequestCommand::Triage {
+            DemoCommand::Request(RequestCommand::Triage(TriageRequest {
                 request_id,
                 route,
                 note,
-            }),
+            })),
         );
 
         if self.rng.chance(0.02) {
@@ -763,14 +775,14 @@ impl TenantPlanner {
                 let ctx = self.ctx(c.id, c.role, script.now);
                 self.push(
                     ctx,
-                    DemoCommand::Request(RequestCommand::Correct {
+                    DemoCommand::Request(RequestCommand::Correct(CorrectRequest {
                         request_id,
                         category: Some(CategoryCode::parse(other)?),
                         target_group: None,
                         neighbourhood_id: None,
                         urgency: None,
                         channel: None,
-                    }),
+                    })),
                 );
             }
         }
@@ -790,7 +802,7 @@ impl TenantPlanner {
                 let ctx = self.ctx(c.id, c.role, script.now);
                 self.push(
                     ctx,
-                    DemoCommand::Request(RequestCommand::Reopen { request_id }),
+                    DemoCommand::Request(RequestCommand::Reopen(ReopenRequest { request_id })),
                 );
                 script.matched.clear();
                 script.hands = 1;
@@ -814,12 +826,12 @@ impl TenantPlanner {
         let ctx = self.ctx(s.connector.id, s.connector.role, s.now);
         self.push(
             ctx,
-            DemoCommand::Request(RequestCommand::Refer {
+            DemoCommand::Request(RequestCommand::Refer(ReferRequest {
                 request_id: s.request_id,
                 organisation_id,
                 organisation_status: OrganisationStatus::Active,
                 reason,
-            }),
+            })),
         );
         if self.rng.chance(0.12) {
             // No outcome recorded: the connector queue shows it after 14 days.
@@ -846,11 +858,13 @@ impl TenantPlanner {
         let ctx = self.ctx(partner.id, partner.role, s.now);
         self.push(
             ctx,
-            DemoCommand::Request(RequestCommand::RecordReferralOutcome {
-                request_id: s.request_id,
-                outcome,
-                note,
-            }),
+            DemoCommand::Request(RequestCommand::RecordReferralOutcome(
+                RecordReferralOutcome {
+                    request_id: s.request_id,
+                    outcome,
+                    note,
+                },
+            )),
         );
         match outcome {
             ReferralOutcome::Declined | ReferralOutcome::NotReached => Ok(true),
@@ -868,13 +882,13 @@ impl TenantPlanner {
                 let ctx = self.ctx(actor.id, actor.role, s.now);
                 self.push(
                     ctx,
-                    DemoCommand::Request(RequestCommand::Resolve {
+                    DemoCommand::Request(RequestCommand::Resolve(ResolveRequest {
                         request_id: s.request_id,
                         resolution,
                         helpers_credited: Vec::new(),
                         minutes_given: None,
                         compensation: Compensation::None,
-                    }),
+                    })),
                 );
                 Ok(false)
             }
@@ -896,10 +910,10 @@ impl TenantPlanner {
             let ctx = self.ctx(c.id, c.role, s.now);
             self.push(
                 ctx,
-                DemoCommand::Request(RequestCommand::Close {
+                DemoCommand::Request(RequestCommand::Close(CloseRequest {
                     request_id,
                     reason: CloseReason::Duplicate,
-                }),
+                })),
             );
             return Ok(false);
         }
@@ -916,11 +930,11 @@ impl TenantPlanner {
             let ctx = self.ctx(*helper, Role::Helper, s.now);
             self.push(
                 ctx,
-                DemoCommand::Request(RequestCommand::Offer {
+                DemoCommand::Request(RequestCommand::Offer(OfferHelp {
                     request_id,
                     helper: *helper,
                     message,
-                }),
+                })),
             );
             offered.push(*helper);
             s.involved.push(*helper);
@@ -943,20 +957,20 @@ impl TenantPlanner {
                 self.ctx(c.id, c.role, s.now)
             };
             let command = if ending == 1 {
-                RequestCommand::Resolve {
+                RequestCommand::Resolve(ResolveRequest {
                     request_id,
                     resolution: ResolvedBy::Requester,
                     helpers_credited: Vec::new(),
                     minutes_given: None,
                     compensation: Compensation::None,
-                }
+                })
             } else {
                 let reason = match ending {
                     2 => CloseReason::NoLongerNeeded,
                     3 => CloseReason::Withdrawn,
                     _ => CloseReason::Unresolvable,
                 };
-                RequestCommand::Close { request_id, reason }
+                RequestCommand::Close(CloseRequest { request_id, reason })
             };
             self.push(ctx, DemoCommand::Request(command));
             return Ok(ending == 1);
@@ -968,7 +982,10 @@ impl TenantPlanner {
                 let ctx = self.ctx(helper, Role::Helper, s.now);
                 self.push(
                     ctx,
-                    DemoCommand::Request(RequestCommand::WithdrawOffer { request_id, helper }),
+                    DemoCommand::Request(RequestCommand::WithdrawOffer(WithdrawOffer {
+                        request_id,
+                        helper,
+                    })),
                 );
             }
         }
@@ -997,7 +1014,7 @@ impl TenantPlanner {
             };
             self.push(
                 ctx,
-                DemoCommand::Request(RequestCommand::Match { request_id, helper }),
+                DemoCommand::Request(RequestCommand::Match(MatchHelper { request_id, helper })),
             );
             if !s.involved.contains(&helper) {
                 s.involved.push(helper);
@@ -1016,11 +1033,11 @@ impl TenantPlanner {
                 let ctx = self.ctx(c.id, c.role, s.now);
                 self.push(
                     ctx,
-                    DemoCommand::Request(RequestCommand::CancelMatch {
+                    DemoCommand::Request(RequestCommand::CancelMatch(CancelMatch {
                         request_id,
                         helper,
                         reason,
-                    }),
+                    })),
                 );
                 s.matched.retain(|h| *h != helper);
             }
@@ -1051,13 +1068,13 @@ impl TenantPlanner {
         ][self.rng.weighted(&[85, 12, 3])];
         self.push(
             ctx,
-            DemoCommand::Request(RequestCommand::Resolve {
+            DemoCommand::Request(RequestCommand::Resolve(ResolveRequest {
                 request_id,
                 resolution: ResolvedBy::Neighbour,
                 helpers_credited: s.matched.clone(),
                 minutes_given,
                 compensation,
-            }),
+            })),
         );
         // Feedback from the requester (when they use the app) and from a helper.
         if s.self_posted && self.rng.chance(0.55) {
@@ -1071,11 +1088,11 @@ impl TenantPlanner {
             let ctx = self.ctx(s.requester, Role::Resident, s.now);
             self.push(
                 ctx,
-                DemoCommand::Request(RequestCommand::GiveFeedback {
+                DemoCommand::Request(RequestCommand::GiveFeedback(GiveFeedback {
                     request_id,
                     rating,
                     comment,
-                }),
+                })),
             );
         }
         if self.rng.chance(0.25) {
@@ -1085,11 +1102,11 @@ impl TenantPlanner {
                 let ctx = self.ctx(h, Role::Helper, s.now);
                 self.push(
                     ctx,
-                    DemoCommand::Request(RequestCommand::GiveFeedback {
+                    DemoCommand::Request(RequestCommand::GiveFeedback(GiveFeedback {
                         request_id,
                         rating,
                         comment: None,
-                    }),
+                    })),
                 );
             }
         }
@@ -1128,7 +1145,7 @@ impl TenantPlanner {
         let ctx = self.ctx(c.id, c.role, published);
         self.push(
             ctx,
-            DemoCommand::Call(CallCommand::Publish {
+            DemoCommand::Call(CallCommand::Publish(PublishCall {
                 call_id,
                 organisation_id,
                 title: Personal::clear(c.id, title),
@@ -1139,7 +1156,7 @@ impl TenantPlanner {
                 hands_needed: HandsNeeded::new(hands as u32)?,
                 deadline,
                 skills_wanted: Vec::new(),
-            }),
+            })),
         );
         let volunteers: Vec<Member> = self
             .members
@@ -1170,12 +1187,12 @@ impl TenantPlanner {
             let ctx = self.ctx(m.id, Role::Resident, at);
             self.push(
                 ctx,
-                DemoCommand::Call(CallCommand::Answer {
+                DemoCommand::Call(CallCommand::Answer(AnswerCall {
                     call_id,
                     name: Some(Personal::clear(m.id, name)),
                     contact: Some(Personal::clear(m.id, contact)),
                     availability: Some(availability),
-                }),
+                })),
             );
         }
         if i + 1 < self.size.calls || self.size.calls == 1 {
@@ -1188,7 +1205,7 @@ impl TenantPlanner {
             let ctx = self.ctx(c.id, c.role, at);
             self.push(
                 ctx,
-                DemoCommand::Call(CallCommand::Close { call_id, reason }),
+                DemoCommand::Call(CallCommand::Close(CloseCall { call_id, reason })),
             );
         }
         Ok(())
@@ -1213,7 +1230,7 @@ impl TenantPlanner {
         let ctx = self.ctx(c.id, c.role, at).acting_for(m.id);
         self.push(
             ctx,
-            DemoCommand::Request(RequestCommand::Post {
+            DemoCommand::Request(RequestCommand::Post(PostRequest {
                 request_id,
                 requester: m.id,
                 channel: Channel::Phone,
@@ -1229,12 +1246,12 @@ impl TenantPlanner {
                 hands_needed: HandsNeeded::ONE,
                 skills_wanted: Vec::new(),
                 referred_by: None,
-            }),
+            })),
         );
         let ctx = self.ctx(c.id, c.role, at + Duration::hours(1));
         self.push(
             ctx,
-            DemoCommand::Request(RequestCommand::Void { request_id }),
+            DemoCommand::Request(RequestCommand::Void(VoidRequest { request_id })),
         );
         Ok(())
     }
@@ -1260,7 +1277,7 @@ impl TenantPlanner {
             let ctx = self.ctx(id, Role::Resident, at);
             self.push(
                 ctx,
-                DemoCommand::Person(PersonCommand::Erase { person_id: id }),
+                DemoCommand::Person(PersonCommand::Erase(ErasePerson { person_id: id })),
             );
             // Nobody acts for or on this person after the erasure.
             self.touch(id, at);
@@ -1282,7 +1299,9 @@ impl TenantPlanner {
                     let ctx = self.ctx(id, Role::Helper, at);
                     self.push(
                         ctx,
-                        DemoCommand::Person(PersonCommand::OptOut { person_id: id }),
+                        DemoCommand::Person(PersonCommand::OptOut(OptOutAsHelper {
+                            person_id: id,
+                        })),
                     );
                     stopped += 1;
                 }

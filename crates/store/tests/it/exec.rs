@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use chrono::Utc;
-use noaber_domain::person::Person;
+use noaber_domain::person::{OptInAsHelper, OptOutAsHelper, Person, RegisterPerson};
 use noaber_domain::values::DigitalAccess;
 use noaber_domain::{
     CommandContext, NeighbourhoodId, PersonCommand, PersonError, PersonId, Personal, Role, TenantId,
@@ -19,7 +19,7 @@ fn executor(store: Arc<dyn EventStore>, keys: Arc<dyn KeyStore>) -> Executor {
 }
 
 fn register(person: PersonId) -> PersonCommand {
-    PersonCommand::Register {
+    PersonCommand::Register(RegisterPerson {
         person_id: person,
         name: Personal::clear(person, "Jan"),
         contact: None,
@@ -28,7 +28,7 @@ fn register(person: PersonId) -> PersonCommand {
         location: None,
         languages: vec![],
         digital_access: DigitalAccess::Digital,
-    }
+    })
 }
 
 fn own_ctx(person: PersonId) -> CommandContext {
@@ -95,9 +95,9 @@ async fn concurrent_commands_on_one_aggregate_are_all_applied_through_retries() 
         let exec = exec.clone();
         tasks.push(tokio::spawn(async move {
             let command = if i % 2 == 0 {
-                PersonCommand::OptIn { person_id: person }
+                PersonCommand::OptIn(OptInAsHelper { person_id: person })
             } else {
-                PersonCommand::OptOut { person_id: person }
+                PersonCommand::OptOut(OptOutAsHelper { person_id: person })
             };
             exec.execute::<Person>(&own_ctx(person), &command).await
         }));
@@ -219,7 +219,7 @@ async fn a_command_reads_its_own_stream_exactly_once() {
     );
     exec.execute::<Person>(
         &own_ctx(person),
-        &PersonCommand::OptIn { person_id: person },
+        &PersonCommand::OptIn(OptInAsHelper { person_id: person }),
     )
     .await
     .expect("opts in");
@@ -238,7 +238,7 @@ async fn a_command_on_another_tenants_aggregate_is_not_here_and_writes_nothing()
     let mut intruder = own_ctx(person);
     intruder.tenant_id = TenantId::new(Uuid::now_v7());
     let err = exec
-        .execute::<Person>(&intruder, &PersonCommand::OptIn { person_id: person })
+        .execute::<Person>(&intruder, &PersonCommand::OptIn(OptInAsHelper { person_id: person }))
         .await
         .expect_err("another tenant's person is out of reach");
     assert!(matches!(err, ExecError::NotHere { .. }), "{err:?}");

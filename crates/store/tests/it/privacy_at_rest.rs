@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use chrono::{TimeZone, Utc};
 use futures::TryStreamExt;
-use noaber_domain::person::Person;
+use noaber_domain::person::{Person, RegisterPerson};
 use noaber_domain::values::{ApproxLocation, DigitalAccess};
 use noaber_domain::{
     CommandContext, NeighbourhoodId, PersonCommand, PersonId, Personal, Role, TenantId,
@@ -36,7 +36,7 @@ fn ctx(tenant: TenantId, actor: PersonId, role: Role) -> CommandContext {
 /// Registers a person with a name, contact and address; returns their id and stream.
 async fn register(executor: &Executor, tenant: TenantId) -> (PersonId, StreamId) {
     let person = PersonId::new(Uuid::now_v7());
-    let command = PersonCommand::Register {
+    let command = PersonCommand::Register(RegisterPerson {
         person_id: person,
         name: Personal::clear(person, NAME),
         contact: Some(Personal::clear(person, CONTACT)),
@@ -45,7 +45,7 @@ async fn register(executor: &Executor, tenant: TenantId) -> (PersonId, StreamId)
         location: Some(ApproxLocation::new(51.9651, 6.7189).expect("a valid location")),
         languages: vec![],
         digital_access: DigitalAccess::Offline,
-    };
+    });
     let connector = PersonId::new(Uuid::now_v7());
     let done = executor
         .execute::<Person>(&ctx(tenant, connector, Role::Connector), &command)

@@ -1,9 +1,7 @@
 //! The stored shape of events: encoding, decoding, upcasting old shapes, and the JSON forms of
 //! personal data.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use noaber_domain::request::*;
 use noaber_domain::{AnyEvent, DecodeError, DomainEvent, Personal, PersonalValue};
 use serde_json::json;

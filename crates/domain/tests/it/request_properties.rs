@@ -1,13 +1,11 @@
 //! Property tests: random command sequences from random actors in random roles never break an
 //! invariant, and folding the produced events always gives back the state decisions were made on.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use noaber_domain::organisation::OrganisationStatus;
 use noaber_domain::request::*;
 use noaber_domain::values::*;
-use noaber_domain::{CommandContext, Decider, PersonId, Personal, Role};
+use noaber_domain::{CommandContext, Decider, PersonId, Personal, Refusal, Role};
 use proptest::prelude::*;
 
 const PEOPLE: [PersonId; 8] = [ANNA, BEN, CAS, DIRK, EVA, FEMKE, GUS, AMBER];
@@ -23,41 +21,42 @@ fn command(kind: usize, target: PersonId, x: usize, state: &RequestState) -> Req
             target,
             Channel::ALL[x % Channel::ALL.len()],
             (x % 3 + 1) as u32,
-        ),
-        1 => RequestCommand::Triage {
+        )
+        .into(),
+        1 => RequestCommand::Triage(TriageRequest {
             request_id,
             route: TriageRoute::ALL[x % 2],
             note: None,
-        },
-        2 => RequestCommand::Offer {
+        }),
+        2 => RequestCommand::Offer(OfferHelp {
             request_id,
             helper: target,
             message: Some(Personal::clear(target, "ik help graag")),
-        },
-        3 => RequestCommand::WithdrawOffer {
+        }),
+        3 => RequestCommand::WithdrawOffer(WithdrawOffer {
             request_id,
             helper: target,
-        },
-        4 => RequestCommand::Match {
+        }),
+        4 => RequestCommand::Match(MatchHelper {
             request_id,
             helper: target,
-        },
-        5 => RequestCommand::CancelMatch {
+        }),
+        5 => RequestCommand::CancelMatch(CancelMatch {
             request_id,
             helper: target,
             reason: CancelReason::ALL[x % CancelReason::ALL.len()],
-        },
-        6 => RequestCommand::Refer {
+        }),
+        6 => RequestCommand::Refer(ReferRequest {
             request_id,
             organisation_id: ORG,
             organisation_status: OrganisationStatus::ALL[x % 3],
             reason: None,
-        },
-        7 => RequestCommand::RecordReferralOutcome {
+        }),
+        7 => RequestCommand::RecordReferralOutcome(RecordReferralOutcome {
             request_id,
             outcome: ReferralOutcome::ALL[x % ReferralOutcome::ALL.len()],
             note: None,
-        },
+        }),
         8 => {
             // Half the time credit the helpers actually matched, otherwise a random person.
             let helpers = match x % 4 {
@@ -65,25 +64,25 @@ fn command(kind: usize, target: PersonId, x: usize, state: &RequestState) -> Req
                 1 => vec![target],
                 _ => vec![],
             };
-            RequestCommand::Resolve {
+            RequestCommand::Resolve(ResolveRequest {
                 request_id,
                 resolution: ResolvedBy::ALL[x % 3],
                 helpers_credited: helpers,
                 minutes_given: None,
                 compensation: Compensation::None,
-            }
+            })
         }
-        9 => RequestCommand::Close {
+        9 => RequestCommand::Close(CloseRequest {
             request_id,
             reason: CloseReason::ALL[x % CloseReason::ALL.len()],
-        },
-        10 => RequestCommand::Reopen { request_id },
-        11 => RequestCommand::GiveFeedback {
+        }),
+        10 => RequestCommand::Reopen(ReopenRequest { request_id }),
+        11 => RequestCommand::GiveFeedback(GiveFeedback {
             request_id,
             rating: Rating::new(1 + (x % 5) as u32).expect("in range"),
             comment: None,
-        },
-        12 => RequestCommand::Correct {
+        }),
+        12 => RequestCommand::Correct(CorrectRequest {
             request_id,
             category: Some(category(
                 ["errands", "transport", "garden", "digital"][x % 4],
@@ -92,8 +91,8 @@ fn command(kind: usize, target: PersonId, x: usize, state: &RequestState) -> Req
             neighbourhood_id: None,
             urgency: Some(Urgency::ALL[x % Urgency::ALL.len()]),
             channel: None,
-        },
-        _ => RequestCommand::Void { request_id },
+        }),
+        _ => RequestCommand::Void(VoidRequest { request_id }),
     }
 }
 
@@ -240,6 +239,6 @@ proptest! {
             }
         }
         let cmd = command(kind, FEMKE, x, &state);
-        prop_assert_eq!(HelpRequest::decide(&state, &femke(), &cmd), Err(RequestError::FunderCannotAct));
+        prop_assert_eq!(HelpRequest::decide(&state, &femke(), &cmd), Err(RequestError::Access(Refusal::FunderCannotAct)));
     }
 }

@@ -1,0 +1,84 @@
+//! The refusal every aggregate shares when the actor, not the command, is the problem.
+//!
+//! Who may act is decided the same way everywhere (a funder never, a role only for what it is
+//! for, a resident only for themselves), so the answer is one type that each aggregate's error
+//! embeds, and a caller recognises it without knowing the aggregate.
+
+use crate::context::CommandContext;
+use crate::error::{DomainError, ErrorKind};
+use crate::role::Role;
+
+/// Why the actor may not give a command, whatever the aggregate's state.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    /// Funders see figures only and cannot change anything.
+    #[error("a funder can only look at figures and cannot change anything")]
+    FunderCannotAct,
+    /// The actor's role may not do this at all.
+    #[error("a {role} may not {action}")]
+    NotAllowed {
+        /// The actor's role.
+        role: Role,
+        /// What was attempted.
+        action: &'static str,
+    },
+    /// Only an admin may do this.
+    #[error("a {role} may not {action}; ask an admin")]
+    AdminOnly {
+        /// The actor's role.
+        role: Role,
+        /// What was attempted.
+        action: &'static str,
+    },
+    /// The actor tried to act for someone else without being allowed to.
+    #[error("you can only {action} for yourself")]
+    OnlyForYourself {
+        /// What was attempted.
+        action: &'static str,
+    },
+}
+
+impl DomainError for Refusal {
+    fn code(&self) -> &'static str {
+        match self {
+            Refusal::FunderCannotAct => "funder-cannot-act",
+            Refusal::NotAllowed { .. } => "not-allowed",
+            Refusal::AdminOnly { .. } => "admin-only",
+            Refusal::OnlyForYourself { .. } => "only-for-yourself",
+        }
+    }
+
+    fn kind(&self) -> ErrorKind {
+        ErrorKind::Forbidden
+    }
+}
+
+/// Refuses any command from a funder: they look at figures and change nothing.
+pub fn refuse_funder(ctx: &CommandContext) -> Result<(), Refusal> {
+    if ctx.role == Role::Funder {
+        Err(Refusal::FunderCannotAct)
+    } else {
+        Ok(())
+    }
+}
+
+/// Requires a connector or admin, who manage requests and organisations for everyone.
+pub fn require_staff(ctx: &CommandContext, action: &'static str) -> Result<(), Refusal> {
+    if ctx.role.is_staff() {
+        Ok(())
+    } else {
+        Err(Refusal::NotAllowed {
+            role: ctx.role,
+            action,
+        })
+    }
+}
+
+/// Requires an admin; a funder hears that they change nothing, anyone else to ask an admin.
+pub fn require_admin(ctx: &CommandContext, action: &'static str) -> Result<(), Refusal> {
+    match ctx.role {
+        Role::Admin => Ok(()),
+        Role::Funder => Err(Refusal::FunderCannotAct),
+        role => Err(Refusal::AdminOnly { role, action }),
+    }
+}

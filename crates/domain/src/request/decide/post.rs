@@ -1,0 +1,64 @@
+//! Posting a request: for oneself, or on a resident's behalf by someone whose role allows it.
+
+use crate::access::Refusal;
+use crate::context::CommandContext;
+use crate::request::event::RequestPosted;
+use crate::request::state::{RequestState, RequestStatus};
+use crate::request::PostRequest;
+use crate::request::RequestError;
+use crate::values::Channel;
+
+use super::Decision;
+
+/// Posts a new request.
+pub(super) fn post(state: &RequestState, ctx: &CommandContext, c: &PostRequest) -> Decision {
+    if state.status != RequestStatus::NotPosted {
+        return Err(RequestError::AlreadyPosted);
+    }
+    if ctx.on_behalf_of.is_some_and(|p| p != c.requester) {
+        return Err(RequestError::OnBehalfMismatch);
+    }
+    let on_behalf = c.requester != ctx.actor_id;
+    if on_behalf && !ctx.role.may_act_on_behalf() {
+        return Err(Refusal::OnlyForYourself {
+            action: "post a request",
+        }
+        .into());
+    }
+    if c.channel.needs_someone_on_behalf() && !on_behalf {
+        return Err(RequestError::ChannelNeedsOnBehalf(c.channel));
+    }
+    if c.referred_by.is_some() && c.channel != Channel::PartnerReferral {
+        return Err(RequestError::ReferrerWithoutPartnerChannel);
+    }
+    if c.description.is_blank() {
+        return Err(RequestError::EmptyDescription);
+    }
+    if c.needed_by.is_some_and(|n| n < ctx.occurred_at()) {
+        return Err(RequestError::NeededByInThePast);
+    }
+    let mut skills = c.skills_wanted.clone();
+    skills.sort();
+    skills.dedup();
+    Ok(vec![RequestPosted {
+        request_id: c.request_id,
+        requester: c.requester,
+        posted_by: ctx.actor_id,
+        on_behalf,
+        channel: c.channel,
+        category: c.category.clone(),
+        target_group: c.target_group.clone(),
+        neighbourhood_id: c.neighbourhood_id,
+        location: c.location,
+        // The description is always about the requester, whoever typed it.
+        description: c.description.clone().about(c.requester),
+        urgency: c.urgency,
+        needed_by: c.needed_by,
+        anonymous: c.anonymous,
+        visibility: c.visibility,
+        hands_needed: c.hands_needed,
+        skills_wanted: skills,
+        referred_by: c.referred_by,
+    }
+    .into()])
+}

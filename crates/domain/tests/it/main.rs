@@ -1,0 +1,11 @@
+//! The domain's integration tests, in one binary so they compile and link once.
+
+mod aggregates;
+mod codec;
+mod common;
+mod error_codes;
+mod references;
+mod request_properties;
+mod request_rules;
+mod taxonomy;
+mod values;
