@@ -18,6 +18,7 @@ pub mod privacy;
 pub mod sqlite;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod verify;
 
 use async_trait::async_trait;
 use futures::stream::BoxStream;
