@@ -14,6 +14,7 @@
 //! `Scale::Small` is one tenant with two neighbourhoods, 150 residents, 70 helpers, five
 //! organisations and about 400 requests over 18 months. `Scale::Large` repeats tenants of that
 //! shape (each with its own seed-derived history) until the log holds about a million events.
+#![deny(missing_docs)]
 
 mod plan;
 mod rng;
