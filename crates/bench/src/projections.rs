@@ -2,10 +2,6 @@
 //! on a fresh PostgreSQL database and measures the read models on it: rebuilding them in memory
 //! and from PostgreSQL (against the raw read ceiling of the same rows), KPI queries, a feed page,
 //! the connector queue, and the memory the models take per request.
-//!
-//! Wiring (for `cli.rs`): `bench projections` takes `bench::projections::ProjectionsBenchArgs`
-//! (a `clap::Args`); call `bench::projections::run(&args.options()?).await`, print
-//! `print_table(&cases)`, and when `--json FILE` was given call `write_json(&cases, path)`.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -14,8 +10,8 @@ use std::time::Instant;
 use chrono::{DateTime, Duration, Utc};
 use futures::{StreamExt, TryStreamExt};
 use indicatif::{ProgressBar, ProgressStyle};
+use noaber_demo::{self as demo, period_start, Scale, TenantSize};
 use noaber_domain::{AnyEvent, NeighbourhoodEvent, NeighbourhoodId, RequestEvent};
-use noaber_projections::demo::{self, period_start, Scale, TenantSize};
 use noaber_projections::feed::Audience;
 use noaber_projections::kpi::{Breakdown, KpiQuery};
 use noaber_projections::queue::QueueConfig;
