@@ -1,7 +1,7 @@
 //! Configuration of the `noaber` binary: where the event log lives, how to log, where the master
 //! key is; and opening the event log that the configuration names.
 //!
-//! Every setting comes from a flag with an environment fallback (see [`crate::cli::Cli`]). With
+//! Every setting comes from a flag with an environment fallback (see `crate::cli::Cli`). With
 //! no database URL Noaber uses the embedded SQLite log in its data directory, so that `noaber
 //! serve` runs on a fresh machine with nothing installed. Secrets (the database password, the
 //! master key) are never logged: URLs pass through [`redact_url`] before they reach a log line.

@@ -1,7 +1,11 @@
 //! The `noaber` binary: parses the command line and runs the chosen subcommand.
 
+mod cli;
+mod cmd;
+mod config;
+
 use clap::Parser;
 
 fn main() -> std::process::ExitCode {
-    noaber_api::cli::main(noaber_api::cli::Cli::parse())
+    cli::main(cli::Cli::parse())
 }

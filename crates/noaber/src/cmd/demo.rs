@@ -1,15 +1,8 @@
 //! `noaber demo`: fills the log with a realistic, reproducible history of neighbourhood help,
-//! written through the domain's commands (see `noaber_projections::demo`).
-//!
-//! Wiring (for `cli.rs`): add a subcommand `Demo(cmd::demo::DemoArgs)` (the struct derives
-//! `clap::Args`: `--seed N`, `--scale small|large`, `--concurrency N`); the global
-//! `--database-url` / `--data-dir` / `--master-key-file` options choose the store as for
-//! `serve`. Build the `noaber_store::exec::Executor` over that store and its privacy codec, then
-//! call `cmd::demo::run(&executor, &args).await` and print the returned summary's `Display`.
-//! A non-zero exit is right when it returns an error.
+//! written through the domain's commands (see `noaber_demo`).
 
 use indicatif::{ProgressBar, ProgressStyle};
-use noaber_projections::demo::{self, DemoError, DemoSummary, Scale};
+use noaber_demo::{self as demo, DemoError, DemoSummary, Scale};
 use noaber_store::exec::Executor;
 
 /// Options of `noaber demo`.

@@ -1,36 +1,27 @@
 //! `noaber kpi`: folds the log into the funder KPI model and prints the figures of a period (or
 //! two periods side by side) as a funder receives them: small counts suppressed.
 //!
-//! Wiring into the CLI (cli.rs), for whoever owns it:
-//!
-//! ```text
-//! // in the subcommand enum:
-//! /// Funder KPIs for a period, optionally compared with a baseline period.
-//! Kpi(noaber_api::cmd::kpi::KpiArgs),      // KpiArgs derives clap::Args
-//!
-//! // in the dispatch (store: Arc<dyn EventStore>, opened like every other subcommand):
-//! Command::Kpi(args) => {
-//!     let out = noaber_api::cmd::kpi::run(store, args).await?;   // KpiCommandError: thiserror
-//!     print!("{out}");                                          // ends with a newline
-//! }
-//! ```
-//!
-//! Dates are `YYYY-MM-DD` (midnight UTC) or RFC 3339 timestamps; periods are [from, to).
+//! Dates are `YYYY-MM-DD` (midnight UTC) or RFC 3339 timestamps; periods are [from, to). This
+//! module reads the arguments and folds the log; [`render`] turns the figures into a table, CSV
+//! or JSON.
+
+mod render;
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::sync::Arc;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use futures::TryStreamExt;
 use noaber_domain::{AnyEvent, NeighbourhoodEvent};
 use noaber_projections::kpi::{
-    Breakdown, FigureChange, FigureValue, FunderComparison, FunderFigures, FunderReport, Interval,
-    KpiQuery, Kpis, ReportScope, Shown,
+    Breakdown, FunderReport, Interval, KpiQuery, Kpis, ReportTime, ReportTimeError,
 };
 use noaber_projections::model::{Envelope, ReadModel};
 use noaber_store::{Checkpoint, EventFilter, EventStore, StoreError};
 use uuid::Uuid;
+
+pub use render::{render_comparison, render_report};
 
 /// How many events are read from the log per batch.
 const BATCH: usize = 10_000;
@@ -138,28 +129,15 @@ pub enum KpiCommandError {
     Json(#[from] serde_json::Error),
 }
 
-/// Parses `YYYY-MM-DD` (midnight UTC) or an RFC 3339 timestamp.
-pub fn parse_time(raw: &str) -> Result<DateTime<Utc>, String> {
-    if let Ok(d) = NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
-        return Ok(d.and_time(chrono::NaiveTime::MIN).and_utc());
-    }
-    DateTime::parse_from_rfc3339(raw)
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|_| format!("{raw:?} is not a date (YYYY-MM-DD) or an RFC 3339 timestamp"))
+/// Parses a moment given on the command line: `YYYY-MM-DD` (midnight UTC) or an RFC 3339
+/// timestamp, exactly as the HTTP API does (see [`ReportTime`]).
+pub fn parse_time(raw: &str) -> Result<DateTime<Utc>, ReportTimeError> {
+    ReportTime::parse(raw).map(ReportTime::at)
 }
 
-/// Folds every request event of `tenant` into a fresh KPI model. Events that cannot be decoded
-/// are skipped and counted (the second value).
-pub async fn fold_tenant(
-    store: &dyn EventStore,
-    tenant: Uuid,
-) -> Result<(Kpis, u64), KpiCommandError> {
-    let (kpis, _, undecodable) = fold_tenant_with_names(store, tenant).await?;
-    Ok((kpis, undecodable))
-}
-
-/// Like [`fold_tenant`], and also collects the tenant's neighbourhood names (public names, not
-/// personal data) so that a breakdown can show them instead of ids.
+/// Folds every request event of `tenant` into a fresh KPI model, and collects the tenant's
+/// neighbourhood names (public names, not personal data) so that a breakdown can show them
+/// instead of ids. Events that cannot be decoded are skipped and counted (the third value).
 pub async fn fold_tenant_with_names(
     store: &dyn EventStore,
     tenant: Uuid,
@@ -281,343 +259,9 @@ pub async fn run(store: Arc<dyn EventStore>, args: KpiArgs) -> Result<String, Kp
     Ok(out)
 }
 
-/// A figure's label as a funder reads it.
-pub fn label(name: &str) -> &'static str {
-    match name {
-        "requests" => "Requests",
-        "distinct_requesters" => "Distinct requesters",
-        "distinct_helpers" => "Distinct helpers",
-        "new_helpers" => "New helpers",
-        "matched" => "Requests matched",
-        "resolved" => "Requests resolved",
-        "resolved_by_neighbour" => "  resolved by a neighbour",
-        "resolved_by_professional" => "  resolved by a professional",
-        "resolved_by_requester" => "  resolved by the requester",
-        "referred" => "Referred to a professional",
-        "open" => "Still open",
-        "closed_unresolved" => "Closed unresolved",
-        "on_behalf" => "Posted on behalf of someone",
-        "hours" => "Hours of help (where recorded)",
-        "resolution_rate" => "Resolution rate",
-        "informal_share" => "Informal share (by a neighbour)",
-        "referral_rate" => "Referral rate",
-        "on_behalf_share" => "Share posted on behalf",
-        "time_to_first_response_median" => "Time to first response, median",
-        "time_to_first_response_p90" => "Time to first response, 90th pct",
-        "time_to_match_median" => "Time to match, median",
-        "time_to_match_p90" => "Time to match, 90th pct",
-        "time_to_resolution_median" => "Time to resolution, median",
-        "time_to_resolution_p90" => "Time to resolution, 90th pct",
-        "requests_with_hours" => "Resolutions with hours recorded",
-        _ => "?",
-    }
-}
-
-fn show(value: Shown<FigureValue>) -> String {
-    match value {
-        Shown::Suppressed => "suppressed".to_owned(),
-        Shown::Value(v) => show_value(v),
-    }
-}
-
-fn show_value(v: FigureValue) -> String {
-    match v {
-        FigureValue::Count(c) => c.to_string(),
-        FigureValue::Share(Some(s)) => format!("{:.1}%", s * 100.0),
-        FigureValue::Seconds(Some(s)) => format!("{:.1} h", s as f64 / 3600.0),
-        FigureValue::Hours(h) => format!("{h:.1}"),
-        FigureValue::Share(None) | FigureValue::Seconds(None) => "n/a".to_owned(),
-    }
-}
-
-fn raw_value(value: Shown<FigureValue>) -> String {
-    match value {
-        Shown::Suppressed => "suppressed".to_owned(),
-        Shown::Value(v) => v.number().map_or_else(String::new, |n| n.to_string()),
-    }
-}
-
-fn header(out: &mut String, scope: &ReportScope, threshold: u64, title: &str) {
-    let _ = writeln!(out, "{title}");
-    let _ = writeln!(
-        out,
-        "  period: requests posted from {} up to (not including) {}",
-        scope.from.format("%Y-%m-%d %H:%M UTC"),
-        scope.to.format("%Y-%m-%d %H:%M UTC")
-    );
-    match scope.as_of {
-        Some(t) => {
-            let _ = writeln!(
-                out,
-                "  as of: the log as recorded up to {}",
-                t.format("%Y-%m-%d %H:%M:%S UTC")
-            );
-        }
-        None => {
-            let _ = writeln!(out, "  as of: everything recorded so far");
-        }
-    }
-    let _ = writeln!(
-        out,
-        "  statuses at: {}",
-        scope.report_date.format("%Y-%m-%d %H:%M UTC")
-    );
-    let mut filters = Vec::new();
-    if !scope.neighbourhoods.is_empty() {
-        filters.push(format!(
-            "neighbourhoods {}",
-            scope.neighbourhoods.join(", ")
-        ));
-    }
-    if !scope.categories.is_empty() {
-        filters.push(format!("categories {}", scope.categories.join(", ")));
-    }
-    if !scope.channels.is_empty() {
-        filters.push(format!("channels {}", scope.channels.join(", ")));
-    }
-    if !filters.is_empty() {
-        let _ = writeln!(out, "  only: {}", filters.join("; "));
-    }
-    let _ = writeln!(
-        out,
-        "  counts below {threshold} are suppressed (shown as \"suppressed\", never as 0)"
-    );
-}
-
-/// A table: one line per figure, one column per entry of `columns`.
-fn table(out: &mut String, columns: &[(String, &FunderFigures)]) {
-    let rows: Vec<Vec<(&'static str, Shown<FigureValue>)>> =
-        columns.iter().map(|(_, f)| f.rows()).collect();
-    let mut cells: Vec<Vec<String>> = vec![std::iter::once("figure".to_owned())
-        .chain(columns.iter().map(|(k, _)| k.clone()))
-        .collect()];
-    for (i, name) in noaber_projections::kpi::FIGURE_NAMES.iter().enumerate() {
-        let mut line = vec![label(name).to_owned()];
-        line.extend(
-            rows.iter()
-                .map(|r| r.get(i).map_or_else(String::new, |(_, v)| show(*v))),
-        );
-        cells.push(line);
-    }
-    write_cells(out, &cells);
-}
-
-fn write_cells(out: &mut String, cells: &[Vec<String>]) {
-    let width = cells.iter().map(Vec::len).max().unwrap_or(0);
-    let widths: Vec<usize> = (0..width)
-        .map(|c| {
-            cells
-                .iter()
-                .filter_map(|r| r.get(c))
-                .map(|s| s.chars().count())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    for row in cells {
-        let mut line = String::new();
-        for (c, cell) in row.iter().enumerate() {
-            let w = widths.get(c).copied().unwrap_or(0);
-            if c == 0 {
-                let _ = write!(line, "{cell:<w$}");
-            } else {
-                let _ = write!(line, "  {cell:>w$}");
-            }
-        }
-        let _ = writeln!(out, "{}", line.trim_end());
-    }
-}
-
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_owned()
-    }
-}
-
-fn csv_rows(out: &mut String, period: &str, section: &str, key: &str, f: &FunderFigures) {
-    for (name, value) in f.rows() {
-        let _ = writeln!(
-            out,
-            "{},{},{},{},{}",
-            csv_field(period),
-            section,
-            csv_field(key),
-            name,
-            raw_value(value)
-        );
-    }
-}
-
-fn render_report_into(out: &mut String, r: &FunderReport, format: Format, period: &str) {
-    match format {
-        Format::Csv => {
-            csv_rows(out, period, "total", "", &r.total);
-            for row in &r.breakdown {
-                let section = r.scope.by.as_deref().unwrap_or("group");
-                csv_rows(out, period, section, &row.key, &row.figures);
-            }
-            for p in &r.series {
-                let key = format!("{}/{}", p.from.to_rfc3339(), p.to.to_rfc3339());
-                csv_rows(out, period, "series", &key, &p.figures);
-            }
-        }
-        Format::Table | Format::Json => {
-            header(
-                out,
-                &r.scope,
-                r.suppression_threshold,
-                "Noaber funder figures",
-            );
-            let _ = writeln!(out);
-            table(out, &[("total".to_owned(), &r.total)]);
-            if !r.breakdown.is_empty() {
-                let by = r.scope.by.as_deref().unwrap_or("group");
-                let _ = writeln!(out, "\nBy {by}:");
-                let cols: Vec<(String, &FunderFigures)> = r
-                    .breakdown
-                    .iter()
-                    .map(|row| (row.key.clone(), &row.figures))
-                    .collect();
-                table(out, &cols);
-            }
-            if !r.series.is_empty() {
-                let step = r.scope.series.as_deref().unwrap_or("step");
-                let _ = writeln!(out, "\nPer {step} (columns start on the date shown):");
-                let cols: Vec<(String, &FunderFigures)> = r
-                    .series
-                    .iter()
-                    .map(|p| (p.from.format("%Y-%m-%d").to_string(), &p.figures))
-                    .collect();
-                table(out, &cols);
-            }
-        }
-    }
-}
-
-/// Renders one report as a funder receives it.
-pub fn render_report(r: &FunderReport, format: Format) -> Result<String, KpiCommandError> {
-    let mut out = String::new();
-    match format {
-        Format::Json => {
-            out = serde_json::to_string_pretty(r)?;
-            out.push('\n');
-        }
-        Format::Csv => {
-            out.push_str("period,section,key,figure,value\n");
-            let period = format!("{}/{}", r.scope.from.to_rfc3339(), r.scope.to.to_rfc3339());
-            render_report_into(&mut out, r, format, &period);
-        }
-        Format::Table => render_report_into(&mut out, r, format, ""),
-    }
-    Ok(out)
-}
-
-fn change_cell(c: &FigureChange, kind: Option<FigureValue>, relative: bool) -> String {
-    if c.suppressed {
-        return "suppressed".to_owned();
-    }
-    let v = if relative { c.relative } else { c.absolute };
-    match (v, kind) {
-        (None, _) => "n/a".to_owned(),
-        (Some(v), _) if relative => format!("{:+.1}%", v * 100.0),
-        (Some(v), Some(FigureValue::Share(_))) => format!("{:+.1} pp", v * 100.0),
-        (Some(v), Some(FigureValue::Seconds(_))) => format!("{:+.1} h", v / 3600.0),
-        (Some(v), Some(FigureValue::Hours(_))) => format!("{v:+.1}"),
-        (Some(v), _) => format!("{v:+}"),
-    }
-}
-
-/// Renders a comparison (A is the baseline, B the period asked for) as a funder receives it.
-pub fn render_comparison(c: &FunderComparison, format: Format) -> Result<String, KpiCommandError> {
-    let mut out = String::new();
-    match format {
-        Format::Json => {
-            out = serde_json::to_string_pretty(c)?;
-            out.push('\n');
-        }
-        Format::Csv => {
-            out.push_str("period,section,key,figure,value\n");
-            render_report_into(&mut out, &c.a, format, "baseline");
-            render_report_into(&mut out, &c.b, format, "period");
-            out.push_str("\nfigure,baseline,period,absolute_change,relative_change\n");
-            for ch in &c.changes {
-                let num = |v: Option<f64>| {
-                    if ch.suppressed {
-                        "suppressed".to_owned()
-                    } else {
-                        v.map_or_else(|| "n/a".to_owned(), |v| v.to_string())
-                    }
-                };
-                let _ = writeln!(
-                    out,
-                    "{},{},{},{},{}",
-                    ch.figure,
-                    num(ch.a),
-                    num(ch.b),
-                    num(ch.absolute),
-                    num(ch.relative)
-                );
-            }
-        }
-        Format::Table => {
-            header(
-                &mut out,
-                &c.b.scope,
-                c.suppression_threshold,
-                "Noaber funder figures: comparison",
-            );
-            let _ = writeln!(
-                out,
-                "  baseline: requests posted from {} up to (not including) {}\n",
-                c.a.scope.from.format("%Y-%m-%d %H:%M UTC"),
-                c.a.scope.to.format("%Y-%m-%d %H:%M UTC")
-            );
-            let a_rows = c.a.total.rows();
-            let b_rows = c.b.total.rows();
-            let mut cells = vec![vec![
-                "figure".to_owned(),
-                "baseline".to_owned(),
-                "period".to_owned(),
-                "change".to_owned(),
-                "relative".to_owned(),
-            ]];
-            for ((name, a), ((_, b), ch)) in a_rows.iter().zip(b_rows.iter().zip(&c.changes)) {
-                cells.push(vec![
-                    label(name).to_owned(),
-                    show(*a),
-                    show(*b),
-                    change_cell(ch, a.value().or(b.value()), false),
-                    change_cell(ch, None, true),
-                ]);
-            }
-            write_cells(&mut out, &cells);
-        }
-    }
-    Ok(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_date_means_midnight_utc_and_timestamps_keep_their_offset() {
-        assert_eq!(
-            parse_time("2025-01-01").expect("a date"),
-            "2025-01-01T00:00:00Z"
-                .parse::<DateTime<Utc>>()
-                .expect("a time")
-        );
-        assert_eq!(
-            parse_time("2025-01-01T02:00:00+02:00").expect("a timestamp"),
-            "2025-01-01T00:00:00Z"
-                .parse::<DateTime<Utc>>()
-                .expect("a time")
-        );
-        assert!(parse_time("1 January").is_err());
-    }
 
     fn args(tenant: Uuid, format: Format) -> KpiArgs {
         KpiArgs {
@@ -787,12 +431,5 @@ mod tests {
         backwards.to = backwards.from;
         let err = run(store, backwards).await.expect_err("an empty period");
         assert!(err.to_string().contains("--to must be after --from"));
-    }
-
-    #[test]
-    fn every_figure_has_a_label_a_funder_can_read() {
-        for name in noaber_projections::kpi::FIGURE_NAMES {
-            assert_ne!(label(name), "?", "{name} has no label");
-        }
     }
 }

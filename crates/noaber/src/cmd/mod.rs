@@ -1,5 +1,10 @@
-//! Command-line subcommands that are more than wiring.
+//! The subcommands, one module each, with their options beside their `run`.
 
+pub mod bench;
 pub mod demo;
 pub mod kpi;
+pub mod migrate;
 pub mod replay;
+pub mod serve;
+pub mod taxonomy;
+pub mod verify;

@@ -1,10 +1,6 @@
 //! `noaber replay`: rebuilds every read model from the start of the log, showing a progress
 //! bar, and ends with a throughput line. It checks that the whole log still folds (events that
 //! no longer decode are counted) and measures how long a cold start would take.
-//!
-//! Wiring: `Command::Replay => { let summary = cmd::replay::run(store).await?; }` — `run`
-//! draws the progress bar on stderr and prints the throughput line on stdout itself; the
-//! summary is returned for callers that want the figures (exit code, JSON output).
 
 use std::sync::Arc;
 use std::time::Instant;

@@ -1,0 +1,116 @@
+//! `noaber bench store` and `noaber bench projections`: the command-line side of the
+//! benchmarks in `noaber_bench`, which print figures and ratios and never assert on time.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, Subcommand};
+use noaber_bench::projections::{self, BenchError, BenchOptions};
+use noaber_bench::store::{self, StoreBenchOptions};
+use noaber_demo::Scale;
+
+use crate::cli::CliError;
+use crate::config::{self, StoreConfig};
+
+/// The benchmarks.
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Appends and reads of the event log beside the raw database ceiling.
+    Store(BenchStoreArgs),
+    /// Rebuilding and querying the read models over a generated log.
+    Projections(BenchProjectionsArgs),
+}
+
+/// Options of `noaber bench store`.
+#[derive(Debug, Args)]
+pub struct BenchStoreArgs {
+    /// Events in the log for the read cases.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub events: u64,
+    /// Also write the results to this file, one JSON object per case.
+    #[arg(long)]
+    pub json: Option<PathBuf>,
+}
+
+/// Options of `noaber bench projections` (the server comes from the global `--database-url`).
+#[derive(Debug, Args)]
+pub struct BenchProjectionsArgs {
+    /// Also write the results to this file, one JSON object per case.
+    #[arg(long)]
+    pub json: Option<PathBuf>,
+    /// The demo history's seed.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// `large` (about a million events, the benchmark) or `small` (a quick try-out).
+    #[arg(long, default_value = "large", value_parser = parse_scale)]
+    pub scale: Scale,
+    /// How many demo tenants are written at the same time.
+    #[arg(long, default_value_t = 8)]
+    pub concurrency: usize,
+    /// Measure the log already in this database on the same server (as left by an earlier
+    /// run, which prints its name) instead of generating one: writing it takes minutes.
+    #[arg(long)]
+    pub reuse_database: Option<String>,
+}
+
+fn parse_scale(text: &str) -> Result<Scale, String> {
+    text.parse()
+        .map_err(|e: <Scale as std::str::FromStr>::Err| e.to_string())
+}
+
+/// Runs the chosen benchmark and prints its table.
+pub async fn run(store_config: &StoreConfig, command: &BenchCommand) -> Result<ExitCode, CliError> {
+    match command {
+        BenchCommand::Store(args) => bench_store(store_config, args).await,
+        BenchCommand::Projections(args) => bench_projections(store_config, args).await,
+    }
+}
+
+async fn bench_store(
+    store_config: &StoreConfig,
+    args: &BenchStoreArgs,
+) -> Result<ExitCode, CliError> {
+    let data_dir = config::prepare_data_dir(&store_config.data_dir)?;
+    let options = StoreBenchOptions {
+        database_url: store_config.database_url.clone(),
+        events: args.events,
+        data_dir,
+    };
+    let cases = store::run(&options).await?;
+    store::print_table(&cases);
+    if let Some(path) = &args.json {
+        write_json(path, &cases)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn bench_projections(
+    store_config: &StoreConfig,
+    args: &BenchProjectionsArgs,
+) -> Result<ExitCode, CliError> {
+    let database_url = store_config
+        .database_url
+        .clone()
+        .ok_or(BenchError::NoDatabase)?;
+    let options = BenchOptions {
+        database_url,
+        seed: args.seed,
+        scale: args.scale,
+        concurrency: args.concurrency,
+        progress: true,
+        reuse_database: args.reuse_database.clone(),
+    };
+    let cases = projections::run(&options).await?;
+    print!("{}", projections::print_table(&cases));
+    if let Some(path) = &args.json {
+        projections::write_json(&cases, path)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn write_json(path: &Path, value: &impl serde::Serialize) -> Result<(), CliError> {
+    let text = serde_json::to_string_pretty(value)?;
+    std::fs::write(path, text + "\n")
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    Ok(())
+}
