@@ -1,8 +1,6 @@
 //! In-process tests of the HTTP application's basics: probes, problem documents for every kind
 //! of failure, request ids and the development identity headers.
 
-mod common;
-
 use std::sync::Arc;
 
 use axum::body::Body;
@@ -18,6 +16,8 @@ use noaber_store::{
 };
 use serde_json::Value;
 use tower::ServiceExt;
+
+use crate::support;
 
 async fn body_json(response: Response) -> Value {
     let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
@@ -109,12 +109,12 @@ async fn unreachable_app() -> Router {
         noaber_store::privacy::MasterKey::generate(),
         store.clone(),
     ));
-    app(common::state_over(store.clone(), store, privacy).await)
+    app(support::state_over(store.clone(), store, privacy).await)
 }
 
 #[tokio::test]
 async fn healthz_answers_ok_while_the_process_lives() {
-    let (app, _dir) = common::sqlite_app().await;
+    let (app, _dir) = support::sqlite_app().await;
     let response = app.oneshot(get("/healthz")).await.expect("a response");
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(
@@ -135,7 +135,7 @@ async fn healthz_answers_ok_even_when_the_log_is_unreachable() {
 
 #[tokio::test]
 async fn readyz_is_ready_when_the_log_answers() {
-    let (app, _dir) = common::sqlite_app().await;
+    let (app, _dir) = support::sqlite_app().await;
     let response = app.oneshot(get("/readyz")).await.expect("a response");
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(body_json(response).await["status"], "ready");
@@ -160,7 +160,7 @@ async fn readyz_is_a_503_problem_that_hides_the_database_details_when_the_log_is
 
 #[tokio::test]
 async fn an_unknown_address_is_a_404_problem() {
-    let (app, _dir) = common::sqlite_app().await;
+    let (app, _dir) = support::sqlite_app().await;
     let response = app
         .oneshot(get("/no/such/thing"))
         .await
@@ -173,7 +173,7 @@ async fn an_unknown_address_is_a_404_problem() {
 
 #[tokio::test]
 async fn a_wrong_method_is_a_405_problem() {
-    let (app, _dir) = common::sqlite_app().await;
+    let (app, _dir) = support::sqlite_app().await;
     let response = app
         .oneshot(
             Request::delete("/healthz")
@@ -188,7 +188,7 @@ async fn a_wrong_method_is_a_405_problem() {
 
 #[tokio::test]
 async fn every_response_carries_a_request_id_and_echoes_the_clients_own() {
-    let (app, _dir) = common::sqlite_app().await;
+    let (app, _dir) = support::sqlite_app().await;
     let response = app
         .clone()
         .oneshot(get("/healthz"))

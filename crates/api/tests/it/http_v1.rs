@@ -1,13 +1,13 @@
 //! In-process tests of the `/v1` tree's gate and reference data: the development identity
 //! headers (missing: 401, malformed: 400), the taxonomy, and what a funder may not see.
 
-mod common;
-
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use axum::response::Response;
 use serde_json::Value;
 use tower::ServiceExt;
+
+use crate::support;
 
 async fn json(response: Response) -> Value {
     let bytes = axum::body::to_bytes(response.into_body(), 1 << 22)
@@ -26,7 +26,7 @@ fn get_as(path: &str, headers: &[(&str, String)]) -> Request<Body> {
 
 #[tokio::test]
 async fn a_v1_call_without_identity_headers_is_a_401_problem() {
-    let (app, _dir) = common::sqlite_app().await;
+    let (app, _dir) = support::sqlite_app().await;
     let response = app
         .oneshot(get_as("/v1/taxonomy", &[]))
         .await
@@ -44,8 +44,8 @@ async fn a_v1_call_without_identity_headers_is_a_401_problem() {
 
 #[tokio::test]
 async fn a_malformed_identity_header_is_a_400_problem() {
-    let (app, _dir) = common::sqlite_app().await;
-    let mut headers = common::actor_headers("resident").to_vec();
+    let (app, _dir) = support::sqlite_app().await;
+    let mut headers = support::actor_headers("resident").to_vec();
     headers[0].1 = "not-a-uuid".into();
     let response = app
         .clone()
@@ -55,7 +55,7 @@ async fn a_malformed_identity_header_is_a_400_problem() {
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
 
     let response = app
-        .oneshot(get_as("/v1/taxonomy", &common::actor_headers("mayor")))
+        .oneshot(get_as("/v1/taxonomy", &support::actor_headers("mayor")))
         .await
         .expect("a response");
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
@@ -70,9 +70,9 @@ async fn a_malformed_identity_header_is_a_400_problem() {
 
 #[tokio::test]
 async fn the_taxonomy_is_served_with_labels_in_three_languages() {
-    let (app, _dir) = common::sqlite_app().await;
+    let (app, _dir) = support::sqlite_app().await;
     let response = app
-        .oneshot(get_as("/v1/taxonomy", &common::actor_headers("resident")))
+        .oneshot(get_as("/v1/taxonomy", &support::actor_headers("resident")))
         .await
         .expect("a response");
     assert_eq!(response.status(), StatusCode::OK);
@@ -92,51 +92,9 @@ async fn the_taxonomy_is_served_with_labels_in_three_languages() {
 }
 
 #[tokio::test]
-async fn the_taxonomy_the_api_serves_is_the_one_the_command_line_prints() {
-    let (app, _dir) = common::sqlite_app().await;
-    let response = app
-        .oneshot(get_as("/v1/taxonomy", &common::actor_headers("connector")))
-        .await
-        .expect("a response");
-    let served = json(response).await;
-    let (status, printed, stderr) = common::run(&["taxonomy", "--format", "json"]);
-    assert!(status.success(), "{stderr}");
-    let printed: Value = serde_json::from_str(&printed).expect("the command prints JSON");
-    assert_eq!(served, printed);
-}
-
-#[test]
-fn the_taxonomy_table_lists_every_code_with_its_labels() {
-    let (status, table, stderr) = common::run(&["taxonomy"]);
-    assert!(status.success(), "{stderr}");
-    let taxonomy = noaber_domain::taxonomy::taxonomy();
-    for skill in taxonomy.skills() {
-        assert!(table.contains(skill.code), "{} is missing", skill.code);
-        assert!(
-            table.contains(skill.labels.nl),
-            "{} is missing",
-            skill.labels.nl
-        );
-    }
-    for category in taxonomy.categories() {
-        assert!(
-            table.contains(category.code),
-            "{} is missing",
-            category.code
-        );
-        assert!(
-            table.contains(category.labels.fr),
-            "{} is missing",
-            category.labels.fr
-        );
-    }
-    assert!(table.contains("TARGET GROUPS"));
-}
-
-#[tokio::test]
 async fn a_funder_may_read_the_taxonomy_but_not_a_feed_or_the_queue() {
-    let (app, _dir) = common::sqlite_app().await;
-    let funder = common::actor_headers("funder");
+    let (app, _dir) = support::sqlite_app().await;
+    let funder = support::actor_headers("funder");
     let response = app
         .clone()
         .oneshot(get_as("/v1/taxonomy", &funder))
@@ -159,11 +117,11 @@ async fn a_funder_may_read_the_taxonomy_but_not_a_feed_or_the_queue() {
 
 #[tokio::test]
 async fn an_unknown_address_under_v1_is_still_a_404_problem() {
-    let (app, _dir) = common::sqlite_app().await;
+    let (app, _dir) = support::sqlite_app().await;
     let response = app
         .oneshot(get_as(
             "/v1/nothing-here",
-            &common::actor_headers("resident"),
+            &support::actor_headers("resident"),
         ))
         .await
         .expect("a response");

@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use noaber_demo::{self as demo, DemoCommand, Scale, Step, TenantSize};
 use noaber_domain::call::Call;
 use noaber_domain::neighbourhood::Neighbourhood;
 use noaber_domain::organisation::Organisation;
@@ -11,7 +12,6 @@ use noaber_domain::person::Person;
 use noaber_domain::request::HelpRequest;
 use noaber_domain::tenant::Tenant;
 use noaber_domain::{AnyEvent, CommandContext, Decider};
-use noaber_projections::demo::{self, DemoCommand, Scale, Step, TenantSize};
 use uuid::Uuid;
 
 /// Folded states of every aggregate, keyed by id: a tiny in-memory executor.

@@ -1,9 +1,7 @@
 //! End-to-end tests of the real `noaber` binary: started as a process, spoken to over real HTTP,
 //! against the embedded default in a temporary directory and against a fresh PostgreSQL database.
 
-mod common;
-
-use common::{data_dir_arg, run, Server};
+use crate::support::{data_dir_arg, run, Server};
 
 #[tokio::test]
 async fn serve_on_the_embedded_default_answers_healthz_and_names_its_data_dir_first() {

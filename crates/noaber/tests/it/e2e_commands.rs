@@ -2,9 +2,7 @@
 //! database, spoken to over real HTTP, taking a help request through its life, trying what the
 //! rules refuse, and reading what connectors and funders see.
 
-mod common;
-
-use common::{data_dir_arg, Server};
+use crate::support::{data_dir_arg, Server};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use uuid::Uuid;

@@ -2,10 +2,8 @@
 //! back (its append-only trigger dropped by someone with access to the file) is reported as
 //! broken, with a non-zero exit.
 
-mod common;
-
+use crate::support::{data_dir_arg, run};
 use chrono::Utc;
-use common::{data_dir_arg, run};
 use noaber_store::sqlite::SqliteStore;
 use noaber_store::{EventStore, ExpectedVersion, Metadata, NewEvent, StreamId};
 use sqlx::Connection;

@@ -1,12 +1,10 @@
-//! Shared helpers of the API's tests: starting the real `noaber` binary on a free port and
-//! reading its log, and building the HTTP application in-process over a temporary store.
-#![allow(dead_code)] // each test binary uses a different part of this module
+//! Shared helpers of the binary's end-to-end tests: starting the real `noaber` binary on a free
+//! port and reading its log, and running one of its commands to completion.
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{self, Receiver};
-use std::sync::Arc;
 use std::time::Duration;
 
 /// How long a test waits for the binary to say where it listens before giving up. A guard
@@ -129,46 +127,4 @@ pub fn run(args: &[&str]) -> (ExitStatus, String, String) {
 /// The global argument naming a data directory.
 pub fn data_dir_arg(dir: &Path) -> String {
     format!("--data-dir={}", dir.display())
-}
-
-/// The in-process application over a fresh embedded store, with the store's guard.
-pub async fn sqlite_app() -> (axum::Router, tempfile::TempDir) {
-    let (store, dir) = noaber_store::testing::fresh_sqlite_store().await;
-    let store = Arc::new(store);
-    let privacy = Arc::new(noaber_store::privacy::Privacy::new(
-        noaber_store::privacy::MasterKey::generate(),
-        store.clone(),
-    ));
-    let state = state_over(store.clone(), store, privacy).await;
-    (noaber_api::http::app(state), dir)
-}
-
-/// Application state over `store`, with read models following it (snapshots kept in memory).
-pub async fn state_over(
-    store: Arc<dyn noaber_store::EventStore>,
-    keys: Arc<dyn noaber_store::KeyStore>,
-    privacy: Arc<noaber_store::privacy::Privacy>,
-) -> noaber_api::http::AppState {
-    let projections = noaber_projections::runner::Projections::start(
-        store.clone(),
-        Arc::new(noaber_projections::snapshot::MemorySnapshotStore::new()),
-        noaber_projections::runner::RunnerConfig::default(),
-    )
-    .await;
-    noaber_api::http::AppState::new(store, keys, privacy, projections)
-}
-
-/// Headers saying who is asking, for `/v1` calls.
-pub fn actor_headers(role: &str) -> [(&'static str, String); 3] {
-    [
-        (
-            "x-noaber-tenant",
-            "0190a0a0-0000-7000-8000-000000000001".to_owned(),
-        ),
-        (
-            "x-noaber-actor",
-            "0190a0a0-0000-7000-8000-000000000002".to_owned(),
-        ),
-        ("x-noaber-role", role.to_owned()),
-    ]
 }

@@ -2,14 +2,12 @@
 //! log order, with actor, role, on-behalf-of and both times, and without any payload.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod runner_support;
-
+use crate::support::*;
 use chrono::Duration;
 use noaber_domain::AnyEvent;
 use noaber_projections::audit::{person_history, request_history, AuditError};
 use noaber_projections::fold_all;
 use noaber_store::{EventStore, ExpectedVersion, Metadata, StreamId};
-use runner_support::*;
 
 async fn append(store: &dyn EventStore, event: AnyEvent, hours: i64, meta: Metadata) {
     let stream = StreamId::parse(&event.stream_id()).unwrap();

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use futures::TryStreamExt;
-use noaber_projections::demo::{self, Scale};
+use noaber_demo::{self as demo, Scale};
 use noaber_projections::runner::fold_all;
 use noaber_store::exec::Executor;
 use noaber_store::privacy::{MasterKey, Privacy};

@@ -2,11 +2,9 @@
 //! availability filters, and suggestion reasons; nobody is matched by them.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod runner_support;
-
+use crate::support::*;
 use noaber_projections::directory::{DirectoryError, HelperQuery, SuggestionReason};
 use noaber_projections::fold_all;
-use runner_support::*;
 
 /// Helpers 1..=4 at 1, 2, 3 and 8 km east; person 0 (the requester) at 0 km.
 fn base() -> History {

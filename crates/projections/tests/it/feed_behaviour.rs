@@ -2,15 +2,13 @@
 //! feed, standing offers, calls, and cursor pagination.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod runner_support;
-
+use crate::support::*;
 use chrono::Duration;
 use noaber_domain::call::CallScope;
 use noaber_domain::request::{ReferralOutcome, TriageRoute};
 use noaber_domain::values::Visibility;
 use noaber_projections::feed::{Audience, FeedError, FeedKind, PostedBy};
 use noaber_projections::fold_all;
-use runner_support::*;
 
 fn base() -> History {
     let mut h = History::new();

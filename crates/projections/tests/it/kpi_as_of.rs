@@ -2,10 +2,8 @@
 //! later events (back-dated ones included) are appended, and folding in any split of batches,
 //! with a snapshot round-trip at every split, gives the model rebuilt from scratch.
 
-mod kpi_support;
-
+use crate::support::kpi::*;
 use chrono::{DateTime, Duration, Utc};
-use kpi_support::*;
 use noaber_projections::kpi::{Breakdown, Interval, KpiQuery, Kpis};
 use proptest::prelude::*;
 

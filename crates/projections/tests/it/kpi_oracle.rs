@@ -2,12 +2,10 @@
 //! figure straight from the raw event list (no code shared with the model), on generated
 //! histories with back-dated entries, corrections, voids, reopenings and erasures.
 
-mod kpi_support;
-
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use crate::support::kpi::*;
 use chrono::{DateTime, Datelike, Duration, TimeZone, Utc};
-use kpi_support::*;
 use noaber_domain::request::ResolvedBy;
 use noaber_domain::{AnyEvent, RequestEvent};
 use noaber_projections::kpi::{Breakdown, Interval, KpiFigures, KpiQuery, TimeFigures};

@@ -1,10 +1,8 @@
 //! The worked example of docs/kpis.md as a test (so the document stays true), suppression of
 //! small counts for funders, and the comparison of two periods.
 
-mod kpi_support;
-
+use crate::support::kpi::*;
 use chrono::{DateTime, Duration, Utc};
-use kpi_support::*;
 use noaber_domain::request::ResolvedBy;
 use noaber_projections::kpi::{
     Breakdown, FigureChange, KpiComparison, KpiFigures, KpiQuery, Kpis, Shown, TimeFigures,

@@ -2,15 +2,13 @@
 //! its waiting time has passed, with its age and a priority that grows with urgency and age.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod runner_support;
-
+use crate::support::*;
 use chrono::Duration;
 use noaber_domain::call::CallScope;
 use noaber_domain::request::{ReferralOutcome, TriageRoute};
 use noaber_domain::values::Urgency;
 use noaber_projections::fold_all;
 use noaber_projections::queue::{QueueConfig, QueueReason, QueueSubject};
-use runner_support::*;
 
 fn base() -> History {
     let mut h = History::new();

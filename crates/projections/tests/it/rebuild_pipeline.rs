@@ -4,10 +4,9 @@
 //! reports progress page by page and stops at the first read error.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod runner_support;
-
 use std::sync::{Arc, Mutex};
 
+use crate::support::*;
 use async_trait::async_trait;
 use futures::stream;
 use noaber_projections::runner::{fold_all, rebuild_from, ReadModels, RunnerError};
@@ -16,7 +15,6 @@ use noaber_store::{
     RecordedEvent, StoreError, StoreErrorKind, StreamId,
 };
 use proptest::prelude::*;
-use runner_support::*;
 
 /// A read-only log held in a vector; reading fails after `fail_after` events when set.
 #[derive(Debug, Default)]

@@ -3,8 +3,7 @@
 //! in its stored state and in the answers its queries give.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod runner_support;
-
+use crate::support::*;
 use chrono::{Duration, NaiveDate};
 use noaber_projections::directory::{Directory, HelperQuery};
 use noaber_projections::feed::{Audience, Feed};
@@ -15,7 +14,6 @@ use noaber_projections::snapshot::{self, MemorySnapshotStore, SnapshotStore};
 use noaber_projections::{Envelope, ReadModel};
 use noaber_store::{Checkpoint, RecordedEvent};
 use proptest::prelude::*;
-use runner_support::*;
 use serde_json::{json, Value};
 
 /// Folds `events` into a fresh `M`, taking a snapshot and restoring from it at every split.

@@ -2,8 +2,7 @@
 //! shape version or a damaged file is ignored so the model is rebuilt instead of misread.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod runner_support;
-
+use crate::support::*;
 use noaber_projections::feed::Feed;
 use noaber_projections::runner::ReadModels;
 use noaber_projections::snapshot::{
@@ -11,7 +10,6 @@ use noaber_projections::snapshot::{
 };
 use noaber_projections::{fold_all, ReadModel};
 use noaber_store::Checkpoint;
-use runner_support::*;
 
 fn some_models() -> ReadModels {
     let mut h = History::new();

@@ -4,17 +4,15 @@
 //! events without stopping.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod runner_support;
-
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::support::*;
 use noaber_domain::AnyEvent;
 use noaber_projections::feed::Audience;
 use noaber_projections::runner::{Projections, RunnerConfig, RunnerError};
 use noaber_projections::snapshot::{FileSnapshotStore, MemorySnapshotStore, SnapshotStore};
 use noaber_store::{Checkpoint, EventStore, ExpectedVersion, Metadata, NewEvent, StreamId};
-use runner_support::*;
 
 const WAIT: Duration = Duration::from_secs(20);
 

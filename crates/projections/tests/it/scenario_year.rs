@@ -8,8 +8,8 @@ use std::sync::Arc;
 
 use chrono::Duration;
 use futures::TryStreamExt;
+use noaber_demo::{self as demo, period_start, TenantSize};
 use noaber_domain::{AnyEvent, NeighbourhoodEvent, RequestEvent, RequestId};
-use noaber_projections::demo::{self, period_start, TenantSize};
 use noaber_projections::feed::{Audience, FeedKind};
 use noaber_projections::kpi::KpiQuery;
 use noaber_projections::queue::{QueueConfig, QueueSubject};

@@ -2,12 +2,10 @@
 //! following corrections and voids, with small counts suppressed on request.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod runner_support;
-
+use crate::support::*;
 use chrono::NaiveDate;
 use noaber_projections::fold_all;
 use noaber_projections::signals::Granularity;
-use runner_support::*;
 
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()

@@ -1,7 +1,6 @@
-//! Test support for the KPI tests: building stored events through the domain's types, folding
+//! The KPI tests' support: building stored events through the domain's types, folding
 //! them into the KPI model, and generating random histories (back-dated entries, corrections,
 //! voids, reopenings and erasures included).
-#![allow(dead_code)]
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use noaber_domain::ids::{NeighbourhoodId, OrganisationId, PersonId, RequestId};
