@@ -1,7 +1,9 @@
 //! `noaber bench projections`: generates the demo log (a million events at `--scale large`)
 //! on a fresh PostgreSQL database and measures the read models on it: rebuilding them in memory
-//! and from PostgreSQL (against the raw read ceiling of the same rows), KPI queries, a feed page,
-//! the connector queue, and the memory the models take per request.
+//! and from PostgreSQL (against the raw read ceiling of the same rows, and beside reading the
+//! rows through the store with and without decoding them, so the rebuild's overhead shows where
+//! it comes from), KPI queries of four shapes, a feed page, the connector queue, match
+//! suggestions, and the memory the models take per request.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -9,11 +11,10 @@ use std::time::Instant;
 
 use chrono::{DateTime, Duration, Utc};
 use futures::{StreamExt, TryStreamExt};
-use indicatif::{ProgressBar, ProgressStyle};
 use noaber_demo::{self as demo, period_start, Scale, TenantSize};
-use noaber_domain::{AnyEvent, NeighbourhoodEvent, NeighbourhoodId, RequestEvent};
+use noaber_domain::{AnyEvent, NeighbourhoodEvent, NeighbourhoodId, RequestEvent, RequestId};
 use noaber_projections::feed::Audience;
-use noaber_projections::kpi::{Breakdown, KpiQuery};
+use noaber_projections::kpi::{Breakdown, Interval, KpiQuery};
 use noaber_projections::queue::QueueConfig;
 use noaber_projections::runner::{fold_decoded, rebuild_from, ReadModels};
 use noaber_store::exec::Executor;
@@ -34,10 +35,34 @@ pub struct BenchOptions {
     pub scale: Scale,
     /// Demo tenants written at the same time.
     pub concurrency: usize,
-    /// Whether to show progress bars on stderr.
-    pub progress: bool,
+    /// Where the long steps report how far they are (the command line draws bars).
+    pub progress: Arc<dyn Progress>,
     /// An existing database whose log is measured instead of generating one.
     pub reuse_database: Option<String>,
+}
+
+/// Where the benchmark reports its long steps (writing the log, rebuilding from it), so that
+/// a person waiting sees them move; how they are shown is the caller's business.
+pub trait Progress: Send + Sync + std::fmt::Debug {
+    /// A step begins: what it does, and how many events it will take when that is known.
+    fn start(&self, what: &str, events: Option<u64>);
+    /// Events done so far in the current step.
+    fn set(&self, done: u64);
+    /// The current step is over.
+    fn finish(&self);
+    /// A line worth telling the person running the benchmark.
+    fn note(&self, text: &str);
+}
+
+/// Reports nothing: for tests and scripts.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Quiet;
+
+impl Progress for Quiet {
+    fn start(&self, _what: &str, _events: Option<u64>) {}
+    fn set(&self, _done: u64) {}
+    fn finish(&self) {}
+    fn note(&self, _text: &str) {}
 }
 
 /// Why the benchmark could not run.
@@ -155,22 +180,6 @@ async fn fresh_database(url: &str) -> Result<String, BenchError> {
     Ok(with_database(url, &name))
 }
 
-fn bar(show: bool, len: Option<u64>, what: &str) -> ProgressBar {
-    if !show {
-        return ProgressBar::hidden();
-    }
-    let bar = match len {
-        Some(n) => ProgressBar::new(n),
-        None => ProgressBar::new_spinner(),
-    };
-    let template =
-        format!("{what}: {{pos}}/{{len}} events [{{elapsed_precise}}] {{per_sec}} eta {{eta}}");
-    bar.set_style(
-        ProgressStyle::with_template(&template).unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    bar
-}
-
 /// Milliseconds per call of `f`, averaged over `rounds` calls (after one warm-up call).
 fn time_ms<T>(rounds: u32, mut f: impl FnMut() -> T) -> f64 {
     std::hint::black_box(f());
@@ -242,8 +251,8 @@ pub async fn run(opts: &BenchOptions) -> Result<Vec<Case>, BenchError> {
             Scale::Small => None,
             Scale::Large => Some(Scale::LARGE_EVENTS),
         };
-        let writing = bar(opts.progress, expected, "writing the demo log");
-        let progress = |n: u64| writing.set_position(n);
+        opts.progress.start("writing the demo log", expected);
+        let progress = |n: u64| opts.progress.set(n);
         let summary = demo::run(
             &executor,
             opts.seed,
@@ -252,31 +261,29 @@ pub async fn run(opts: &BenchOptions) -> Result<Vec<Case>, BenchError> {
             &progress,
         )
         .await?;
-        writing.finish_and_clear();
+        opts.progress.finish();
         summary.events
     };
-    if opts.progress {
-        let name = url.rsplit('/').next().unwrap_or_default();
-        eprintln!("demo log: {events_in_log} events in database {name} (reuse it with --reuse-database {name})");
-    }
+    let name = url.rsplit('/').next().unwrap_or_default();
+    opts.progress.note(&format!(
+        "demo log: {events_in_log} events in database {name} (reuse it with --reuse-database {name})"
+    ));
 
     // 2. End to end from PostgreSQL.
-    let reading = bar(
-        opts.progress,
-        Some(events_in_log),
-        "rebuilding from PostgreSQL",
-    );
+    opts.progress
+        .start("rebuilding from PostgreSQL", Some(events_in_log));
     let started = Instant::now();
     let models = rebuild_from(log.as_ref(), Checkpoint::START, 10_000, |n| {
-        reading.set_position(n)
+        opts.progress.set(n)
     })
     .await?;
     let pg_seconds = started.elapsed().as_secs_f64();
-    reading.finish_and_clear();
+    opts.progress.finish();
     let folded = models.stats().applied + models.stats().decode_failures;
     let (raw_rows, raw_seconds) = raw_read_rows(&url).await?;
     let pg_rate = per_second(folded, pg_seconds);
     let ceiling = per_second(raw_rows, raw_seconds);
+    let read_rate = store_read_rate(log.as_ref()).await?;
 
     // 3. In memory: every event read and decoded first, then only the fold is timed.
     let filter = EventFilter::all();
@@ -288,16 +295,21 @@ pub async fn run(opts: &BenchOptions) -> Result<Vec<Case>, BenchError> {
     let mut last_recorded: Option<DateTime<Utc>> = None;
     let mut hoods: std::collections::HashMap<Uuid, Vec<NeighbourhoodId>> =
         std::collections::HashMap::new();
+    let mut last_request: Option<RequestId> = None;
+    let reading_started = Instant::now();
     {
         let mut events = log.read_all(Checkpoint::START, usize::MAX, &filter);
         while let Some(mut raw) = events.try_next().await? {
             let Ok(event) = noaber_projections::runner::decode(&raw) else {
                 continue;
             };
-            if let AnyEvent::Request(RequestEvent::RequestPosted(_)) = &event {
+            if let AnyEvent::Request(RequestEvent::RequestPosted(posted)) = &event {
                 requests += 1;
                 if tenants_with_time.is_none() {
                     tenants_with_time = Some((raw.tenant_id, raw.occurred_at, raw.recorded_at));
+                }
+                if tenants_with_time.is_some_and(|(t, _, _)| t == raw.tenant_id) {
+                    last_request = Some(posted.request_id);
                 }
             }
             if let AnyEvent::Neighbourhood(NeighbourhoodEvent::NeighbourhoodRegistered(n)) = &event
@@ -314,6 +326,10 @@ pub async fn run(opts: &BenchOptions) -> Result<Vec<Case>, BenchError> {
             decoded.push((raw, event));
         }
     }
+    let read_decode_rate = per_second(
+        decoded.len() as u64,
+        reading_started.elapsed().as_secs_f64(),
+    );
     let started = Instant::now();
     // The memory the models keep: resident-set growth while they are folded from events that
     // are already in memory, so no read buffer or second thread's allocator arena is counted.
@@ -330,7 +346,15 @@ pub async fn run(opts: &BenchOptions) -> Result<Vec<Case>, BenchError> {
     // 4. Queries on the models rebuilt from PostgreSQL.
     let (tenant, _, _) = tenants_with_time.ok_or(BenchError::Empty)?;
     let hoods = hoods.remove(&tenant).unwrap_or_default();
-    let cases_q = queries(&models, tenant, &hoods, first_recorded, last_recorded)?;
+    let request = last_request.ok_or(BenchError::Empty)?;
+    let cases_q = queries(
+        &models,
+        tenant,
+        &hoods,
+        request,
+        first_recorded,
+        last_recorded,
+    )?;
 
     let bytes = match (rss_before, rss_after) {
         (Some(b), Some(a)) if requests > 0 => a.saturating_sub(b) as f64 / requests as f64,
@@ -345,15 +369,36 @@ pub async fn run(opts: &BenchOptions) -> Result<Vec<Case>, BenchError> {
         0.0
     });
     cases.push(pg);
+    cases.push(Case::new("read_from_postgres", read_rate, "events/s"));
+    cases.push(Case::new(
+        "read_decode_from_postgres",
+        read_decode_rate,
+        "events/s",
+    ));
     cases.extend(cases_q);
     cases.push(Case::new("bytes_per_request", bytes, "bytes"));
     Ok(cases)
+}
+
+/// Events per second read through the store, nothing decoded or kept: what the rebuild pays for
+/// the store's paging and row mapping on top of the raw ceiling.
+async fn store_read_rate(log: &dyn EventStore) -> Result<f64, BenchError> {
+    let filter = EventFilter::all();
+    let started = Instant::now();
+    let mut n = 0u64;
+    let mut events = log.read_all(Checkpoint::START, usize::MAX, &filter);
+    while let Some(event) = events.try_next().await? {
+        std::hint::black_box(&event);
+        n += 1;
+    }
+    Ok(per_second(n, started.elapsed().as_secs_f64()))
 }
 
 fn queries(
     models: &ReadModels,
     tenant: Uuid,
     hoods: &[NeighbourhoodId],
+    request: RequestId,
     first_recorded: Option<DateTime<Utc>>,
     last_recorded: Option<DateTime<Utc>>,
 ) -> Result<Vec<Case>, BenchError> {
@@ -373,6 +418,16 @@ fn queries(
     };
     let kpi_as_of = time_ms(10, || models.kpis.query(&as_of));
 
+    // The same year by category with a monthly series, and the last twelve months by channel.
+    let mut series = KpiQuery::new(tenant, from, to, report_date);
+    series.by = Some(Breakdown::Category);
+    series.series = Some(Interval::Month);
+    let kpi_series = time_ms(50, || models.kpis.query(&series));
+    let mut by_channel =
+        KpiQuery::new(tenant, from + Duration::days(180), report_date, report_date);
+    by_channel.by = Some(Breakdown::Channel);
+    let kpi_channel = time_ms(50, || models.kpis.query(&by_channel));
+
     // A neighbourhood of that tenant: the one with the most feed items for a resident.
     let hood: NeighbourhoodId = hoods
         .iter()
@@ -387,11 +442,16 @@ fn queries(
             .queue
             .items(hoods, report_date, &QueueConfig::default())
     });
+    // Match suggestions for the tenant's last request, as a connector asks for them.
+    let suggestions_ms = time_ms(100, || models.directory.suggest(request, report_date, 10));
     Ok(vec![
         Case::new("kpi_year_breakdown", kpi_year, "ms"),
         Case::new("kpi_as_of", kpi_as_of, "ms"),
+        Case::new("kpi_monthly_series", kpi_series, "ms"),
+        Case::new("kpi_by_channel", kpi_channel, "ms"),
         Case::new("feed_page", feed_ms, "ms"),
         Case::new("queue", queue_ms, "ms"),
+        Case::new("suggestions", suggestions_ms, "ms"),
     ])
 }
 
@@ -454,7 +514,7 @@ mod tests {
             seed: 7,
             scale: Scale::Small,
             concurrency: 2,
-            progress: false,
+            progress: Arc::new(Quiet),
             reuse_database: None,
         };
         let cases = run(&opts).await.expect("the benchmark runs");
@@ -464,10 +524,15 @@ mod tests {
             [
                 "rebuild_in_memory",
                 "rebuild_from_postgres",
+                "read_from_postgres",
+                "read_decode_from_postgres",
                 "kpi_year_breakdown",
                 "kpi_as_of",
+                "kpi_monthly_series",
+                "kpi_by_channel",
                 "feed_page",
                 "queue",
+                "suggestions",
                 "bytes_per_request"
             ]
         );

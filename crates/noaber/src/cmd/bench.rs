@@ -3,9 +3,11 @@
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
 
 use clap::{Args, Subcommand};
-use noaber_bench::projections::{self, BenchError, BenchOptions};
+use indicatif::{ProgressBar, ProgressStyle};
+use noaber_bench::projections::{self, BenchError, BenchOptions, Progress};
 use noaber_bench::store::{self, StoreBenchOptions};
 use noaber_demo::Scale;
 
@@ -97,7 +99,7 @@ async fn bench_projections(
         seed: args.seed,
         scale: args.scale,
         concurrency: args.concurrency,
-        progress: true,
+        progress: Arc::new(Bars::default()),
         reuse_database: args.reuse_database.clone(),
     };
     let cases = projections::run(&options).await?;
@@ -113,4 +115,58 @@ fn write_json(path: &Path, value: &impl serde::Serialize) -> Result<(), CliError
     std::fs::write(path, text + "\n")
         .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     Ok(())
+}
+
+/// The benchmark's long steps as progress bars on standard error.
+#[derive(Debug, Default)]
+struct Bars {
+    current: Mutex<Option<ProgressBar>>,
+}
+
+impl Bars {
+    fn with(&self, f: impl FnOnce(&mut Option<ProgressBar>)) {
+        // A poisoned lock only means another thread panicked while drawing; keep drawing.
+        let mut current = self
+            .current
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        f(&mut current);
+    }
+}
+
+impl Progress for Bars {
+    fn start(&self, what: &str, events: Option<u64>) {
+        let bar = match events {
+            Some(n) => ProgressBar::new(n),
+            None => ProgressBar::new_spinner(),
+        };
+        let template =
+            format!("{what}: {{pos}}/{{len}} events [{{elapsed_precise}}] {{per_sec}} eta {{eta}}");
+        bar.set_style(
+            ProgressStyle::with_template(&template)
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        self.with(|current| *current = Some(bar));
+    }
+
+    fn set(&self, done: u64) {
+        // indicatif limits how often it redraws, so every update can be passed on.
+        self.with(|current| {
+            if let Some(bar) = current {
+                bar.set_position(done);
+            }
+        });
+    }
+
+    fn finish(&self) {
+        self.with(|current| {
+            if let Some(bar) = current.take() {
+                bar.finish_and_clear();
+            }
+        });
+    }
+
+    fn note(&self, text: &str) {
+        eprintln!("{text}");
+    }
 }
