@@ -114,7 +114,8 @@ pub struct Case {
 }
 
 impl Case {
-    fn new(case: &str, value: f64, unit: &str) -> Self {
+    /// A case without a ceiling.
+    pub(crate) fn new(case: &str, value: f64, unit: &str) -> Self {
         Self {
             case: case.to_owned(),
             value,
@@ -127,7 +128,14 @@ impl Case {
 
 /// Renders the cases as a plain-text table.
 pub fn print_table(cases: &[Case]) -> String {
-    let mut out = format!("{:<24} {:>16} {:<9} {}\n", "case", "value", "unit", "notes");
+    // At least 24 wide, so that the table of `bench projections` keeps its layout.
+    let w = cases
+        .iter()
+        .map(|c| c.case.len())
+        .max()
+        .unwrap_or(0)
+        .max(24);
+    let mut out = format!("{:<w$} {:>16} {:<9} {}\n", "case", "value", "unit", "notes");
     for c in cases {
         let notes = match (c.ceiling_events_per_s, c.ratio) {
             (Some(ceiling), Some(ratio)) => {
@@ -141,7 +149,7 @@ pub fn print_table(cases: &[Case]) -> String {
             format!("{:.0}", c.value)
         };
         out.push_str(&format!(
-            "{:<24} {:>16} {:<9} {}\n",
+            "{:<w$} {:>16} {:<9} {}\n",
             c.case, value, c.unit, notes
         ));
     }

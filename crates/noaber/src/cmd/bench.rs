@@ -1,4 +1,4 @@
-//! `noaber bench store` and `noaber bench projections`: the command-line side of the
+//! `noaber bench store`, `noaber bench projections` and `noaber bench kpi`: the command-line side of the
 //! benchmarks in `noaber_bench`, which print figures and ratios and never assert on time.
 
 use std::path::{Path, PathBuf};
@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 
 use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
+use noaber_bench::kpi::{self, KpiBenchOptions};
 use noaber_bench::projections::{self, BenchError, BenchOptions, Progress};
 use noaber_bench::store::{self, StoreBenchOptions};
 use noaber_demo::Scale;
@@ -21,6 +22,8 @@ pub enum BenchCommand {
     Store(BenchStoreArgs),
     /// Rebuilding and querying the read models over a generated log.
     Projections(BenchProjectionsArgs),
+    /// KPI queries on large synthetic histories in memory (no database needed).
+    Kpi(BenchKpiArgs),
 }
 
 /// Options of `noaber bench store`.
@@ -55,6 +58,20 @@ pub struct BenchProjectionsArgs {
     pub reuse_database: Option<String>,
 }
 
+/// Options of `noaber bench kpi`.
+#[derive(Debug, Args)]
+pub struct BenchKpiArgs {
+    /// Requests in each synthetic history (110,000 make about 0.8 million events).
+    #[arg(long, default_value_t = KpiBenchOptions::default().requests)]
+    pub requests: usize,
+    /// How often each query runs; the fastest and the median time are printed.
+    #[arg(long, default_value_t = KpiBenchOptions::default().runs)]
+    pub runs: usize,
+    /// Also write the results to this file, one JSON object per case.
+    #[arg(long)]
+    pub json: Option<PathBuf>,
+}
+
 fn parse_scale(text: &str) -> Result<Scale, String> {
     text.parse()
         .map_err(|e: <Scale as std::str::FromStr>::Err| e.to_string())
@@ -65,6 +82,7 @@ pub async fn run(store_config: &StoreConfig, command: &BenchCommand) -> Result<E
     match command {
         BenchCommand::Store(args) => bench_store(store_config, args).await,
         BenchCommand::Projections(args) => bench_projections(store_config, args).await,
+        BenchCommand::Kpi(args) => bench_kpi(args),
     }
 }
 
@@ -103,6 +121,18 @@ async fn bench_projections(
         reuse_database: args.reuse_database.clone(),
     };
     let cases = projections::run(&options).await?;
+    print!("{}", projections::print_table(&cases));
+    if let Some(path) = &args.json {
+        projections::write_json(&cases, path)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn bench_kpi(args: &BenchKpiArgs) -> Result<ExitCode, CliError> {
+    let cases = kpi::run(&KpiBenchOptions {
+        requests: args.requests,
+        runs: args.runs,
+    });
     print!("{}", projections::print_table(&cases));
     if let Some(path) = &args.json {
         projections::write_json(&cases, path)?;
