@@ -67,7 +67,7 @@ pub enum Command {
     Verify,
     /// Print the taxonomy: skills, request categories and target groups, with their labels.
     Taxonomy(cmd::taxonomy::TaxonomyArgs),
-    /// Measure the event log or the read models.
+    /// Measure the event log, the read models or the KPI queries.
     #[command(subcommand)]
     Bench(cmd::bench::BenchCommand),
     /// Fill the log with a generated, realistic history (same seed, same history).
