@@ -1,11 +1,6 @@
-//! Noaber's HTTP API and the command-line subcommands behind the `noaber` binary.
-//!
-//! `main.rs` only parses the command line and hands it to [`cli::run`]; everything else lives
-//! here so that tests can build the HTTP application ([`http::app`]) without a process.
+//! Noaber's HTTP API as a library: [`http::app`] builds the application over an opened event
+//! log and the read models, so that tests can drive it without a process and the `noaber`
+//! binary can serve it.
 #![deny(missing_docs)]
 
-pub mod bench;
-pub mod cli;
-pub mod cmd;
-pub mod config;
 pub mod http;

@@ -7,7 +7,6 @@
 
 pub mod audit;
 pub mod codes;
-pub mod demo;
 pub mod directory;
 pub mod fastmap;
 pub mod feed;

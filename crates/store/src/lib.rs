@@ -17,6 +17,7 @@ pub mod privacy;
 pub mod sqlite;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod verify;
 
 // Everything public in these is re-exported below, so each item has one path: the crate root.
 mod envelope;

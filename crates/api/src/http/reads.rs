@@ -22,7 +22,9 @@ use noaber_domain::{NeighbourhoodId, PersonId, RequestId, Role};
 use noaber_projections::audit::{self, AuditEntry, AuditError};
 use noaber_projections::directory::{DirectoryError, HelperHit, HelperQuery, Suggestion};
 use noaber_projections::feed::{Audience, FeedError, FeedPage};
-use noaber_projections::kpi::{Breakdown, Interval, KpiQuery, DEFAULT_SUPPRESSION_THRESHOLD};
+use noaber_projections::kpi::{
+    Breakdown, Interval, KpiQuery, ReportTime, DEFAULT_SUPPRESSION_THRESHOLD,
+};
 use noaber_projections::queue::{QueueConfig, QueueItem};
 use noaber_projections::signals::{Granularity, SignalRow};
 use serde::Deserialize;
@@ -298,7 +300,9 @@ pub struct KpiParams {
 }
 
 fn time(name: &str, raw: &str) -> Result<DateTime<Utc>, ApiError> {
-    crate::cmd::kpi::parse_time(raw).map_err(|e| ApiError::BadInput(format!("{name}: {e}")))
+    ReportTime::parse(raw)
+        .map(ReportTime::at)
+        .map_err(|e| ApiError::BadInput(format!("{name}: {e}")))
 }
 
 fn kpi_query(

@@ -8,6 +8,7 @@
 
 mod query;
 mod report;
+mod time;
 
 use std::collections::HashMap;
 
@@ -21,10 +22,11 @@ use crate::model::{Envelope, ReadModel};
 
 pub use query::{Breakdown, Interval, KpiQuery};
 pub use report::{
-    nearest_rank, share, BreakdownRow, FigureChange, FigureValue, FunderComparison, FunderFigures,
-    FunderReport, FunderTimes, KpiComparison, KpiFigures, KpiReport, ReportScope, SeriesPoint,
-    Shown, TimeFigures, DEFAULT_SUPPRESSION_THRESHOLD, FIGURE_NAMES,
+    nearest_rank, share, BreakdownRow, Figure, FigureChange, FigureValue, FunderComparison,
+    FunderFigures, FunderReport, FunderTimes, KpiComparison, KpiFigures, KpiReport, ReportScope,
+    SeriesPoint, Shown, TimeFigures, DEFAULT_SUPPRESSION_THRESHOLD,
 };
+pub use time::{ReportTime, ReportTimeError};
 
 /// Who a resolution credits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

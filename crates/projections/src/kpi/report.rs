@@ -143,34 +143,156 @@ impl FigureValue {
     }
 }
 
-/// The stable names of the figures, in the order reports list them.
-pub const FIGURE_NAMES: [&str; 25] = [
-    "requests",
-    "distinct_requesters",
-    "distinct_helpers",
-    "new_helpers",
-    "matched",
-    "resolved",
-    "resolved_by_neighbour",
-    "resolved_by_professional",
-    "resolved_by_requester",
-    "referred",
-    "open",
-    "closed_unresolved",
-    "on_behalf",
-    "hours",
-    "resolution_rate",
-    "informal_share",
-    "referral_rate",
-    "on_behalf_share",
-    "time_to_first_response_median",
-    "time_to_first_response_p90",
-    "time_to_match_median",
-    "time_to_match_p90",
-    "time_to_resolution_median",
-    "time_to_resolution_p90",
-    "requests_with_hours",
-];
+/// One figure of a KPI report. Its [`name`](Figure::name) is the stable machine name used in
+/// JSON and CSV; its [`label`](Figure::label) is what a funder reads in a table. One enum, so
+/// that a new figure cannot be added to one list and forgotten in another: every `match` over
+/// it must name it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Figure {
+    /// Requests posted (by occurred time) in the period, voided ones excluded.
+    Requests,
+    /// Distinct persons those requests were for.
+    DistinctRequesters,
+    /// Distinct persons matched to a request in the period.
+    DistinctHelpers,
+    /// Helpers whose first match ever in the tenant fell in the period.
+    NewHelpers,
+    /// Requests with at least one match (not cancelled) by the report date.
+    Matched,
+    /// Requests resolved at the report date.
+    Resolved,
+    /// Resolved ones resolved by a neighbour (informal help).
+    ResolvedByNeighbour,
+    /// Resolved ones resolved by a professional.
+    ResolvedByProfessional,
+    /// Resolved ones the requester solved themselves.
+    ResolvedByRequester,
+    /// Requests referred to a professional by the report date.
+    Referred,
+    /// Requests still open at the report date.
+    Open,
+    /// Requests closed without resolution at the report date.
+    ClosedUnresolved,
+    /// Requests posted on behalf of someone else.
+    OnBehalf,
+    /// Hours of help given, summed over the resolutions that recorded them.
+    Hours,
+    /// Resolved requests per request.
+    ResolutionRate,
+    /// Requests resolved by a neighbour per request.
+    InformalShare,
+    /// Referred requests per request.
+    ReferralRate,
+    /// Requests posted on behalf per request.
+    OnBehalfShare,
+    /// Median time from posting to the first response (offer, match or referral).
+    TimeToFirstResponseMedian,
+    /// 90th percentile of the time to the first response.
+    TimeToFirstResponseP90,
+    /// Median time from posting to a match.
+    TimeToMatchMedian,
+    /// 90th percentile of the time to a match.
+    TimeToMatchP90,
+    /// Median time from posting to the resolution.
+    TimeToResolutionMedian,
+    /// 90th percentile of the time to the resolution.
+    TimeToResolutionP90,
+    /// Resolved requests whose resolution recorded the hours given.
+    RequestsWithHours,
+}
+
+impl Figure {
+    /// Every figure, in the order reports list them.
+    pub const ALL: [Figure; 25] = [
+        Figure::Requests,
+        Figure::DistinctRequesters,
+        Figure::DistinctHelpers,
+        Figure::NewHelpers,
+        Figure::Matched,
+        Figure::Resolved,
+        Figure::ResolvedByNeighbour,
+        Figure::ResolvedByProfessional,
+        Figure::ResolvedByRequester,
+        Figure::Referred,
+        Figure::Open,
+        Figure::ClosedUnresolved,
+        Figure::OnBehalf,
+        Figure::Hours,
+        Figure::ResolutionRate,
+        Figure::InformalShare,
+        Figure::ReferralRate,
+        Figure::OnBehalfShare,
+        Figure::TimeToFirstResponseMedian,
+        Figure::TimeToFirstResponseP90,
+        Figure::TimeToMatchMedian,
+        Figure::TimeToMatchP90,
+        Figure::TimeToResolutionMedian,
+        Figure::TimeToResolutionP90,
+        Figure::RequestsWithHours,
+    ];
+
+    /// The stable machine name, as in JSON and CSV output.
+    pub fn name(self) -> &'static str {
+        match self {
+            Figure::Requests => "requests",
+            Figure::DistinctRequesters => "distinct_requesters",
+            Figure::DistinctHelpers => "distinct_helpers",
+            Figure::NewHelpers => "new_helpers",
+            Figure::Matched => "matched",
+            Figure::Resolved => "resolved",
+            Figure::ResolvedByNeighbour => "resolved_by_neighbour",
+            Figure::ResolvedByProfessional => "resolved_by_professional",
+            Figure::ResolvedByRequester => "resolved_by_requester",
+            Figure::Referred => "referred",
+            Figure::Open => "open",
+            Figure::ClosedUnresolved => "closed_unresolved",
+            Figure::OnBehalf => "on_behalf",
+            Figure::Hours => "hours",
+            Figure::ResolutionRate => "resolution_rate",
+            Figure::InformalShare => "informal_share",
+            Figure::ReferralRate => "referral_rate",
+            Figure::OnBehalfShare => "on_behalf_share",
+            Figure::TimeToFirstResponseMedian => "time_to_first_response_median",
+            Figure::TimeToFirstResponseP90 => "time_to_first_response_p90",
+            Figure::TimeToMatchMedian => "time_to_match_median",
+            Figure::TimeToMatchP90 => "time_to_match_p90",
+            Figure::TimeToResolutionMedian => "time_to_resolution_median",
+            Figure::TimeToResolutionP90 => "time_to_resolution_p90",
+            Figure::RequestsWithHours => "requests_with_hours",
+        }
+    }
+
+    /// The label a funder reads in a table (breakdown parts indented under their total).
+    pub fn label(self) -> &'static str {
+        match self {
+            Figure::Requests => "Requests",
+            Figure::DistinctRequesters => "Distinct requesters",
+            Figure::DistinctHelpers => "Distinct helpers",
+            Figure::NewHelpers => "New helpers",
+            Figure::Matched => "Requests matched",
+            Figure::Resolved => "Requests resolved",
+            Figure::ResolvedByNeighbour => "  resolved by a neighbour",
+            Figure::ResolvedByProfessional => "  resolved by a professional",
+            Figure::ResolvedByRequester => "  resolved by the requester",
+            Figure::Referred => "Referred to a professional",
+            Figure::Open => "Still open",
+            Figure::ClosedUnresolved => "Closed unresolved",
+            Figure::OnBehalf => "Posted on behalf of someone",
+            Figure::Hours => "Hours of help (where recorded)",
+            Figure::ResolutionRate => "Resolution rate",
+            Figure::InformalShare => "Informal share (by a neighbour)",
+            Figure::ReferralRate => "Referral rate",
+            Figure::OnBehalfShare => "Share posted on behalf",
+            Figure::TimeToFirstResponseMedian => "Time to first response, median",
+            Figure::TimeToFirstResponseP90 => "Time to first response, 90th pct",
+            Figure::TimeToMatchMedian => "Time to match, median",
+            Figure::TimeToMatchP90 => "Time to match, 90th pct",
+            Figure::TimeToResolutionMedian => "Time to resolution, median",
+            Figure::TimeToResolutionP90 => "Time to resolution, 90th pct",
+            Figure::RequestsWithHours => "Resolutions with hours recorded",
+        }
+    }
+}
 
 impl KpiFigures {
     /// Fills the shares from the counts.
@@ -181,37 +303,43 @@ impl KpiFigures {
         self.on_behalf_share = share(self.on_behalf, self.requests);
     }
 
-    /// Every figure by its stable name (see [`FIGURE_NAMES`]), in report order.
-    pub fn rows(&self) -> Vec<(&'static str, FigureValue)> {
+    /// One figure's value.
+    pub fn value(&self, figure: Figure) -> FigureValue {
         use FigureValue::*;
-        let values = [
-            Count(self.requests),
-            Count(self.distinct_requesters),
-            Count(self.distinct_helpers),
-            Count(self.new_helpers),
-            Count(self.matched),
-            Count(self.resolved),
-            Count(self.resolved_by_neighbour),
-            Count(self.resolved_by_professional),
-            Count(self.resolved_by_requester),
-            Count(self.referred),
-            Count(self.open),
-            Count(self.closed_unresolved),
-            Count(self.on_behalf),
-            Hours(self.hours),
-            Share(self.resolution_rate),
-            Share(self.informal_share),
-            Share(self.referral_rate),
-            Share(self.on_behalf_share),
-            Seconds(self.time_to_first_response.median_seconds),
-            Seconds(self.time_to_first_response.p90_seconds),
-            Seconds(self.time_to_match.median_seconds),
-            Seconds(self.time_to_match.p90_seconds),
-            Seconds(self.time_to_resolution.median_seconds),
-            Seconds(self.time_to_resolution.p90_seconds),
-            Count(self.requests_with_hours),
-        ];
-        FIGURE_NAMES.iter().copied().zip(values).collect()
+        match figure {
+            Figure::Requests => Count(self.requests),
+            Figure::DistinctRequesters => Count(self.distinct_requesters),
+            Figure::DistinctHelpers => Count(self.distinct_helpers),
+            Figure::NewHelpers => Count(self.new_helpers),
+            Figure::Matched => Count(self.matched),
+            Figure::Resolved => Count(self.resolved),
+            Figure::ResolvedByNeighbour => Count(self.resolved_by_neighbour),
+            Figure::ResolvedByProfessional => Count(self.resolved_by_professional),
+            Figure::ResolvedByRequester => Count(self.resolved_by_requester),
+            Figure::Referred => Count(self.referred),
+            Figure::Open => Count(self.open),
+            Figure::ClosedUnresolved => Count(self.closed_unresolved),
+            Figure::OnBehalf => Count(self.on_behalf),
+            Figure::Hours => Hours(self.hours),
+            Figure::ResolutionRate => Share(self.resolution_rate),
+            Figure::InformalShare => Share(self.informal_share),
+            Figure::ReferralRate => Share(self.referral_rate),
+            Figure::OnBehalfShare => Share(self.on_behalf_share),
+            Figure::TimeToFirstResponseMedian => {
+                Seconds(self.time_to_first_response.median_seconds)
+            }
+            Figure::TimeToFirstResponseP90 => Seconds(self.time_to_first_response.p90_seconds),
+            Figure::TimeToMatchMedian => Seconds(self.time_to_match.median_seconds),
+            Figure::TimeToMatchP90 => Seconds(self.time_to_match.p90_seconds),
+            Figure::TimeToResolutionMedian => Seconds(self.time_to_resolution.median_seconds),
+            Figure::TimeToResolutionP90 => Seconds(self.time_to_resolution.p90_seconds),
+            Figure::RequestsWithHours => Count(self.requests_with_hours),
+        }
+    }
+
+    /// Every figure with its value, in report order.
+    pub fn rows(&self) -> Vec<(Figure, FigureValue)> {
+        Figure::ALL.iter().map(|f| (*f, self.value(*f))).collect()
     }
 
     /// The funder's view: counts below `threshold` suppressed, and every share, sum or time
@@ -368,8 +496,8 @@ pub struct FunderFigures {
 }
 
 impl FunderFigures {
-    /// Every figure by its stable name (see [`FIGURE_NAMES`]), in report order.
-    pub fn rows(&self) -> Vec<(&'static str, Shown<FigureValue>)> {
+    /// One figure's value as the funder sees it.
+    pub fn value(&self, figure: Figure) -> Shown<FigureValue> {
         use FigureValue::*;
         let c = |s: Shown<u64>| match s {
             Shown::Value(v) => Shown::Value(Count(v)),
@@ -383,37 +511,41 @@ impl FunderFigures {
             Shown::Value(v) => Shown::Value(Seconds(Some(v))),
             Shown::Suppressed => Shown::Suppressed,
         };
-        let values = [
-            c(self.requests),
-            c(self.distinct_requesters),
-            c(self.distinct_helpers),
-            c(self.new_helpers),
-            c(self.matched),
-            c(self.resolved),
-            c(self.resolved_by_neighbour),
-            c(self.resolved_by_professional),
-            c(self.resolved_by_requester),
-            c(self.referred),
-            c(self.open),
-            c(self.closed_unresolved),
-            c(self.on_behalf),
-            match self.hours {
+        match figure {
+            Figure::Requests => c(self.requests),
+            Figure::DistinctRequesters => c(self.distinct_requesters),
+            Figure::DistinctHelpers => c(self.distinct_helpers),
+            Figure::NewHelpers => c(self.new_helpers),
+            Figure::Matched => c(self.matched),
+            Figure::Resolved => c(self.resolved),
+            Figure::ResolvedByNeighbour => c(self.resolved_by_neighbour),
+            Figure::ResolvedByProfessional => c(self.resolved_by_professional),
+            Figure::ResolvedByRequester => c(self.resolved_by_requester),
+            Figure::Referred => c(self.referred),
+            Figure::Open => c(self.open),
+            Figure::ClosedUnresolved => c(self.closed_unresolved),
+            Figure::OnBehalf => c(self.on_behalf),
+            Figure::Hours => match self.hours {
                 Shown::Value(h) => Shown::Value(Hours(h)),
                 Shown::Suppressed => Shown::Suppressed,
             },
-            r(self.resolution_rate),
-            r(self.informal_share),
-            r(self.referral_rate),
-            r(self.on_behalf_share),
-            t(self.time_to_first_response.median_seconds),
-            t(self.time_to_first_response.p90_seconds),
-            t(self.time_to_match.median_seconds),
-            t(self.time_to_match.p90_seconds),
-            t(self.time_to_resolution.median_seconds),
-            t(self.time_to_resolution.p90_seconds),
-            c(self.requests_with_hours),
-        ];
-        FIGURE_NAMES.iter().copied().zip(values).collect()
+            Figure::ResolutionRate => r(self.resolution_rate),
+            Figure::InformalShare => r(self.informal_share),
+            Figure::ReferralRate => r(self.referral_rate),
+            Figure::OnBehalfShare => r(self.on_behalf_share),
+            Figure::TimeToFirstResponseMedian => t(self.time_to_first_response.median_seconds),
+            Figure::TimeToFirstResponseP90 => t(self.time_to_first_response.p90_seconds),
+            Figure::TimeToMatchMedian => t(self.time_to_match.median_seconds),
+            Figure::TimeToMatchP90 => t(self.time_to_match.p90_seconds),
+            Figure::TimeToResolutionMedian => t(self.time_to_resolution.median_seconds),
+            Figure::TimeToResolutionP90 => t(self.time_to_resolution.p90_seconds),
+            Figure::RequestsWithHours => c(self.requests_with_hours),
+        }
+    }
+
+    /// Every figure with its value as the funder sees it, in report order.
+    pub fn rows(&self) -> Vec<(Figure, Shown<FigureValue>)> {
+        Figure::ALL.iter().map(|f| (*f, self.value(*f))).collect()
     }
 }
 
@@ -524,7 +656,7 @@ impl KpiReport {
 /// How one figure changed from period A (the baseline) to period B.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FigureChange {
-    /// The figure's stable name (see [`FIGURE_NAMES`]).
+    /// The figure's stable name (see [`Figure::name`]).
     pub figure: String,
     /// Its value in period A (`None`: no value, or suppressed).
     pub a: Option<f64>,
@@ -591,7 +723,9 @@ impl KpiComparison {
             .rows()
             .into_iter()
             .zip(b.total.rows())
-            .map(|((name, va), (_, vb))| FigureChange::between(name, va.number(), vb.number()))
+            .map(|((figure, va), (_, vb))| {
+                FigureChange::between(figure.name(), va.number(), vb.number())
+            })
             .collect();
         Self { a, b, changes }
     }
@@ -606,11 +740,11 @@ impl KpiComparison {
             .rows()
             .into_iter()
             .zip(b.total.rows())
-            .map(|((name, va), (_, vb))| match (va, vb) {
+            .map(|((figure, va), (_, vb))| match (va, vb) {
                 (Shown::Value(va), Shown::Value(vb)) => {
-                    FigureChange::between(name, va.number(), vb.number())
+                    FigureChange::between(figure.name(), va.number(), vb.number())
                 }
-                _ => FigureChange::suppressed(name),
+                _ => FigureChange::suppressed(figure.name()),
             })
             .collect();
         FunderComparison {
@@ -633,4 +767,29 @@ pub struct FunderComparison {
     pub b: FunderReport,
     /// The change of every total figure from A to B (none where either side is suppressed).
     pub changes: Vec<FigureChange>,
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use super::*;
+
+    #[test]
+    fn every_figure_is_listed_once_with_a_distinct_name_and_a_label() {
+        let figures: HashSet<Figure> = Figure::ALL.into_iter().collect();
+        assert_eq!(figures.len(), Figure::ALL.len(), "a figure is listed twice");
+        let names: HashSet<&str> = Figure::ALL.iter().map(|f| f.name()).collect();
+        assert_eq!(names.len(), Figure::ALL.len(), "two figures share a name");
+        for figure in Figure::ALL {
+            assert!(!figure.label().trim().is_empty(), "{figure:?} has no label");
+        }
+    }
+
+    #[test]
+    fn the_rows_follow_the_report_order() {
+        let rows = KpiFigures::default().rows();
+        let order: Vec<Figure> = rows.iter().map(|(f, _)| *f).collect();
+        assert_eq!(order, Figure::ALL);
+    }
 }

@@ -1,4 +1,0 @@
-//! Benchmark commands: `noaber bench store` and `noaber bench projections`.
-
-pub mod projections;
-pub mod store;

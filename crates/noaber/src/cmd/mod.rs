@@ -1,0 +1,10 @@
+//! The subcommands, one module each, with their options beside their `run`.
+
+pub mod bench;
+pub mod demo;
+pub mod kpi;
+pub mod migrate;
+pub mod replay;
+pub mod serve;
+pub mod taxonomy;
+pub mod verify;
