@@ -21,7 +21,7 @@ status=0
 if [ "$#" -gt 0 ]; then
   scripts/with-postgres.sh cargo test "$@" 2>&1 | tee "$log" || status=$?
 else
-  scripts/with-postgres.sh cargo test --workspace --all-targets 2>&1 | tee "$log" || status=$?
+  scripts/with-postgres.sh cargo test --workspace --all-targets --no-fail-fast 2>&1 | tee "$log" || status=$?
 fi
 
 echo

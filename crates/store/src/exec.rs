@@ -18,7 +18,7 @@ use async_trait::async_trait;
 use futures::{StreamExt, TryStreamExt};
 use noaber_domain::{
     AnyEvent, CallEvent, CommandContext, Decider, DecodeError, DomainEvent, NeighbourhoodEvent,
-    OrganisationEvent, PersonEvent, RequestEvent, TenantEvent, TenantId,
+    OrganisationEvent, PersonEvent, Reference, RequestEvent, TenantEvent, TenantId,
 };
 use uuid::Uuid;
 
@@ -238,9 +238,9 @@ impl Executor {
     pub async fn check_references<E: std::error::Error + 'static>(
         &self,
         tenant: TenantId,
-        references: &[(&'static str, Uuid)],
+        references: &[Reference],
     ) -> Result<(), ExecError<E>> {
-        for &(category, id) in references {
+        for &Reference { category, id } in references {
             if self.owners.owner(category, id).await? != Some(tenant) {
                 return Err(ExecError::UnknownReference { category, id });
             }
@@ -307,6 +307,7 @@ impl Executor {
         D::Error: 'static,
     {
         let stream = StreamId::for_aggregate(D::CATEGORY, D::aggregate_id(command));
+        let mut references_checked = false;
         let mut attempts = 0;
         loop {
             attempts += 1;
@@ -338,6 +339,14 @@ impl Executor {
                     event_types: Vec::new(),
                     was_retry: false,
                 });
+            }
+            // After the domain accepted the command, so that who may not do this at all hears
+            // so (403) rather than about an id; once, since aggregates never move between
+            // tenants nor disappear, so a retry after a conflict need not ask again.
+            if !references_checked {
+                self.check_references(ctx.tenant_id, &D::references(command))
+                    .await?;
+                references_checked = true;
             }
             let event_types = events.iter().map(|e| e.event_type().to_owned()).collect();
             let batch = self.to_new_events(ctx, &events).await?;

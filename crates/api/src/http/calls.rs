@@ -12,8 +12,8 @@ use noaber_domain::{CallCommand, CallId, NeighbourhoodId, OrganisationId, Person
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::commands::{self, context, execute, Acting, ApiPath, CommandResponse, Kind};
-use super::{Actor, ApiError, ApiJson, AppState, CommandId};
+use super::commands::{self, context, execute, Acting, CommandResponse, Kind};
+use super::{Actor, ApiError, ApiJson, ApiPath, AppState, CommandId};
 
 /// The call routes, under `/v1`.
 pub fn router() -> Router<AppState> {
@@ -55,13 +55,9 @@ pub struct PublishBody {
 
 impl PublishBody {
     /// The domain command this body asks for.
-    pub fn into_command(
-        self,
-        call_id: CallId,
-        publisher: PersonId,
-    ) -> Result<CallCommand, ApiError> {
+    pub fn into_command(self, call_id: CallId, publisher: PersonId) -> CallCommand {
         let body = self;
-        Ok(CallCommand::Publish(PublishCall {
+        CallCommand::Publish(PublishCall {
             call_id,
             organisation_id: body.organisation_id,
             title: Personal::clear(publisher, body.title),
@@ -75,7 +71,7 @@ impl PublishBody {
             hands_needed: body.hands_needed,
             deadline: body.deadline,
             skills_wanted: body.skills_wanted,
-        }))
+        })
     }
 }
 
@@ -87,7 +83,7 @@ async fn publish(
 ) -> Result<CommandResponse, ApiError> {
     let call_id = CallId::new(commands::new_id(body.call_id, command_id));
     let ctx = context(&actor, command_id, &body.acting);
-    let command = body.into_command(call_id, actor.actor)?;
+    let command = body.into_command(call_id, actor.actor);
     execute::<Call>(&state, &ctx, Kind::Create, command).await
 }
 
@@ -109,13 +105,13 @@ async fn answer(
     State(state): State<AppState>,
     actor: Actor,
     command_id: CommandId,
-    ApiPath(id): ApiPath<Uuid>,
+    ApiPath(call_id): ApiPath<CallId>,
     ApiJson(body): ApiJson<AnswerBody>,
 ) -> Result<CommandResponse, ApiError> {
     let ctx = context(&actor, command_id, &body.acting);
     let person = ctx.subject();
     let command = CallCommand::Answer(AnswerCall {
-        call_id: CallId::new(id),
+        call_id,
         name: body.name.map(|n| Personal::clear(person, n)),
         contact: body.contact.map(|c| Personal::clear(person, c)),
         availability: body.availability,
@@ -137,12 +133,12 @@ async fn close(
     State(state): State<AppState>,
     actor: Actor,
     command_id: CommandId,
-    ApiPath(id): ApiPath<Uuid>,
+    ApiPath(call_id): ApiPath<CallId>,
     ApiJson(body): ApiJson<CloseBody>,
 ) -> Result<CommandResponse, ApiError> {
     let ctx = context(&actor, command_id, &body.acting);
     let command = CallCommand::Close(CloseCall {
-        call_id: CallId::new(id),
+        call_id,
         reason: body.reason,
     });
     execute::<Call>(&state, &ctx, Kind::Change, command).await

@@ -1,23 +1,18 @@
 //! The glue every command endpoint shares: building the domain's [`CommandContext`] from the
-//! caller, running a command through the executor, mapping its errors to problem documents,
-//! and the response body that names what was written.
+//! caller, running a command through the executor, and the response body that names what was
+//! written.
 //!
-//! A handler extracts (identity, idempotency key, path, body), converts the body into a domain
-//! command with `TryFrom`, calls [`execute`], and responds: nothing else.
+//! A handler extracts (identity, idempotency key, typed path ids, body), converts the body into
+//! a domain command, calls [`execute`], and responds; errors travel by `?` into
+//! [`ApiError`](super::ApiError). Tenancy and the aggregates a command names are the
+//! executor's to check (ADR 0022), so no handler reads the log before a command.
 
-use axum::extract::rejection::PathRejection;
-use axum::extract::{FromRequestParts, Path};
-use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{DateTime, Utc};
-use futures::StreamExt;
-use noaber_domain::{CommandContext, Decider, DomainError, ErrorKind, PersonId, TenantId};
-use noaber_store::exec::{ExecError, Executed, StoredEvent};
-use noaber_store::privacy::PrivacyError;
-use noaber_store::StreamId;
-use serde::de::DeserializeOwned;
+use noaber_domain::{CommandContext, Decider, DomainError, PersonId};
+use noaber_store::exec::{Executed, StoredEvent};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -91,10 +86,9 @@ pub enum Kind {
     Change,
 }
 
-/// Runs `command` for `actor` and answers with what it wrote.
-///
-/// Commands on an existing aggregate first check that the aggregate belongs to the caller's
-/// tenant; one of another tenant is reported as not found, never changed.
+/// Runs `command` for the caller of `ctx` and answers with what it wrote. The executor loads
+/// the command's own stream once, refuses another tenant's aggregate as not found, and checks
+/// that every other aggregate the command names exists in the caller's tenant.
 pub async fn execute<D>(
     state: &AppState,
     ctx: &CommandContext,
@@ -104,15 +98,10 @@ pub async fn execute<D>(
 where
     D: Decider,
     D::Event: StoredEvent,
-    D::Error: 'static,
+    D::Error: DomainError + Send + Sync + 'static,
 {
     let id = D::aggregate_id(&command);
-    ensure_same_tenant(state, D::CATEGORY, id, ctx.tenant_id).await?;
-    let executed = state
-        .executor
-        .execute::<D>(ctx, &command)
-        .await
-        .map_err(exec_error)?;
+    let executed = state.executor.execute::<D>(ctx, &command).await?;
     Ok(respond(id, kind, executed))
 }
 
@@ -131,72 +120,6 @@ pub fn respond(id: Uuid, kind: Kind, executed: Executed) -> CommandResponse {
             events: executed.event_types,
             retry: executed.was_retry,
         },
-    }
-}
-
-/// Refuses to touch an aggregate that another tenant owns (404: its existence is not revealed).
-pub async fn ensure_same_tenant(
-    state: &AppState,
-    category: &str,
-    id: Uuid,
-    tenant: TenantId,
-) -> Result<(), ApiError> {
-    let stream = StreamId::for_aggregate(category, id);
-    let mut events = state.store.read_stream(&stream, 1);
-    match events.next().await {
-        Some(Ok(first)) if first.tenant_id != tenant.as_uuid() => Err(ApiError::NotFound(format!(
-            "there is no {category} {id} here"
-        ))),
-        Some(Err(e)) => Err(e.into()),
-        _ => Ok(()),
-    }
-}
-
-/// Maps the executor's errors to the API's.
-///
-/// A domain refusal maps by its kind: a role that may not act is 403, a missing aggregate 404,
-/// any other broken rule 422.
-pub fn exec_error<E: DomainError + 'static>(err: ExecError<E>) -> ApiError {
-    match err {
-        ExecError::Domain(e) => match e.kind() {
-            ErrorKind::Forbidden => ApiError::Forbidden(e.to_string()),
-            ErrorKind::NotFound => ApiError::NotFound(e.to_string()),
-            // Creating what exists stays 422 as it always was: the API's 409 tells a client
-            // to retry after someone else's change, which would not help here.
-            ErrorKind::Conflict | ErrorKind::Rule => ApiError::RuleViolation(e.to_string()),
-        },
-        e @ ExecError::Conflict { .. } => ApiError::Conflict(e.to_string()),
-        e @ ExecError::NotHere { .. } => ApiError::NotFound(e.to_string()),
-        e @ ExecError::UnknownReference { .. } => ApiError::RuleViolation(e.to_string()),
-        ExecError::Privacy(PrivacyError::SubjectErased(_)) => ApiError::RuleViolation(
-            "this person was erased; personal data about them can no longer be recorded".into(),
-        ),
-        ExecError::Privacy(PrivacyError::Store(e)) | ExecError::Store(e) => e.into(),
-        e @ (ExecError::Decode { .. } | ExecError::Privacy(_)) => {
-            ApiError::Internal(format!("{e:?}"))
-        }
-    }
-}
-
-/// A path parameter whose rejection is a 400 problem document (axum's is plain text).
-#[derive(Debug, Clone, Copy)]
-pub struct ApiPath<T>(pub T);
-
-impl<S, T> FromRequestParts<S> for ApiPath<T>
-where
-    T: DeserializeOwned + Send,
-    S: Send + Sync,
-{
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        match Path::<T>::from_request_parts(parts, state).await {
-            Ok(Path(value)) => Ok(Self(value)),
-            Err(PathRejection::FailedToDeserializePathParams(e)) => Err(ApiError::BadInput(
-                format!("the address is not valid: {}", e.body_text()),
-            )),
-            Err(other) => Err(ApiError::Internal(format!("path extraction: {other}"))),
-        }
     }
 }
 

@@ -175,3 +175,124 @@ impl<S: Send + Sync> FromRequestParts<S> for CommandId {
         }
     }
 }
+
+/// Query parameters whose rejection is a 400 problem document naming what was wrong (axum's
+/// own is plain text).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ApiQuery<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for ApiQuery<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let query = parts.uri.query().unwrap_or_default();
+        let deserializer =
+            serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+        serde_path_to_error::deserialize(deserializer)
+            .map(Self)
+            .map_err(|e| {
+                let path = e.path().to_string();
+                if path == "." {
+                    ApiError::BadInput(format!("the query is not valid: {}", e.inner()))
+                } else {
+                    ApiError::BadInput(format!(
+                        "the query parameter {path} is not valid: {}",
+                        e.inner()
+                    ))
+                }
+            })
+    }
+}
+
+/// A path parameter whose rejection is a 400 problem document (axum's is plain text). Use the
+/// typed id (`ApiPath<RequestId>`, `ApiPath<(RequestId, PersonId)>`) so a handler never sees a
+/// bare UUID.
+#[derive(Debug, Clone, Copy)]
+pub struct ApiPath<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for ApiPath<T>
+where
+    T: DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(value)) => Ok(Self(value)),
+            Err(axum::extract::rejection::PathRejection::FailedToDeserializePathParams(e)) => Err(
+                ApiError::BadInput(format!("the address is not valid: {}", e.body_text())),
+            ),
+            Err(other) => Err(ApiError::internal(format!("path extraction: {other}"))),
+        }
+    }
+}
+
+/// A comma-separated list in a query parameter (`?neighbourhoods=<id>,<id>`), each item parsed
+/// into `T` (an id, a category code, a channel); an item that does not parse rejects the whole
+/// query with a 400 problem naming it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommaList<T>(pub Vec<T>);
+
+impl<T> Default for CommaList<T> {
+    fn default() -> Self {
+        Self(Vec::new())
+    }
+}
+
+impl<'de, T> serde::Deserialize<'de> for CommaList<T>
+where
+    T: std::str::FromStr,
+    T::Err: std::fmt::Display,
+{
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = String::deserialize(deserializer)?;
+        raw.split(',')
+            .map(str::trim)
+            .filter(|item| !item.is_empty())
+            .map(|item| {
+                item.parse::<T>().map_err(|e| {
+                    serde::de::Error::custom(format_args!(
+                        "{:?} is not valid: {e}",
+                        item.chars().take(64).collect::<String>()
+                    ))
+                })
+            })
+            .collect::<Result<Vec<T>, D::Error>>()
+            .map(Self)
+    }
+}
+
+/// Deserialises a query value through its `FromStr`, for `#[serde(deserialize_with)]` on typed
+/// parameters (`Option<T>` too) whose type has no serde impl of its own.
+pub fn from_text<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: FromText,
+{
+    T::from_text(<String as serde::Deserialize>::deserialize(deserializer)?)
+        .map_err(serde::de::Error::custom)
+}
+
+/// A value read from one query text: `T: FromStr`, or `Option<T>` of one.
+pub trait FromText: Sized {
+    /// Parses the text.
+    fn from_text(text: String) -> Result<Self, String>;
+}
+
+impl FromText for noaber_projections::kpi::ReportTime {
+    fn from_text(text: String) -> Result<Self, String> {
+        text.parse()
+            .map_err(|e: noaber_projections::kpi::ReportTimeError| e.to_string())
+    }
+}
+
+impl<T: FromText> FromText for Option<T> {
+    fn from_text(text: String) -> Result<Self, String> {
+        T::from_text(text).map(Some)
+    }
+}

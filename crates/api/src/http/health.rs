@@ -24,7 +24,8 @@ async fn readyz(State(state): State<AppState>) -> Result<Json<Value>, ApiError> 
         .store
         .head()
         .await
-        .map_err(|e| ApiError::Unavailable(format!("the event log did not answer: {e}")))?;
+        // Whatever the failure, the service is not ready: 503, with the cause logged.
+        .map_err(|e| ApiError::Unavailable(Box::new(e)))?;
     Ok(Json(json!({
         "status": "ready",
         "backend": state.store.backend(),

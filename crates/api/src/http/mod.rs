@@ -24,47 +24,56 @@ use axum::http::{HeaderValue, Method};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::Router;
-use noaber_projections::runner::Projections;
+use noaber_projections::runner::{Projections, RunnerConfig};
+use noaber_projections::snapshot::SnapshotStore;
 use noaber_store::exec::Executor;
 use noaber_store::privacy::Privacy;
-use noaber_store::{EventStore, KeyStore};
+use noaber_store::EventStore;
 use tracing::Instrument;
 use uuid::Uuid;
 
 pub use error::{ApiError, Problem};
-pub use extract::{Actor, ApiJson, CommandId};
+pub use extract::{Actor, ApiJson, ApiPath, ApiQuery, CommandId};
 
 /// The header that carries a request's id, taken from the client when sane, otherwise made up.
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
 
-/// What every handler can reach: the event log, its keys, the executor and the read models.
+/// What every handler can reach: the event log, the executor and the read models.
 #[derive(Clone, Debug)]
 pub struct AppState {
     /// The append-only event log.
     pub store: Arc<dyn EventStore>,
-    /// The per-person encryption keys.
-    pub keys: Arc<dyn KeyStore>,
-    /// Seals and unseals personal data in event payloads.
-    pub privacy: Arc<Privacy>,
-    /// Carries out the domain's commands against the log.
+    /// Carries out the domain's commands against the log; checks the aggregates a command
+    /// names against the read models.
     pub executor: Executor,
     /// The read models, in memory, following the log.
     pub projections: Projections,
 }
 
 impl AppState {
+    /// Starts the read models over `store` (restored from `snapshots`, evicting erased people
+    /// from `privacy`'s key cache as they follow the log) and the state around them.
+    pub async fn start(
+        store: Arc<dyn EventStore>,
+        privacy: Arc<Privacy>,
+        snapshots: Arc<dyn SnapshotStore>,
+        config: RunnerConfig,
+    ) -> Self {
+        let projections =
+            Projections::start_evicting(store.clone(), snapshots, config, privacy.clone()).await;
+        Self::new(store, privacy, projections)
+    }
+
     /// State over an opened log and the read models following it.
     pub fn new(
         store: Arc<dyn EventStore>,
-        keys: Arc<dyn KeyStore>,
         privacy: Arc<Privacy>,
         projections: Projections,
     ) -> Self {
-        let executor = Executor::new(store.clone(), privacy.clone());
+        let executor =
+            Executor::new(store.clone(), privacy).with_owners(Arc::new(projections.clone()));
         Self {
             store,
-            keys,
-            privacy,
             executor,
             projections,
         }
@@ -86,6 +95,7 @@ pub fn app(state: AppState) -> Router {
         .nest("/v1", v1)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn(error::log_server_errors))
         .layer(middleware::from_fn(request_context))
         .with_state(state)
 }

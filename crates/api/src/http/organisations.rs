@@ -13,8 +13,8 @@ use noaber_domain::{NeighbourhoodCommand, NeighbourhoodId, OrganisationCommand, 
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::commands::{self, context, execute, Acting, ApiPath, CommandResponse, Kind};
-use super::{Actor, ApiError, ApiJson, AppState, CommandId};
+use super::commands::{self, context, execute, Acting, CommandResponse, Kind};
+use super::{Actor, ApiError, ApiJson, ApiPath, AppState, CommandId};
 
 /// The organisation and neighbourhood routes, under `/v1`.
 pub fn router() -> Router<AppState> {
@@ -65,12 +65,12 @@ async fn offer_services(
     State(state): State<AppState>,
     actor: Actor,
     command_id: CommandId,
-    ApiPath(id): ApiPath<Uuid>,
+    ApiPath(organisation_id): ApiPath<OrganisationId>,
     ApiJson(body): ApiJson<ServicesBody>,
 ) -> Result<CommandResponse, ApiError> {
     let ctx = context(&actor, command_id, &Acting::default());
     let command = OrganisationCommand::OfferServices(OfferServices {
-        organisation_id: OrganisationId::new(id),
+        organisation_id,
         categories: body.categories,
         neighbourhoods: body.neighbourhoods,
     });
@@ -81,12 +81,10 @@ async fn deactivate(
     State(state): State<AppState>,
     actor: Actor,
     command_id: CommandId,
-    ApiPath(id): ApiPath<Uuid>,
+    ApiPath(organisation_id): ApiPath<OrganisationId>,
 ) -> Result<CommandResponse, ApiError> {
     let ctx = context(&actor, command_id, &Acting::default());
-    let command = OrganisationCommand::Deactivate(DeactivateOrganisation {
-        organisation_id: OrganisationId::new(id),
-    });
+    let command = OrganisationCommand::Deactivate(DeactivateOrganisation { organisation_id });
     execute::<Organisation>(&state, &ctx, Kind::Change, command).await
 }
 

@@ -15,8 +15,8 @@ use noaber_domain::{NeighbourhoodId, PersonCommand, PersonId, Personal};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::commands::{self, context, execute, Acting, ApiPath, CommandResponse, Kind};
-use super::{Actor, ApiError, ApiJson, AppState, CommandId};
+use super::commands::{self, context, execute, Acting, CommandResponse, Kind};
+use super::{Actor, ApiError, ApiJson, ApiPath, AppState, CommandId};
 
 /// The person routes, under `/v1`.
 pub fn router() -> Router<AppState> {
@@ -56,9 +56,9 @@ pub struct RegisterBody {
 
 impl RegisterBody {
     /// The domain command this body asks for.
-    pub fn into_command(self, person_id: PersonId) -> Result<PersonCommand, ApiError> {
+    pub fn into_command(self, person_id: PersonId) -> PersonCommand {
         let body = self;
-        Ok(PersonCommand::Register(RegisterPerson {
+        PersonCommand::Register(RegisterPerson {
             person_id,
             name: Personal::clear(person_id, body.name),
             contact: body.contact.map(|c| Personal::clear(person_id, c)),
@@ -67,7 +67,7 @@ impl RegisterBody {
             location: body.location,
             languages: body.languages,
             digital_access: body.digital_access,
-        }))
+        })
     }
 }
 
@@ -83,7 +83,7 @@ async fn register(
         None => PersonId::new(commands::new_id(None, command_id)),
     };
     let ctx = context(&actor, command_id, &body.acting);
-    let command = body.into_command(person_id)?;
+    let command = body.into_command(person_id);
     execute::<Person>(&state, &ctx, Kind::Create, command).await
 }
 
@@ -111,10 +111,10 @@ pub struct ProfileBody {
 
 impl ProfileBody {
     /// The domain command this body asks for.
-    pub fn into_command(self, person_id: PersonId) -> Result<PersonCommand, ApiError> {
+    pub fn into_command(self, person_id: PersonId) -> PersonCommand {
         let body = self;
         let personal = |text: Option<String>| text.map(|t| Personal::clear(person_id, t));
-        Ok(PersonCommand::UpdateProfile(UpdateProfile {
+        PersonCommand::UpdateProfile(UpdateProfile {
             person_id,
             name: personal(body.name),
             contact: personal(body.contact),
@@ -123,7 +123,7 @@ impl ProfileBody {
             location: body.location,
             languages: body.languages,
             digital_access: body.digital_access,
-        }))
+        })
     }
 }
 
@@ -131,11 +131,11 @@ async fn update_profile(
     State(state): State<AppState>,
     actor: Actor,
     command_id: CommandId,
-    ApiPath(id): ApiPath<Uuid>,
+    ApiPath(person_id): ApiPath<PersonId>,
     ApiJson(body): ApiJson<ProfileBody>,
 ) -> Result<CommandResponse, ApiError> {
     let ctx = context(&actor, command_id, &body.acting);
-    let command = body.into_command(PersonId::new(id))?;
+    let command = body.into_command(person_id);
     execute::<Person>(&state, &ctx, Kind::Change, command).await
 }
 
@@ -159,15 +159,15 @@ pub struct SkillsBody {
 
 impl SkillsBody {
     /// The domain command this body asks for.
-    pub fn into_command(self, person_id: PersonId) -> Result<PersonCommand, ApiError> {
+    pub fn into_command(self, person_id: PersonId) -> PersonCommand {
         let body = self;
-        Ok(PersonCommand::DeclareSkills(DeclareSkills {
+        PersonCommand::DeclareSkills(DeclareSkills {
             person_id,
             skills: body.skills,
             availability: body.availability,
             max_distance: body.max_distance_m,
             available_for_calls: body.available_for_calls,
-        }))
+        })
     }
 }
 
@@ -175,11 +175,11 @@ async fn declare_skills(
     State(state): State<AppState>,
     actor: Actor,
     command_id: CommandId,
-    ApiPath(id): ApiPath<Uuid>,
+    ApiPath(person_id): ApiPath<PersonId>,
     ApiJson(body): ApiJson<SkillsBody>,
 ) -> Result<CommandResponse, ApiError> {
     let ctx = context(&actor, command_id, &body.acting);
-    let command = body.into_command(PersonId::new(id))?;
+    let command = body.into_command(person_id);
     execute::<Person>(&state, &ctx, Kind::Change, command).await
 }
 
@@ -187,12 +187,10 @@ async fn opt_in(
     State(state): State<AppState>,
     actor: Actor,
     command_id: CommandId,
-    ApiPath(id): ApiPath<Uuid>,
+    ApiPath(person_id): ApiPath<PersonId>,
 ) -> Result<CommandResponse, ApiError> {
     let ctx = context(&actor, command_id, &Acting::default());
-    let command = PersonCommand::OptIn(OptInAsHelper {
-        person_id: PersonId::new(id),
-    });
+    let command = PersonCommand::OptIn(OptInAsHelper { person_id });
     execute::<Person>(&state, &ctx, Kind::Change, command).await
 }
 
@@ -200,12 +198,10 @@ async fn opt_out(
     State(state): State<AppState>,
     actor: Actor,
     command_id: CommandId,
-    ApiPath(id): ApiPath<Uuid>,
+    ApiPath(person_id): ApiPath<PersonId>,
 ) -> Result<CommandResponse, ApiError> {
     let ctx = context(&actor, command_id, &Acting::default());
-    let command = PersonCommand::OptOut(OptOutAsHelper {
-        person_id: PersonId::new(id),
-    });
+    let command = PersonCommand::OptOut(OptOutAsHelper { person_id });
     execute::<Person>(&state, &ctx, Kind::Change, command).await
 }
 
@@ -213,15 +209,13 @@ async fn erase(
     State(state): State<AppState>,
     actor: Actor,
     command_id: CommandId,
-    ApiPath(id): ApiPath<Uuid>,
+    ApiPath(person_id): ApiPath<PersonId>,
 ) -> Result<CommandResponse, ApiError> {
     let ctx = context(&actor, command_id, &Acting::default());
-    let person_id = PersonId::new(id);
-    commands::ensure_same_tenant(&state, "person", id, ctx.tenant_id).await?;
-    let executed = state
-        .executor
-        .erase_person(&ctx, person_id)
-        .await
-        .map_err(commands::exec_error)?;
-    Ok(commands::respond(id, Kind::Change, executed))
+    let executed = state.executor.erase_person(&ctx, person_id).await?;
+    Ok(commands::respond(
+        person_id.as_uuid(),
+        Kind::Change,
+        executed,
+    ))
 }

@@ -13,26 +13,28 @@
 
 use std::time::Duration;
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use chrono::{DateTime, NaiveDate, Utc};
-use noaber_domain::values::ApproxLocation;
-use noaber_domain::{NeighbourhoodId, PersonId, RequestId, Role};
-use noaber_projections::audit::{self, AuditEntry, AuditError};
-use noaber_projections::directory::{DirectoryError, HelperHit, HelperQuery, Suggestion};
-use noaber_projections::feed::{Audience, FeedError, FeedPage};
+use noaber_domain::values::{ApproxLocation, CategoryCode, Channel, SkillCode};
+use noaber_domain::{neighbourhood, person, request};
+use noaber_domain::{NeighbourhoodId, PersonId, RequestId, Role, TenantId};
+use noaber_projections::audit::{self, AuditEntry};
+use noaber_projections::directory::{HelperHit, HelperQuery, Suggestion};
+use noaber_projections::feed::{Audience, FeedPage};
 use noaber_projections::kpi::{
     Breakdown, Interval, KpiQuery, ReportTime, DEFAULT_SUPPRESSION_THRESHOLD,
 };
 use noaber_projections::queue::{QueueConfig, QueueItem};
 use noaber_projections::signals::{Granularity, SignalRow};
+use noaber_store::exec::Owners;
 use serde::Deserialize;
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::commands::{ensure_same_tenant, ApiPath};
-use super::{Actor, ApiError, AppState};
+use super::extract::{from_text, CommaList};
+use super::{Actor, ApiError, ApiPath, ApiQuery, AppState};
 
 /// How long a `fresh=true` read waits for the read models at most.
 const FRESH_WAIT: Duration = Duration::from_secs(5);
@@ -73,37 +75,29 @@ fn allow(actor: &Actor, roles: &[Role]) -> Result<(), ApiError> {
     }
 }
 
-async fn settle(state: &AppState, fresh: bool) -> Result<(), ApiError> {
+/// Waits until the read models include everything committed before the call, when asked to.
+async fn wait_if_fresh(state: &AppState, fresh: bool) -> Result<(), ApiError> {
     if fresh {
-        state
-            .projections
-            .catch_up(FRESH_WAIT)
-            .await
-            .map_err(|e| ApiError::Unavailable(e.to_string()))?;
+        state.projections.catch_up(FRESH_WAIT).await?;
     }
     Ok(())
 }
 
-/// A comma-separated list of ids, e.g. `a,b,c`.
-fn id_list(name: &str, raw: Option<&str>) -> Result<Vec<Uuid>, ApiError> {
-    raw.unwrap_or("")
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(|s| {
-            s.parse::<Uuid>()
-                .map_err(|_| ApiError::BadInput(format!("{name}: {s:?} is not a UUID")))
-        })
-        .collect()
-}
-
-fn text_list(raw: Option<&str>) -> Vec<String> {
-    raw.unwrap_or("")
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect()
+/// Refuses an aggregate of another tenant, or one that does not exist, as not found: answered
+/// by the read models (ADR 0022), never by a round trip to the log.
+async fn ensure_in_tenant(
+    state: &AppState,
+    category: &'static str,
+    id: Uuid,
+    tenant: TenantId,
+) -> Result<(), ApiError> {
+    if state.projections.owner(category, id).await? == Some(tenant) {
+        Ok(())
+    } else {
+        Err(ApiError::NotFound(format!(
+            "there is no {category} {id} here"
+        )))
+    }
 }
 
 /// Query of `GET /v1/neighbourhoods/{id}/feed`.
@@ -121,26 +115,29 @@ pub struct FeedParams {
 async fn feed(
     State(state): State<AppState>,
     actor: Actor,
-    ApiPath(id): ApiPath<Uuid>,
-    Query(params): Query<FeedParams>,
+    ApiPath(neighbourhood): ApiPath<NeighbourhoodId>,
+    ApiQuery(params): ApiQuery<FeedParams>,
 ) -> Result<Json<FeedPage>, ApiError> {
     actor.not_funder()?;
-    ensure_same_tenant(&state, "neighbourhood", id, actor.tenant).await?;
-    settle(&state, params.fresh).await?;
+    wait_if_fresh(&state, params.fresh).await?;
+    ensure_in_tenant(
+        &state,
+        neighbourhood::CATEGORY,
+        neighbourhood.as_uuid(),
+        actor.tenant,
+    )
+    .await?;
     let audience = match actor.role {
         Role::Connector | Role::Admin => Audience::Connector,
         _ => Audience::Resident,
     };
     let models = state.projections.read().await;
-    let page = models
-        .feed
-        .page(
-            NeighbourhoodId::new(id),
-            audience,
-            params.cursor.as_deref(),
-            params.limit.unwrap_or(20),
-        )
-        .map_err(|e: FeedError| ApiError::BadInput(e.to_string()))?;
+    let page = models.feed.page(
+        neighbourhood,
+        audience,
+        params.cursor.as_deref(),
+        params.limit.unwrap_or(20),
+    )?;
     Ok(Json(page))
 }
 
@@ -148,7 +145,8 @@ async fn feed(
 #[derive(Debug, Deserialize)]
 pub struct QueueParams {
     /// The connector's neighbourhoods, comma-separated.
-    pub neighbourhoods: Option<String>,
+    #[serde(default)]
+    pub neighbourhoods: CommaList<NeighbourhoodId>,
     /// Hours without an offer before a request needs a connector (48 when absent).
     pub no_offer_hours: Option<u32>,
     /// Wait for the read models to include every earlier write.
@@ -159,24 +157,23 @@ pub struct QueueParams {
 async fn queue(
     State(state): State<AppState>,
     actor: Actor,
-    Query(params): Query<QueueParams>,
+    ApiQuery(params): ApiQuery<QueueParams>,
 ) -> Result<Json<Vec<QueueItem>>, ApiError> {
     allow(&actor, &[Role::Connector, Role::Admin])?;
-    let ids = id_list("neighbourhoods", params.neighbourhoods.as_deref())?;
-    if ids.is_empty() {
+    let CommaList(neighbourhoods) = params.neighbourhoods;
+    if neighbourhoods.is_empty() {
         return Err(ApiError::BadInput(
             "name the neighbourhoods of the queue: ?neighbourhoods=<id>,<id>".into(),
         ));
     }
-    for id in &ids {
-        ensure_same_tenant(&state, "neighbourhood", *id, actor.tenant).await?;
+    wait_if_fresh(&state, params.fresh).await?;
+    for id in &neighbourhoods {
+        ensure_in_tenant(&state, neighbourhood::CATEGORY, id.as_uuid(), actor.tenant).await?;
     }
-    settle(&state, params.fresh).await?;
     let mut config = QueueConfig::default();
     if let Some(hours) = params.no_offer_hours {
         config.no_offer_after = chrono::TimeDelta::hours(i64::from(hours));
     }
-    let neighbourhoods: Vec<NeighbourhoodId> = ids.into_iter().map(NeighbourhoodId::new).collect();
     let models = state.projections.read().await;
     Ok(Json(models.queue.items(
         &neighbourhoods,
@@ -198,39 +195,36 @@ pub struct SuggestionParams {
 async fn suggestions(
     State(state): State<AppState>,
     actor: Actor,
-    ApiPath(id): ApiPath<Uuid>,
-    Query(params): Query<SuggestionParams>,
+    ApiPath(request_id): ApiPath<RequestId>,
+    ApiQuery(params): ApiQuery<SuggestionParams>,
 ) -> Result<Json<Vec<Suggestion>>, ApiError> {
     allow(&actor, &[Role::Connector, Role::Admin, Role::Partner])?;
-    ensure_same_tenant(&state, "request", id, actor.tenant).await?;
-    settle(&state, params.fresh).await?;
+    wait_if_fresh(&state, params.fresh).await?;
+    ensure_in_tenant(
+        &state,
+        request::CATEGORY,
+        request_id.as_uuid(),
+        actor.tenant,
+    )
+    .await?;
     let models = state.projections.read().await;
     let found = models
         .directory
-        .suggest(RequestId::new(id), Utc::now(), params.limit.unwrap_or(0))
-        .map_err(directory_error)?;
+        .suggest(request_id, Utc::now(), params.limit.unwrap_or(0))?;
     Ok(Json(found))
-}
-
-fn directory_error(e: DirectoryError) -> ApiError {
-    match e {
-        DirectoryError::UnknownRequest(_) => ApiError::NotFound(e.to_string()),
-        DirectoryError::RequestNotOpen(_) => ApiError::RuleViolation(e.to_string()),
-        DirectoryError::UnknownSkill(_) => ApiError::BadInput(e.to_string()),
-    }
 }
 
 /// Query of `GET /v1/helpers`.
 #[derive(Debug, Deserialize)]
 pub struct HelperParams {
-    /// Only helpers with this skill code.
-    pub skill: Option<String>,
+    /// Only helpers with this skill code, from the taxonomy.
+    pub skill: Option<SkillCode>,
     /// Latitude to rank from (with `lon`).
     pub lat: Option<f64>,
     /// Longitude to rank from (with `lat`).
     pub lon: Option<f64>,
     /// Only helpers of this neighbourhood.
-    pub neighbourhood: Option<Uuid>,
+    pub neighbourhood: Option<NeighbourhoodId>,
     /// At most this many helpers (50 when absent).
     pub limit: Option<usize>,
     /// Wait for the read models to include every earlier write.
@@ -241,7 +235,7 @@ pub struct HelperParams {
 async fn helpers(
     State(state): State<AppState>,
     actor: Actor,
-    Query(params): Query<HelperParams>,
+    ApiQuery(params): ApiQuery<HelperParams>,
 ) -> Result<Json<Vec<HelperHit>>, ApiError> {
     allow(&actor, &[Role::Connector, Role::Admin])?;
     let near = match (params.lat, params.lon) {
@@ -255,87 +249,96 @@ async fn helpers(
             ))
         }
     };
-    settle(&state, params.fresh).await?;
+    wait_if_fresh(&state, params.fresh).await?;
     let query = HelperQuery {
         tenant: Some(actor.tenant.as_uuid()),
-        skill: params.skill,
+        skill: params.skill.map(|s| s.as_str().to_owned()),
         near,
         available: None,
-        neighbourhood: params.neighbourhood.map(NeighbourhoodId::new),
+        neighbourhood: params.neighbourhood,
         limit: params.limit.unwrap_or(0),
     };
     let models = state.projections.read().await;
-    let hits = models.directory.helpers(&query).map_err(directory_error)?;
-    Ok(Json(hits))
+    Ok(Json(models.directory.helpers(&query)?))
 }
 
 /// Query of `GET /v1/kpis`: the period is [from, to), dates as `YYYY-MM-DD` or RFC 3339.
 #[derive(Debug, Deserialize)]
 pub struct KpiParams {
     /// Start of the period (inclusive).
-    pub from: String,
+    #[serde(deserialize_with = "from_text")]
+    pub from: ReportTime,
     /// End of the period (exclusive).
-    pub to: String,
+    #[serde(deserialize_with = "from_text")]
+    pub to: ReportTime,
     /// Figures as the log knew them at this recorded moment.
-    pub as_of: Option<String>,
+    #[serde(default, deserialize_with = "from_text")]
+    pub as_of: Option<ReportTime>,
     /// Statuses are taken at this date (default: `as_of`, else now).
-    pub report_date: Option<String>,
+    #[serde(default, deserialize_with = "from_text")]
+    pub report_date: Option<ReportTime>,
     /// Start of a baseline period to compare with.
-    pub compare_from: Option<String>,
+    #[serde(default, deserialize_with = "from_text")]
+    pub compare_from: Option<ReportTime>,
     /// End of the baseline period.
-    pub compare_to: Option<String>,
+    #[serde(default, deserialize_with = "from_text")]
+    pub compare_to: Option<ReportTime>,
     /// A breakdown: `neighbourhood`, `category` or `channel`.
     pub by: Option<Breakdown>,
     /// A time series: `week`, `month` or `quarter`.
     pub series: Option<Interval>,
     /// Only these neighbourhoods, comma-separated.
-    pub neighbourhoods: Option<String>,
-    /// Only these category codes, comma-separated.
-    pub categories: Option<String>,
+    #[serde(default)]
+    pub neighbourhoods: CommaList<NeighbourhoodId>,
+    /// Only these category codes (from the taxonomy), comma-separated.
+    #[serde(default)]
+    pub categories: CommaList<CategoryCode>,
     /// Only these channels, comma-separated.
-    pub channels: Option<String>,
+    #[serde(default)]
+    pub channels: CommaList<Channel>,
     /// Wait for the read models to include every earlier write.
     #[serde(default)]
     pub fresh: bool,
 }
 
-fn time(name: &str, raw: &str) -> Result<DateTime<Utc>, ApiError> {
-    ReportTime::parse(raw)
-        .map(ReportTime::at)
-        .map_err(|e| ApiError::BadInput(format!("{name}: {e}")))
-}
-
 fn kpi_query(
     actor: &Actor,
     params: &KpiParams,
-    from: &str,
-    to: &str,
+    from: ReportTime,
+    to: ReportTime,
 ) -> Result<KpiQuery, ApiError> {
-    let (from, to) = (time("from", from)?, time("to", to)?);
+    let (from, to): (DateTime<Utc>, DateTime<Utc>) = (from.at(), to.at());
     if to <= from {
         return Err(ApiError::BadInput(
             "the period is empty: `to` must be after `from`".into(),
         ));
     }
-    let as_of = params
-        .as_of
-        .as_deref()
-        .map(|t| time("as_of", t))
-        .transpose()?;
-    let report_date = match params.report_date.as_deref() {
-        Some(t) => time("report_date", t)?,
-        None => as_of.unwrap_or_else(Utc::now),
-    };
-    let channels = text_list(params.channels.as_deref());
-    for c in &channels {
-        c.parse::<noaber_domain::values::Channel>()
-            .map_err(|e| ApiError::BadInput(e.to_string()))?;
-    }
+    let as_of = params.as_of.map(ReportTime::at);
+    let report_date = params
+        .report_date
+        .map(ReportTime::at)
+        .or(as_of)
+        .unwrap_or_else(Utc::now);
     let mut q = KpiQuery::new(actor.tenant.as_uuid(), from, to, report_date);
     q.as_of = as_of;
-    q.neighbourhoods = id_list("neighbourhoods", params.neighbourhoods.as_deref())?;
-    q.categories = text_list(params.categories.as_deref());
-    q.channels = channels;
+    q.neighbourhoods = params
+        .neighbourhoods
+        .0
+        .iter()
+        .map(|n| n.as_uuid())
+        .collect();
+    q.categories = params
+        .categories
+        .0
+        .iter()
+        .map(|c| c.as_str().to_owned())
+        .collect();
+    q.channels = params
+        .channels
+        .0
+        .iter()
+        .map(|c| c.as_str().to_owned())
+        .collect();
     q.by = params.by;
     q.series = params.series;
     Ok(q)
@@ -344,14 +347,14 @@ fn kpi_query(
 async fn kpis(
     State(state): State<AppState>,
     actor: Actor,
-    Query(params): Query<KpiParams>,
+    ApiQuery(params): ApiQuery<KpiParams>,
 ) -> Result<Json<Value>, ApiError> {
     allow(
         &actor,
         &[Role::Funder, Role::Connector, Role::Admin, Role::Partner],
     )?;
-    let main = kpi_query(&actor, &params, &params.from, &params.to)?;
-    let baseline = match (&params.compare_from, &params.compare_to) {
+    let main = kpi_query(&actor, &params, params.from, params.to)?;
+    let baseline = match (params.compare_from, params.compare_to) {
         (Some(from), Some(to)) => Some(kpi_query(&actor, &params, from, to)?),
         (None, None) => None,
         _ => {
@@ -360,7 +363,7 @@ async fn kpis(
             ))
         }
     };
-    settle(&state, params.fresh).await?;
+    wait_if_fresh(&state, params.fresh).await?;
     let models = state.projections.read().await;
     // Everyone receives what a funder receives: small counts suppressed, never shown as zero.
     let body = match baseline {
@@ -376,8 +379,7 @@ async fn kpis(
                 .compare(&baseline, &main)
                 .for_funder(DEFAULT_SUPPRESSION_THRESHOLD),
         ),
-    }
-    .map_err(|e| ApiError::Internal(format!("serialising KPIs: {e}")))?;
+    }?;
     Ok(Json(body))
 }
 
@@ -385,7 +387,8 @@ async fn kpis(
 #[derive(Debug, Deserialize)]
 pub struct SignalParams {
     /// The neighbourhoods, comma-separated.
-    pub neighbourhoods: Option<String>,
+    #[serde(default)]
+    pub neighbourhoods: CommaList<NeighbourhoodId>,
     /// `week` or `month` (month when absent).
     pub granularity: Option<Granularity>,
     /// First day (inclusive), `YYYY-MM-DD`.
@@ -400,15 +403,14 @@ pub struct SignalParams {
 async fn signals(
     State(state): State<AppState>,
     actor: Actor,
-    Query(params): Query<SignalParams>,
+    ApiQuery(params): ApiQuery<SignalParams>,
 ) -> Result<Json<Vec<SignalRow>>, ApiError> {
     allow(&actor, &[Role::Connector, Role::Admin, Role::Partner])?;
-    let ids = id_list("neighbourhoods", params.neighbourhoods.as_deref())?;
-    for id in &ids {
-        ensure_same_tenant(&state, "neighbourhood", *id, actor.tenant).await?;
+    wait_if_fresh(&state, params.fresh).await?;
+    let CommaList(neighbourhoods) = params.neighbourhoods;
+    for id in &neighbourhoods {
+        ensure_in_tenant(&state, neighbourhood::CATEGORY, id.as_uuid(), actor.tenant).await?;
     }
-    settle(&state, params.fresh).await?;
-    let neighbourhoods: Vec<NeighbourhoodId> = ids.into_iter().map(NeighbourhoodId::new).collect();
     let models = state.projections.read().await;
     Ok(Json(models.signals.series(
         &neighbourhoods,
@@ -419,48 +421,44 @@ async fn signals(
     )))
 }
 
-fn audit_error(e: AuditError) -> ApiError {
-    match e {
-        AuditError::NotFound(_) => ApiError::NotFound(e.to_string()),
-        AuditError::Store(e) => e.into(),
-    }
-}
-
 async fn request_history(
     State(state): State<AppState>,
     actor: Actor,
-    ApiPath(id): ApiPath<Uuid>,
+    ApiPath(request_id): ApiPath<RequestId>,
 ) -> Result<Json<Vec<AuditEntry>>, ApiError> {
     allow(&actor, &[Role::Connector, Role::Admin])?;
-    ensure_same_tenant(&state, "request", id, actor.tenant).await?;
-    let entries = audit::request_history(state.store.as_ref(), RequestId::new(id))
-        .await
-        .map_err(audit_error)?;
-    Ok(Json(entries))
+    ensure_in_tenant(
+        &state,
+        request::CATEGORY,
+        request_id.as_uuid(),
+        actor.tenant,
+    )
+    .await?;
+    Ok(Json(
+        audit::request_history(state.store.as_ref(), request_id).await?,
+    ))
 }
 
 async fn person_history(
     State(state): State<AppState>,
     actor: Actor,
-    ApiPath(id): ApiPath<Uuid>,
-    Query(params): Query<Fresh>,
+    ApiPath(person_id): ApiPath<PersonId>,
+    ApiQuery(params): ApiQuery<Fresh>,
 ) -> Result<Json<Vec<AuditEntry>>, ApiError> {
-    let own = actor.actor.as_uuid() == id && actor.role != Role::Funder;
+    let own = actor.actor == person_id && actor.role != Role::Funder;
     if !own {
         allow(&actor, &[Role::Connector, Role::Admin])?;
     }
-    ensure_same_tenant(&state, "person", id, actor.tenant).await?;
-    settle(&state, params.fresh).await?;
-    let person = PersonId::new(id);
+    wait_if_fresh(&state, params.fresh).await?;
+    ensure_in_tenant(&state, person::CATEGORY, person_id.as_uuid(), actor.tenant).await?;
     let involved = state
         .projections
         .read()
         .await
         .directory
-        .requests_of(person)
+        .requests_of(person_id)
         .to_vec();
-    let entries = audit::person_history(state.store.as_ref(), person, &involved)
-        .await
-        .map_err(audit_error)?;
-    Ok(Json(entries))
+    Ok(Json(
+        audit::person_history(state.store.as_ref(), person_id, &involved).await?,
+    ))
 }

@@ -3,13 +3,15 @@
 //!
 //! Free text (a description, a note, a message) arrives as plain strings and becomes personal
 //! data of the person it is about before it reaches the domain: a request's description and
-//! notes belong to its requester, an offer's message to the helper, feedback to its giver.
+//! notes belong to its requester, an offer's message to the helper, feedback to its giver. A
+//! note given with a triage, referral or referral outcome is handed to the domain as the
+//! caller's and re-tagged there as the requester's (see `Personal::about`), so the handler need
+//! not read the request to learn who that is.
 
 use axum::extract::State;
 use axum::routing::post;
 use axum::Router;
 use chrono::{DateTime, Utc};
-use futures::StreamExt;
 use noaber_domain::organisation::{Organisation, OrganisationStatus};
 use noaber_domain::request::{
     CancelMatch, CloseRequest, CorrectRequest, GiveFeedback, MatchHelper, OfferHelp, PostRequest,
@@ -24,15 +26,14 @@ use noaber_domain::values::{
     TargetGroupCode, Urgency, Visibility,
 };
 use noaber_domain::{
-    CommandContext, Decider, NeighbourhoodId, OrganisationId, PersonId, Personal, RequestCommand,
-    RequestId,
+    CommandContext, NeighbourhoodId, OrganisationId, PersonId, Personal, RequestCommand, RequestId,
 };
-use noaber_store::StreamId;
+use noaber_store::exec::ExecError;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::commands::{self, context, execute, Acting, ApiPath, CommandResponse, Kind};
-use super::{Actor, ApiError, ApiJson, AppState, CommandId};
+use super::commands::{self, context, execute, Acting, CommandResponse, Kind};
+use super::{Actor, ApiError, ApiJson, ApiPath, AppState, CommandId};
 
 /// The help-request routes, under `/v1`.
 pub fn router() -> Router<AppState> {
@@ -97,18 +98,10 @@ pub struct PostBody {
 }
 
 impl PostBody {
-    /// The domain command this body asks for.
-    pub fn into_command(
-        self,
-        request_id: RequestId,
-        requester: PersonId,
-    ) -> Result<RequestCommand, ApiError> {
+    /// The domain command this body asks for (every field is already typed and checked).
+    pub fn into_command(self, request_id: RequestId, requester: PersonId) -> RequestCommand {
         let body = self;
-        let hands_needed = match body.hands_needed {
-            Some(h) => h,
-            None => HandsNeeded::new(1).map_err(|e| ApiError::BadInput(e.to_string()))?,
-        };
-        Ok(RequestCommand::Post(PostRequest {
+        RequestCommand::Post(PostRequest {
             request_id,
             requester,
             channel: body.channel.unwrap_or(Channel::App),
@@ -121,10 +114,10 @@ impl PostBody {
             needed_by: body.needed_by,
             anonymous: body.anonymous,
             visibility: body.visibility.unwrap_or(Visibility::Neighbourhood),
-            hands_needed,
+            hands_needed: body.hands_needed.unwrap_or(HandsNeeded::ONE),
             skills_wanted: body.skills_wanted,
             referred_by: body.referred_by,
-        }))
+        })
     }
 }
 
@@ -141,25 +134,15 @@ async fn post_request(
         occurred_at: body.occurred_at,
     };
     let ctx = context(&actor, command_id, &acting);
-    let command = body.into_command(request_id, requester)?;
+    let command = body.into_command(request_id, requester);
     execute::<HelpRequest>(&state, &ctx, Kind::Create, command).await
 }
 
-/// The requester of a posted request, to whom its notes belong.
-async fn requester_of(
-    state: &AppState,
-    ctx: &CommandContext,
-    request_id: Uuid,
-) -> Result<PersonId, ApiError> {
-    commands::ensure_same_tenant(state, HelpRequest::CATEGORY, request_id, ctx.tenant_id).await?;
-    let (request, _) = state
-        .executor
-        .load::<HelpRequest>(ctx.tenant_id, request_id)
-        .await
-        .map_err(commands::exec_error)?;
-    request
-        .requester
-        .ok_or_else(|| ApiError::NotFound("this request does not exist".into()))
+/// Free text about a request (a note, a reason) that belongs to its requester. The handler does
+/// not know who that is without reading the request, so it hands the text over as the caller's,
+/// and the domain re-tags it as the requester's before it is sealed (`Personal::about`).
+fn requesters_text(ctx: &CommandContext, text: Option<String>) -> Option<Personal> {
+    text.map(|text| Personal::clear(ctx.subject(), text))
 }
 
 async fn change(
@@ -186,16 +169,13 @@ async fn triage(
     State(state): State<AppState>,
     actor: Actor,
     command_id: CommandId,
-    ApiPath(id): ApiPath<Uuid>,
+    ApiPath(request_id): ApiPath<RequestId>,
     ApiJson(body): ApiJson<TriageBody>,
 ) -> Result<CommandResponse, ApiError> {
     let ctx = context(&actor, command_id, &body.acting);
-    let note = match body.note {
-        Some(text) => Some(Personal::clear(requester_of(&state, &ctx, id).await?, text)),
-        None => None,
-    };
+    let note = requesters_text(&ctx, body.note);
     let command = RequestCommand::Triage(TriageRequest {
-        request_id: RequestId::new(id),
+        request_id,
         route: body.route,
         note,
     });
@@ -216,18 +196,13 @@ pub struct OfferBody {
 
 impl OfferBody {
     /// The domain command this body asks for.
-    pub fn into_command(
-        self,
-        request_id: RequestId,
-        caller: PersonId,
-    ) -> Result<RequestCommand, ApiError> {
-        let body = self;
-        let helper = body.helper.unwrap_or(caller);
-        Ok(RequestCommand::Offer(OfferHelp {
+    pub fn into_command(self, request_id: RequestId, caller: PersonId) -> RequestCommand {
+        let helper = self.helper.unwrap_or(caller);
+        RequestCommand::Offer(OfferHelp {
             request_id,
             helper,
-            message: body.message.map(|m| Personal::clear(helper, m)),
-        }))
+            message: self.message.map(|m| Personal::clear(helper, m)),
+        })
     }
 }
 
@@ -235,11 +210,11 @@ async fn offer(
     State(state): State<AppState>,
     actor: Actor,
     command_id: CommandId,
-    ApiPath(id): ApiPath<Uuid>,
+    ApiPath(request_id): ApiPath<RequestId>,
     ApiJson(body): ApiJson<OfferBody>,
 ) -> Result<CommandResponse, ApiError> {
     let ctx = context(&actor, command_id, &body.acting);
-    let command = body.into_command(RequestId::new(id), actor.actor)?;
+    let command = body.into_command(request_id, actor.actor);
     change(&state, &ctx, command).await
 }
 
@@ -247,13 +222,10 @@ async fn withdraw_offer(
     State(state): State<AppState>,
     actor: Actor,
     command_id: CommandId,
-    ApiPath((id, helper)): ApiPath<(Uuid, Uuid)>,
+    ApiPath((request_id, helper)): ApiPath<(RequestId, PersonId)>,
 ) -> Result<CommandResponse, ApiError> {
     let ctx = context(&actor, command_id, &Acting::default());
-    let command = RequestCommand::WithdrawOffer(WithdrawOffer {
-        request_id: RequestId::new(id),
-        helper: PersonId::new(helper),
-    });
+    let command = RequestCommand::WithdrawOffer(WithdrawOffer { request_id, helper });
     change(&state, &ctx, command).await
 }
 
@@ -271,12 +243,12 @@ async fn match_helper(
     State(state): State<AppState>,
     actor: Actor,
     command_id: CommandId,
-    ApiPath(id): ApiPath<Uuid>,
+    ApiPath(request_id): ApiPath<RequestId>,
     ApiJson(body): ApiJson<MatchBody>,
 ) -> Result<CommandResponse, ApiError> {
     let ctx = context(&actor, command_id, &body.acting);
     let command = RequestCommand::Match(MatchHelper {
-        request_id: RequestId::new(id),
+        request_id,
         helper: body.helper,
     });
     change(&state, &ctx, command).await
@@ -296,13 +268,13 @@ async fn cancel_match(
     State(state): State<AppState>,
     actor: Actor,
     command_id: CommandId,
-    ApiPath((id, helper)): ApiPath<(Uuid, Uuid)>,
+    ApiPath((request_id, helper)): ApiPath<(RequestId, PersonId)>,
     ApiJson(body): ApiJson<CancelBody>,
 ) -> Result<CommandResponse, ApiError> {
     let ctx = context(&actor, command_id, &body.acting);
     let command = RequestCommand::CancelMatch(CancelMatch {
-        request_id: RequestId::new(id),
-        helper: PersonId::new(helper),
+        request_id,
+        helper,
         reason: body.reason,
     });
     change(&state, &ctx, command).await
@@ -321,43 +293,35 @@ pub struct ReferBody {
 }
 
 /// What the caller's tenant knows of an organisation: unknown when it is not registered there.
+/// The executor also refuses a referral to an organisation outside the tenant before deciding;
+/// this read gives the domain the status it decides an inactive organisation by.
 async fn organisation_status(
     state: &AppState,
     ctx: &CommandContext,
     organisation: OrganisationId,
 ) -> Result<OrganisationStatus, ApiError> {
-    let stream = StreamId::for_aggregate(Organisation::CATEGORY, organisation.as_uuid());
-    let first = state.store.read_stream(&stream, 1).next().await;
-    match first {
-        None => return Ok(OrganisationStatus::Unknown),
-        Some(Err(e)) => return Err(e.into()),
-        Some(Ok(e)) if e.tenant_id != ctx.tenant_id.as_uuid() => {
-            return Ok(OrganisationStatus::Unknown)
-        }
-        Some(Ok(_)) => {}
-    }
-    let (org, _) = state
+    match state
         .executor
         .load::<Organisation>(ctx.tenant_id, organisation.as_uuid())
         .await
-        .map_err(commands::exec_error)?;
-    Ok(org.status)
+    {
+        Ok((org, _)) => Ok(org.status),
+        Err(ExecError::NotHere { .. }) => Ok(OrganisationStatus::Unknown),
+        Err(e) => Err(e.into()),
+    }
 }
 
 async fn refer(
     State(state): State<AppState>,
     actor: Actor,
     command_id: CommandId,
-    ApiPath(id): ApiPath<Uuid>,
+    ApiPath(request_id): ApiPath<RequestId>,
     ApiJson(body): ApiJson<ReferBody>,
 ) -> Result<CommandResponse, ApiError> {
     let ctx = context(&actor, command_id, &body.acting);
-    let reason = match body.reason {
-        Some(text) => Some(Personal::clear(requester_of(&state, &ctx, id).await?, text)),
-        None => None,
-    };
+    let reason = requesters_text(&ctx, body.reason);
     let command = RequestCommand::Refer(ReferRequest {
-        request_id: RequestId::new(id),
+        request_id,
         organisation_id: body.organisation_id,
         organisation_status: organisation_status(&state, &ctx, body.organisation_id).await?,
         reason,
@@ -381,16 +345,13 @@ async fn referral_outcome(
     State(state): State<AppState>,
     actor: Actor,
     command_id: CommandId,
-    ApiPath(id): ApiPath<Uuid>,
+    ApiPath(request_id): ApiPath<RequestId>,
     ApiJson(body): ApiJson<OutcomeBody>,
 ) -> Result<CommandResponse, ApiError> {
     let ctx = context(&actor, command_id, &body.acting);
-    let note = match body.note {
-        Some(text) => Some(Personal::clear(requester_of(&state, &ctx, id).await?, text)),
-        None => None,
-    };
+    let note = requesters_text(&ctx, body.note);
     let command = RequestCommand::RecordReferralOutcome(RecordReferralOutcome {
-        request_id: RequestId::new(id),
+        request_id,
         outcome: body.outcome,
         note,
     });
@@ -418,12 +379,12 @@ async fn resolve(
     State(state): State<AppState>,
     actor: Actor,
     command_id: CommandId,
-    ApiPath(id): ApiPath<Uuid>,
+    ApiPath(request_id): ApiPath<RequestId>,
     ApiJson(body): ApiJson<ResolveBody>,
 ) -> Result<CommandResponse, ApiError> {
     let ctx = context(&actor, command_id, &body.acting);
     let command = RequestCommand::Resolve(ResolveRequest {
-        request_id: RequestId::new(id),
+        request_id,
         resolution: body.resolution,
         helpers_credited: body.helpers_credited,
         minutes_given: body.minutes_given,
@@ -446,12 +407,12 @@ async fn close(
     State(state): State<AppState>,
     actor: Actor,
     command_id: CommandId,
-    ApiPath(id): ApiPath<Uuid>,
+    ApiPath(request_id): ApiPath<RequestId>,
     ApiJson(body): ApiJson<CloseBody>,
 ) -> Result<CommandResponse, ApiError> {
     let ctx = context(&actor, command_id, &body.acting);
     let command = RequestCommand::Close(CloseRequest {
-        request_id: RequestId::new(id),
+        request_id,
         reason: body.reason,
     });
     change(&state, &ctx, command).await
@@ -461,12 +422,10 @@ async fn reopen(
     State(state): State<AppState>,
     actor: Actor,
     command_id: CommandId,
-    ApiPath(id): ApiPath<Uuid>,
+    ApiPath(request_id): ApiPath<RequestId>,
 ) -> Result<CommandResponse, ApiError> {
     let ctx = context(&actor, command_id, &Acting::default());
-    let command = RequestCommand::Reopen(ReopenRequest {
-        request_id: RequestId::new(id),
-    });
+    let command = RequestCommand::Reopen(ReopenRequest { request_id });
     change(&state, &ctx, command).await
 }
 
@@ -486,13 +445,13 @@ async fn feedback(
     State(state): State<AppState>,
     actor: Actor,
     command_id: CommandId,
-    ApiPath(id): ApiPath<Uuid>,
+    ApiPath(request_id): ApiPath<RequestId>,
     ApiJson(body): ApiJson<FeedbackBody>,
 ) -> Result<CommandResponse, ApiError> {
     let ctx = context(&actor, command_id, &body.acting);
     let giver = ctx.subject();
     let command = RequestCommand::GiveFeedback(GiveFeedback {
-        request_id: RequestId::new(id),
+        request_id,
         rating: body.rating,
         comment: body.comment.map(|c| Personal::clear(giver, c)),
     });
@@ -521,12 +480,12 @@ async fn correct(
     State(state): State<AppState>,
     actor: Actor,
     command_id: CommandId,
-    ApiPath(id): ApiPath<Uuid>,
+    ApiPath(request_id): ApiPath<RequestId>,
     ApiJson(body): ApiJson<CorrectBody>,
 ) -> Result<CommandResponse, ApiError> {
     let ctx = context(&actor, command_id, &body.acting);
     let command = RequestCommand::Correct(CorrectRequest {
-        request_id: RequestId::new(id),
+        request_id,
         category: body.category,
         target_group: body.target_group,
         neighbourhood_id: body.neighbourhood_id,
@@ -540,11 +499,9 @@ async fn void(
     State(state): State<AppState>,
     actor: Actor,
     command_id: CommandId,
-    ApiPath(id): ApiPath<Uuid>,
+    ApiPath(request_id): ApiPath<RequestId>,
 ) -> Result<CommandResponse, ApiError> {
     let ctx = context(&actor, command_id, &Acting::default());
-    let command = RequestCommand::Void(VoidRequest {
-        request_id: RequestId::new(id),
-    });
+    let command = RequestCommand::Void(VoidRequest { request_id });
     change(&state, &ctx, command).await
 }

@@ -21,13 +21,14 @@ pub async fn state_over(
     keys: Arc<dyn noaber_store::KeyStore>,
     privacy: Arc<noaber_store::privacy::Privacy>,
 ) -> noaber_api::http::AppState {
-    let projections = noaber_projections::runner::Projections::start(
-        store.clone(),
+    let _ = keys;
+    noaber_api::http::AppState::start(
+        store,
+        privacy,
         Arc::new(noaber_projections::snapshot::MemorySnapshotStore::new()),
         noaber_projections::runner::RunnerConfig::default(),
     )
-    .await;
-    noaber_api::http::AppState::new(store, keys, privacy, projections)
+    .await
 }
 
 /// Headers saying who is asking, for `/v1` calls.

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use clap::Args;
 use noaber_api::http::{self, AppState};
-use noaber_projections::runner::{Projections, RunnerConfig};
+use noaber_projections::runner::RunnerConfig;
 
 use crate::cli::CliError;
 use crate::config::{self, StoreConfig, Stores};
@@ -33,17 +33,18 @@ pub async fn run(store_config: &StoreConfig, args: &ServeArgs) -> Result<ExitCod
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     let local = listener.local_addr()?;
     let snapshots = config::snapshot_store(store_config)?;
-    let projections =
-        Projections::start(events.clone(), Arc::new(snapshots), RunnerConfig::default()).await;
+    let state = AppState::start(
+        events.clone(),
+        privacy,
+        Arc::new(snapshots),
+        RunnerConfig::default(),
+    )
+    .await;
+    let projections = state.projections.clone();
     // Handlers first: a signal right after the announcement must still stop us gracefully.
     let shutdown = http::shutdown_signal();
     tracing::info!(address = %local, backend = events.backend(), "listening on http://{local}");
-    let served = http::serve(
-        listener,
-        AppState::new(events, keys, privacy, projections.clone()),
-        shutdown,
-    )
-    .await;
+    let served = http::serve(listener, state, shutdown).await;
     // A final snapshot, so that the next start does not replay everything.
     if let Err(e) = projections.shutdown().await {
         tracing::warn!(error = %e, "the read models could not be saved on shutdown");

@@ -265,7 +265,7 @@ async fn the_rules_refuse_with_the_right_status_and_a_problem_document() {
         .post(&format!("/v1/requests/{request}/offers"), json!({}))
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
-    assert_eq!(problem["type"], "urn:noaber:problem:rule-violation");
+    assert_eq!(problem["type"], "urn:noaber:problem:own-request");
     assert!(
         problem["detail"]
             .as_str()

@@ -7,7 +7,8 @@ use chrono::Utc;
 use noaber_domain::person::{OptInAsHelper, OptOutAsHelper, Person, RegisterPerson};
 use noaber_domain::values::DigitalAccess;
 use noaber_domain::{
-    CommandContext, NeighbourhoodId, PersonCommand, PersonError, PersonId, Personal, Role, TenantId,
+    CommandContext, NeighbourhoodId, PersonCommand, PersonError, PersonId, Personal, Reference,
+    Role, TenantId,
 };
 use noaber_store::exec::{ExecError, Executor};
 use noaber_store::privacy::{MasterKey, Privacy};
@@ -238,7 +239,10 @@ async fn a_command_on_another_tenants_aggregate_is_not_here_and_writes_nothing()
     let mut intruder = own_ctx(person);
     intruder.tenant_id = TenantId::new(Uuid::now_v7());
     let err = exec
-        .execute::<Person>(&intruder, &PersonCommand::OptIn(OptInAsHelper { person_id: person }))
+        .execute::<Person>(
+            &intruder,
+            &PersonCommand::OptIn(OptInAsHelper { person_id: person }),
+        )
         .await
         .expect_err("another tenant's person is out of reach");
     assert!(matches!(err, ExecError::NotHere { .. }), "{err:?}");
@@ -263,12 +267,18 @@ async fn a_reference_must_exist_in_the_callers_tenant() {
         .await
         .expect("registers");
     let ok: Result<(), ExecError<PersonError>> = exec
-        .check_references(ctx.tenant_id, &[("person", person.as_uuid())])
+        .check_references(ctx.tenant_id, &[Reference::to::<Person>(person)])
         .await;
     assert!(ok.is_ok(), "{ok:?}");
     let missing = Uuid::now_v7();
     let err = exec
-        .check_references::<PersonError>(ctx.tenant_id, &[("neighbourhood", missing)])
+        .check_references::<PersonError>(
+            ctx.tenant_id,
+            &[Reference {
+                category: "neighbourhood",
+                id: missing,
+            }],
+        )
         .await
         .expect_err("an unknown neighbourhood is refused");
     assert!(
@@ -277,7 +287,7 @@ async fn a_reference_must_exist_in_the_callers_tenant() {
     );
     let other = TenantId::new(Uuid::now_v7());
     let err = exec
-        .check_references::<PersonError>(other, &[("person", person.as_uuid())])
+        .check_references::<PersonError>(other, &[Reference::to::<Person>(person)])
         .await
         .expect_err("another tenant's person is refused");
     assert!(matches!(err, ExecError::UnknownReference { .. }), "{err:?}");
