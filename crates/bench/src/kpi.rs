@@ -12,6 +12,7 @@ use std::time::Instant;
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use noaber_domain::ids::{NeighbourhoodId, OrganisationId, PersonId, RequestId};
+use noaber_domain::request::HelpRequest;
 use noaber_domain::request::{
     CancelReason, CloseReason, Compensation, HelpOffered, HelperMatched, MatchCancelled,
     ReferredToProfessional, RequestClosed, RequestCorrected, RequestPosted, RequestReopened,
@@ -396,7 +397,7 @@ fn stored(
         checkpoint: Checkpoint { tx: 0, position },
         position,
         tenant_id,
-        stream_id: StreamId::for_aggregate("request", decoded.aggregate_id()),
+        stream_id: StreamId::of::<HelpRequest>(decoded.aggregate_id()),
         stream_version: 1,
         event_id: Uuid::from_u128(position as u128),
         event_type: event_type.to_owned(),

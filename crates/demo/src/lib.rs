@@ -37,7 +37,7 @@ use noaber_domain::{
     CallCommand, CommandContext, Decider, NeighbourhoodCommand, OrganisationCommand, PersonCommand,
     RequestCommand, TenantCommand,
 };
-use noaber_store::exec::{ExecError, Executed, Executor, StoredEvent};
+use noaber_store::exec::{ExecError, Executed, Executor};
 use noaber_store::StoreError;
 
 pub use plan::{period_start, TenantSize};
@@ -192,7 +192,6 @@ async fn exec_one<D>(
 ) -> Result<Outcome, DemoError>
 where
     D: Decider,
-    D::Event: StoredEvent,
     D::Error: 'static,
 {
     match executor.execute::<D>(ctx, command).await {

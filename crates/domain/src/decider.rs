@@ -16,6 +16,16 @@ pub trait DomainEvent: serde::Serialize + serde::de::DeserializeOwned {
     fn event_type(&self) -> &'static str;
     /// The current schema version of this event type.
     fn schema_version(&self) -> u32;
+    /// The stored shape: event type, current schema version and the payload (fields only).
+    fn encode_stored(&self) -> (&'static str, u32, serde_json::Value);
+    /// Reads a stored event back, upcasting an older schema version to the current shape.
+    fn decode_stored(
+        event_type: &str,
+        schema_version: u32,
+        payload: serde_json::Value,
+    ) -> Result<Self, crate::DecodeError>
+    where
+        Self: Sized;
 }
 
 /// An aggregate as a pure decider.

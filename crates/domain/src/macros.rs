@@ -85,6 +85,18 @@ macro_rules! event_enum {
                     $( $name::$variant(_) => $version, )+
                 }
             }
+
+            fn encode_stored(&self) -> (&'static str, u32, serde_json::Value) {
+                self.encode()
+            }
+
+            fn decode_stored(
+                event_type: &str,
+                schema_version: u32,
+                payload: serde_json::Value,
+            ) -> Result<Self, crate::DecodeError> {
+                Self::decode(event_type, schema_version, payload)
+            }
         }
 
         $(

@@ -11,6 +11,8 @@
 
 use chrono::{DateTime, Utc};
 use futures::StreamExt;
+use noaber_domain::person::Person;
+use noaber_domain::request::HelpRequest;
 use noaber_domain::{PersonId, RequestId};
 use noaber_store::{Checkpoint, EventStore, RecordedEvent, StoreError, StreamId};
 use serde::Serialize;
@@ -98,7 +100,7 @@ pub async fn request_history(
     store: &dyn EventStore,
     request: RequestId,
 ) -> Result<Vec<AuditEntry>, AuditError> {
-    let stream = StreamId::for_aggregate("request", request.as_uuid());
+    let stream = StreamId::of::<HelpRequest>(request);
     let entries = read_whole(store, &stream).await?;
     if entries.is_empty() {
         return Err(AuditError::NotFound(format!("request {request}")));
@@ -114,10 +116,10 @@ pub async fn person_history(
     person: PersonId,
     involved: &[RequestId],
 ) -> Result<Vec<AuditEntry>, AuditError> {
-    let own = StreamId::for_aggregate("person", person.as_uuid());
+    let own = StreamId::of::<Person>(person);
     let mut entries = read_whole(store, &own).await?;
     for request in involved {
-        let stream = StreamId::for_aggregate("request", request.as_uuid());
+        let stream = StreamId::of::<HelpRequest>(*request);
         entries.extend(read_whole(store, &stream).await?);
     }
     if entries.is_empty() {

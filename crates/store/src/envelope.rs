@@ -56,6 +56,12 @@ impl StreamId {
         Self(format!("{category}-{id}"))
     }
 
+    /// The stream of aggregate `id` of decider `D`, e.g. `StreamId::of::<HelpRequest>(id)`: the
+    /// category comes from the type, so it cannot be misspelt.
+    pub fn of<D: noaber_domain::Decider>(id: impl Into<Uuid>) -> Self {
+        Self::for_aggregate(D::CATEGORY, id.into())
+    }
+
     /// The category: the part before the first `-`.
     pub fn category(&self) -> &str {
         self.0.split_once('-').map_or(self.0.as_str(), |(c, _)| c)

@@ -16,10 +16,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use futures::{StreamExt, TryStreamExt};
-use noaber_domain::{
-    AnyEvent, CallEvent, CommandContext, Decider, DecodeError, DomainEvent, NeighbourhoodEvent,
-    OrganisationEvent, PersonEvent, Reference, RequestEvent, TenantEvent, TenantId,
-};
+use noaber_domain::{CommandContext, Decider, DecodeError, DomainEvent, Reference, TenantId};
 use uuid::Uuid;
 
 use crate::privacy::{Privacy, PrivacyError};
@@ -27,58 +24,6 @@ use crate::{EventStore, ExpectedVersion, Metadata, NewEvent, RecordedEvent, Stor
 
 /// How many times a command is decided again after a concurrency conflict before giving up.
 pub const DEFAULT_MAX_RETRIES: usize = 5;
-
-/// An aggregate's event type as read back from the log.
-pub trait StoredEvent: DomainEvent + Clone + Sized {
-    /// Decodes (and upcasts) a stored event of this aggregate.
-    fn decode_stored(
-        event_type: &str,
-        schema_version: u32,
-        payload: serde_json::Value,
-    ) -> Result<Self, DecodeError>;
-
-    /// The stored shape: type, schema version and payload.
-    fn encode_stored(&self) -> (&'static str, u32, serde_json::Value);
-}
-
-macro_rules! stored_event {
-    ($($ty:ty),+) => {$(
-        impl StoredEvent for $ty {
-            fn decode_stored(
-                event_type: &str,
-                schema_version: u32,
-                payload: serde_json::Value,
-            ) -> Result<Self, DecodeError> {
-                <$ty>::decode(event_type, schema_version, payload)
-            }
-            fn encode_stored(&self) -> (&'static str, u32, serde_json::Value) {
-                self.encode()
-            }
-        }
-    )+};
-}
-
-stored_event!(
-    PersonEvent,
-    RequestEvent,
-    CallEvent,
-    OrganisationEvent,
-    NeighbourhoodEvent,
-    TenantEvent
-);
-
-impl StoredEvent for AnyEvent {
-    fn decode_stored(
-        event_type: &str,
-        schema_version: u32,
-        payload: serde_json::Value,
-    ) -> Result<Self, DecodeError> {
-        AnyEvent::decode(event_type, schema_version, payload)
-    }
-    fn encode_stored(&self) -> (&'static str, u32, serde_json::Value) {
-        self.encode()
-    }
-}
 
 /// Which tenant owns an aggregate. The store defines it and the read models implement it, so
 /// the executor checks the ids a command names without a round trip to the log per id, and
@@ -225,10 +170,9 @@ impl Executor {
     ) -> Result<(D::State, u64), ExecError<D::Error>>
     where
         D: Decider,
-        D::Event: StoredEvent,
         D::Error: 'static,
     {
-        let stream = StreamId::for_aggregate(D::CATEGORY, id);
+        let stream = StreamId::of::<D>(id);
         let loaded = self.load_stream::<D>(tenant, &stream, None).await?;
         Ok((loaded.state, loaded.version))
     }
@@ -256,7 +200,6 @@ impl Executor {
     ) -> Result<Loaded<D::State>, ExecError<D::Error>>
     where
         D: Decider,
-        D::Event: StoredEvent,
         D::Error: 'static,
     {
         let mut state = D::State::default();
@@ -303,10 +246,9 @@ impl Executor {
     ) -> Result<Executed, ExecError<D::Error>>
     where
         D: Decider,
-        D::Event: StoredEvent,
         D::Error: 'static,
     {
-        let stream = StreamId::for_aggregate(D::CATEGORY, D::aggregate_id(command));
+        let stream = StreamId::of::<D>(D::aggregate_id(command));
         let mut references_checked = false;
         let mut attempts = 0;
         loop {
@@ -374,7 +316,7 @@ impl Executor {
         }
     }
 
-    async fn to_new_events<E: StoredEvent, X: std::error::Error + 'static>(
+    async fn to_new_events<E: DomainEvent, X: std::error::Error + 'static>(
         &self,
         ctx: &CommandContext,
         events: &[E],
@@ -420,7 +362,7 @@ impl Executor {
         use noaber_domain::person::{ErasePerson, Person};
         use noaber_domain::PersonCommand;
         let command = PersonCommand::Erase(ErasePerson { person_id });
-        let stream = StreamId::for_aggregate(Person::CATEGORY, person_id.as_uuid());
+        let stream = StreamId::of::<Person>(person_id);
         let loaded = self
             .load_stream::<Person>(ctx.tenant_id, &stream, Some(ctx.command_id))
             .await?;

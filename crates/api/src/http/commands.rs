@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{DateTime, Utc};
 use noaber_domain::{CommandContext, Decider, DomainError, PersonId};
-use noaber_store::exec::{Executed, StoredEvent};
+use noaber_store::exec::Executed;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -97,7 +97,6 @@ pub async fn execute<D>(
 ) -> Result<CommandResponse, ApiError>
 where
     D: Decider,
-    D::Event: StoredEvent,
     D::Error: DomainError + Send + Sync + 'static,
 {
     let id = D::aggregate_id(&command);

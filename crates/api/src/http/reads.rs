@@ -321,24 +321,9 @@ fn kpi_query(
         .unwrap_or_else(Utc::now);
     let mut q = KpiQuery::new(actor.tenant.as_uuid(), from, to, report_date);
     q.as_of = as_of;
-    q.neighbourhoods = params
-        .neighbourhoods
-        .0
-        .iter()
-        .map(|n| n.as_uuid())
-        .collect();
-    q.categories = params
-        .categories
-        .0
-        .iter()
-        .map(|c| c.as_str().to_owned())
-        .collect();
-    q.channels = params
-        .channels
-        .0
-        .iter()
-        .map(|c| c.as_str().to_owned())
-        .collect();
+    q.neighbourhoods = params.neighbourhoods.0.clone();
+    q.categories = params.categories.0.clone();
+    q.channels = params.channels.0.clone();
     q.by = params.by;
     q.series = params.series;
     Ok(q)

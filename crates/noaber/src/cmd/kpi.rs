@@ -13,7 +13,8 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use futures::TryStreamExt;
-use noaber_domain::{AnyEvent, NeighbourhoodEvent};
+use noaber_domain::values::{CategoryCode, Channel};
+use noaber_domain::{AnyEvent, NeighbourhoodEvent, NeighbourhoodId};
 use noaber_projections::kpi::{
     Breakdown, FunderReport, Interval, KpiQuery, Kpis, ReportTime, ReportTimeError,
 };
@@ -92,13 +93,13 @@ pub struct KpiArgs {
     pub series: Option<SeriesArg>,
     /// Only these neighbourhoods (repeatable).
     #[arg(long = "neighbourhood")]
-    pub neighbourhoods: Vec<Uuid>,
-    /// Only these categories, by code (repeatable).
-    #[arg(long = "category")]
-    pub categories: Vec<String>,
+    pub neighbourhoods: Vec<NeighbourhoodId>,
+    /// Only these categories, by code from the taxonomy (repeatable).
+    #[arg(long = "category", value_parser = CategoryCode::parse)]
+    pub categories: Vec<CategoryCode>,
     /// Only these channels (repeatable): app, match_point, home_visit, phone, partner_referral.
     #[arg(long = "channel")]
-    pub channels: Vec<String>,
+    pub channels: Vec<Channel>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
@@ -121,9 +122,6 @@ pub enum KpiCommandError {
         /// The end given.
         to: DateTime<Utc>,
     },
-    /// A channel name is not one Noaber knows.
-    #[error("unknown channel {0:?}: use app, match_point, home_visit, phone or partner_referral")]
-    UnknownChannel(String),
     /// The JSON output could not be written.
     #[error("the figures could not be written as JSON: {0}")]
     Json(#[from] serde_json::Error),
@@ -197,11 +195,6 @@ fn query(
     if to <= from {
         return Err(KpiCommandError::EmptyPeriod { from, to });
     }
-    for c in &args.channels {
-        if c.parse::<noaber_domain::values::Channel>().is_err() {
-            return Err(KpiCommandError::UnknownChannel(c.clone()));
-        }
-    }
     let report_date = args.report_date.or(args.as_of).unwrap_or_else(Utc::now);
     let mut q = KpiQuery::new(args.tenant, from, to, report_date);
     q.as_of = args.as_of;
@@ -262,6 +255,8 @@ pub async fn run(store: Arc<dyn EventStore>, args: KpiArgs) -> Result<String, Kp
 #[cfg(test)]
 mod tests {
     use super::*;
+    use noaber_domain::neighbourhood::Neighbourhood;
+    use noaber_domain::request::HelpRequest;
 
     fn args(tenant: Uuid, format: Format) -> KpiArgs {
         KpiArgs {
@@ -326,7 +321,7 @@ mod tests {
             };
             store
                 .append(
-                    &StreamId::for_aggregate("request", request.as_uuid()),
+                    &StreamId::of::<HelpRequest>(request),
                     ExpectedVersion::NoStream,
                     vec![new],
                 )
@@ -395,7 +390,7 @@ mod tests {
         let (event_type, schema_version, payload) = AnyEvent::Neighbourhood(registered).encode();
         store
             .append(
-                &StreamId::for_aggregate("neighbourhood", hood.as_uuid()),
+                &StreamId::of::<Neighbourhood>(hood),
                 ExpectedVersion::NoStream,
                 vec![NewEvent {
                     event_id: Uuid::new_v4(),

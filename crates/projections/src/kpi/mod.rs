@@ -164,12 +164,7 @@ pub struct Kpis {
 }
 
 /// The small number standing for a channel in the model.
-pub(crate) fn channel_code(name: &str) -> Option<u8> {
-    let channel: Channel = name.parse().ok()?;
-    channel_index(channel)
-}
-
-fn channel_index(channel: Channel) -> Option<u8> {
+pub(crate) fn channel_index(channel: Channel) -> Option<u8> {
     Channel::ALL
         .iter()
         .position(|c| *c == channel)

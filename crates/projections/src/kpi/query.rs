@@ -6,6 +6,8 @@
 //! current one.
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
+use noaber_domain::values::{CategoryCode, Channel};
+use noaber_domain::NeighbourhoodId;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -109,11 +111,12 @@ pub struct KpiQuery {
     /// Statuses (resolved, matched, open, ...) and times count what happened up to this date.
     pub report_date: DateTime<Utc>,
     /// Only requests in these neighbourhoods (empty: all).
-    pub neighbourhoods: Vec<Uuid>,
-    /// Only requests in these categories, by code, after corrections (empty: all).
-    pub categories: Vec<String>,
+    pub neighbourhoods: Vec<NeighbourhoodId>,
+    /// Only requests in these categories, after corrections (empty: all). Codes are parsed
+    /// against the taxonomy before they get here, so an unknown one cannot give silent zeros.
+    pub categories: Vec<CategoryCode>,
     /// Only requests that came in through these channels (empty: all).
-    pub channels: Vec<String>,
+    pub channels: Vec<Channel>,
     /// A breakdown, if wanted.
     pub by: Option<Breakdown>,
     /// A time series, if wanted.
@@ -149,9 +152,21 @@ impl KpiQuery {
             to: self.to,
             as_of: self.as_of,
             report_date: self.report_date,
-            neighbourhoods: self.neighbourhoods.iter().map(Uuid::to_string).collect(),
-            categories: self.categories.clone(),
-            channels: self.channels.clone(),
+            neighbourhoods: self
+                .neighbourhoods
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
+            categories: self
+                .categories
+                .iter()
+                .map(|c| c.as_str().to_owned())
+                .collect(),
+            channels: self
+                .channels
+                .iter()
+                .map(|c| c.as_str().to_owned())
+                .collect(),
             by: self.by.map(|b| b.as_str().to_owned()),
             series: self.series.map(|s| s.as_str().to_owned()),
         }
@@ -598,19 +613,19 @@ impl Kpis {
         let neighbourhoods: Option<Vec<u32>> = (!q.neighbourhoods.is_empty()).then(|| {
             q.neighbourhoods
                 .iter()
-                .filter_map(|n| self.neighbourhood_index(*n))
+                .filter_map(|n| self.neighbourhood_index(n.as_uuid()))
                 .collect()
         });
         let categories: Option<Vec<u32>> = (!q.categories.is_empty()).then(|| {
             q.categories
                 .iter()
-                .filter_map(|c| self.category_index(c))
+                .filter_map(|c| self.category_index(c.as_str()))
                 .collect()
         });
         let channels: Option<Vec<u8>> = (!q.channels.is_empty()).then(|| {
             q.channels
                 .iter()
-                .filter_map(|c| super::channel_code(c))
+                .filter_map(|c| super::channel_index(*c))
                 .collect()
         });
 

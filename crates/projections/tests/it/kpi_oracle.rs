@@ -312,9 +312,9 @@ proptest! {
         q.as_of = as_of;
         let keep: &dyn Fn(Uuid, &str, &str) -> bool = match filter {
             0 => &keep_all,
-            1 => { q.categories = vec![wanted_category.clone()]; &keep_category }
-            2 => { q.neighbourhoods = vec![wanted_neighbourhood]; &keep_neighbourhood }
-            _ => { q.channels = vec!["phone".to_string()]; &keep_phone }
+            1 => { q.categories = vec![category(1)]; &keep_category }
+            2 => { q.neighbourhoods = vec![neighbourhood(0)]; &keep_neighbourhood }
+            _ => { q.channels = vec![noaber_domain::values::Channel::Phone]; &keep_phone }
         };
         q.by = Some(match filter { 0 => Breakdown::Category, 1 => Breakdown::Neighbourhood, _ => Breakdown::Channel });
         q.series = Some(Interval::Month);
