@@ -403,3 +403,18 @@ fn every_other_refusal_is_a_broken_rule() {
         assert_eq!(error.kind(), expected, "{variant} ({code})");
     }
 }
+
+#[test]
+fn every_error_code_is_documented_for_clients() {
+    let doc = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../docs/problem-types.md"
+    ))
+    .expect("docs/problem-types.md is readable");
+    let missing: Vec<&str> = every_error()
+        .iter()
+        .map(|(_, e)| e.code())
+        .filter(|code| !doc.contains(&format!("| `{code}` |")))
+        .collect();
+    assert!(missing.is_empty(), "undocumented problem types: {missing:?}");
+}
