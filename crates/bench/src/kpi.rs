@@ -11,7 +11,6 @@
 use std::time::Instant;
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
-use noaber_domain::ids::{NeighbourhoodId, OrganisationId, PersonId, RequestId};
 use noaber_domain::request::HelpRequest;
 use noaber_domain::request::{
     CancelReason, CloseReason, Compensation, HelpOffered, HelperMatched, MatchCancelled,
@@ -20,6 +19,7 @@ use noaber_domain::request::{
 };
 use noaber_domain::values::{CategoryCode, Channel, HandsNeeded, Minutes, Urgency, Visibility};
 use noaber_domain::{AnyEvent, Personal, RequestEvent};
+use noaber_domain::{NeighbourhoodId, OrganisationId, PersonId, RequestId};
 use noaber_projections::kpi::{Breakdown, Interval, KpiQuery, Kpis};
 use noaber_projections::model::{Envelope, ReadModel};
 use noaber_store::{Checkpoint, Metadata, RecordedEvent, StreamId};

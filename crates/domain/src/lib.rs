@@ -5,22 +5,22 @@
 //! does I/O, reads a clock or draws random numbers: time and ids come in with the command.
 #![deny(missing_docs)]
 
-pub mod access;
-pub mod any_event;
+mod access;
+mod any_event;
 pub mod call;
-pub mod context;
-pub mod decider;
-pub mod error;
-pub mod ids;
+mod context;
+mod decider;
+mod error;
+mod ids;
 pub mod neighbourhood;
 pub mod organisation;
 pub mod person;
-pub mod personal;
+mod personal;
 pub mod request;
-pub mod role;
+mod role;
 pub mod taxonomy;
 pub mod tenant;
-pub mod upcast;
+mod upcast;
 pub mod values;
 
 mod macros;
@@ -30,8 +30,10 @@ pub use any_event::{AnyEvent, DecodeError};
 pub use call::{CallCommand, CallError, CallEvent, CallState};
 pub use context::CommandContext;
 pub use decider::{Decider, DomainEvent, Reference};
-pub use error::{DomainError, ErrorKind};
-pub use ids::{CallId, NeighbourhoodId, OrganisationId, PersonId, RequestId, TenantId};
+pub use error::{is_kebab_case, DomainError, ErrorKind};
+pub use ids::{
+    CallId, IdParseError, NeighbourhoodId, OrganisationId, PersonId, RequestId, TenantId,
+};
 pub use neighbourhood::{
     NeighbourhoodCommand, NeighbourhoodError, NeighbourhoodEvent, NeighbourhoodState,
 };

@@ -155,13 +155,6 @@ impl SkillSet {
     pub fn iter(&self) -> impl Iterator<Item = Skill> + '_ {
         self.0.iter().copied()
     }
-
-    /// Adds every skill of `other`.
-    pub fn extend(&mut self, other: &SkillSet) {
-        self.0.extend(other.iter());
-        self.0.sort_unstable();
-        self.0.dedup();
-    }
 }
 
 impl FromIterator<Skill> for SkillSet {
@@ -206,11 +199,6 @@ impl SlotMask {
     /// The mask of an availability.
     pub fn of(availability: &Availability) -> Self {
         Self(availability.slots().map(Self::bit).fold(0, |a, b| a | b))
-    }
-
-    /// The mask of one slot.
-    pub fn slot(slot: &Slot) -> Self {
-        Self(Self::bit(slot))
     }
 
     /// The slots of one weekday (0 = Monday).

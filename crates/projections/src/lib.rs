@@ -6,13 +6,13 @@
 #![deny(missing_docs)]
 
 pub mod audit;
-pub mod codes;
+mod codes;
 pub mod directory;
-pub mod fastmap;
+mod fastmap;
 pub mod feed;
 pub mod kpi;
 pub mod model;
-pub mod owners;
+mod owners;
 mod pipeline;
 pub mod queue;
 pub mod runner;

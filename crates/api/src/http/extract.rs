@@ -11,8 +11,8 @@ use axum::http::request::Parts;
 use axum::http::HeaderMap;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use noaber_domain::ids::{PersonId, TenantId};
 use noaber_domain::Role;
+use noaber_domain::{PersonId, TenantId};
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 

@@ -1,9 +1,9 @@
 //! Shared test fixtures and the given/when/then harness for deciders.
 
 use chrono::{DateTime, TimeZone, Utc};
-use noaber_domain::ids::*;
 use noaber_domain::request::*;
 use noaber_domain::values::*;
+use noaber_domain::{CallId, NeighbourhoodId, OrganisationId, PersonId, RequestId, TenantId};
 use noaber_domain::{CommandContext, Decider, Personal, Role};
 use uuid::Uuid;
 

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use crate::common::*;
 use noaber_domain::call::CallField;
-use noaber_domain::error::is_kebab_case;
+use noaber_domain::is_kebab_case;
 use noaber_domain::request::TriageRoute;
 use noaber_domain::values::Channel;
 use noaber_domain::{
@@ -416,5 +416,8 @@ fn every_error_code_is_documented_for_clients() {
         .map(|(_, e)| e.code())
         .filter(|code| !doc.contains(&format!("| `{code}` |")))
         .collect();
-    assert!(missing.is_empty(), "undocumented problem types: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "undocumented problem types: {missing:?}"
+    );
 }

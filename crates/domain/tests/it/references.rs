@@ -4,11 +4,11 @@ use chrono::Duration;
 
 use crate::common::*;
 use noaber_domain::call::{Call, CallCommand, CallScope, PublishCall};
-use noaber_domain::ids::NeighbourhoodId;
 use noaber_domain::organisation::{OfferServices, Organisation, OrganisationStatus};
 use noaber_domain::person::{Person, PersonCommand, UpdateProfile};
 use noaber_domain::request::*;
 use noaber_domain::values::{CategoryCode, HandsNeeded};
+use noaber_domain::NeighbourhoodId;
 use noaber_domain::{Decider, Personal, Reference};
 use uuid::Uuid;
 

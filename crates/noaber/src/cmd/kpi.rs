@@ -279,9 +279,9 @@ mod tests {
 
     /// Six requests in January from six residents, one of them resolved by a neighbour.
     async fn store_with_january(tenant: Uuid) -> (Arc<dyn EventStore>, tempfile::TempDir) {
-        use noaber_domain::ids::{NeighbourhoodId, PersonId, RequestId};
         use noaber_domain::request::RequestPosted;
         use noaber_domain::values::{CategoryCode, Channel, HandsNeeded, Urgency, Visibility};
+        use noaber_domain::{NeighbourhoodId, PersonId, RequestId};
         use noaber_domain::{Personal, RequestEvent};
         use noaber_store::{ExpectedVersion, Metadata, NewEvent, StreamId};
 
@@ -372,9 +372,9 @@ mod tests {
 
     #[tokio::test]
     async fn a_breakdown_by_neighbourhood_shows_its_name_to_people_and_its_id_to_machines() {
-        use noaber_domain::ids::{NeighbourhoodId, PersonId};
         use noaber_domain::neighbourhood::NeighbourhoodRegistered;
         use noaber_domain::values::{ApproxLocation, DisplayName, Distance};
+        use noaber_domain::{NeighbourhoodId, PersonId};
         use noaber_store::{ExpectedVersion, Metadata, NewEvent, StreamId};
 
         let tenant = Uuid::from_u128(7);

@@ -3,7 +3,6 @@
 //! voids, reopenings and erasures included).
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use noaber_domain::ids::{NeighbourhoodId, OrganisationId, PersonId, RequestId};
 use noaber_domain::person::PersonErased;
 use noaber_domain::request::{CancelReason, RequestTriaged, TriageRoute};
 use noaber_domain::request::{
@@ -13,6 +12,7 @@ use noaber_domain::request::{
 };
 use noaber_domain::values::{CategoryCode, Channel, HandsNeeded, Minutes, Urgency, Visibility};
 use noaber_domain::{AnyEvent, PersonEvent, Personal, RequestEvent};
+use noaber_domain::{NeighbourhoodId, OrganisationId, PersonId, RequestId};
 use noaber_projections::kpi::Kpis;
 use noaber_projections::model::{Envelope, ReadModel};
 use noaber_store::{Checkpoint, Metadata, RecordedEvent, StreamId};
