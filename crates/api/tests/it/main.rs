@@ -3,5 +3,6 @@
 
 mod support;
 
+mod commands_requests;
 mod http_basics;
 mod http_v1;
