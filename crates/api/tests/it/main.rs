@@ -3,6 +3,7 @@
 
 mod support;
 
+mod commands_calls;
 mod commands_persons;
 mod commands_requests;
 mod http_basics;
