@@ -4,6 +4,7 @@
 mod support;
 
 mod commands_calls;
+mod commands_organisations;
 mod commands_persons;
 mod commands_requests;
 mod http_basics;
