@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use crate::support::{Caller, TestApp, World};
+use crate::support::{Caller, CountingStore, TestApp, World};
 
 fn step(request: Uuid, tail: &str) -> String {
     format!("/v1/requests/{request}/{tail}")
@@ -1690,5 +1690,129 @@ async fn voiding_a_malformed_request_id_is_a_400_problem() {
         .await;
 
     answer.assert_problem(StatusCode::BAD_REQUEST, "bad-input");
+    assert_eq!(app.head().await, before);
+}
+
+// ---- reads per command ----
+
+/// Waits until the read models include every write so far, so that the reads counted next
+/// are the command's own and not a catch-up's.
+async fn caught_up(app: &TestApp, world: &World) {
+    what_connector_sees(app, world).await;
+}
+
+#[tokio::test]
+async fn reads_per_command_a_triage_reads_the_requests_stream_exactly_once() {
+    let (app, counter) = CountingStore::app().await;
+    let world = World::new(&app).await;
+    let request = world.post_request(&app).await;
+    caught_up(&app, &world).await;
+    let before = counter.stream_reads();
+
+    app.ok(
+        &step(request, "triage"),
+        &world.connector,
+        json!({"route": "informal"}),
+        StatusCode::OK,
+    )
+    .await;
+
+    assert_eq!(counter.stream_reads() - before, 1);
+}
+
+#[tokio::test]
+async fn reads_per_command_a_referral_reads_its_own_stream_and_the_organisations_exactly_once_each()
+{
+    let (app, counter) = CountingStore::app().await;
+    let world = World::new(&app).await;
+    let request = world.post_request(&app).await;
+    let organisation = world.organisation(&app).await;
+    caught_up(&app, &world).await;
+    let before = counter.stream_reads();
+
+    app.ok(
+        &step(request, "referrals"),
+        &world.connector,
+        json!({"organisation_id": organisation}),
+        StatusCode::OK,
+    )
+    .await;
+
+    assert_eq!(counter.stream_reads() - before, 2);
+}
+
+#[tokio::test]
+async fn reads_per_command_a_referral_outcome_reads_the_requests_stream_exactly_once() {
+    let (app, counter) = CountingStore::app().await;
+    let world = World::new(&app).await;
+    let request = referred(&app, &world).await;
+    caught_up(&app, &world).await;
+    let before = counter.stream_reads();
+
+    app.ok(
+        &step(request, "referrals/outcome"),
+        &world.connector,
+        json!({"outcome": "accepted"}),
+        StatusCode::OK,
+    )
+    .await;
+
+    assert_eq!(counter.stream_reads() - before, 1);
+}
+
+#[tokio::test]
+async fn reads_per_command_a_resolve_reads_the_requests_stream_exactly_once() {
+    let (app, counter) = CountingStore::app().await;
+    let world = World::new(&app).await;
+    let request = matched(&app, &world).await;
+    caught_up(&app, &world).await;
+    let before = counter.stream_reads();
+
+    app.ok(
+        &step(request, "resolve"),
+        &world.helper,
+        json!({"resolution": "neighbour", "helpers_credited": [world.helper.id]}),
+        StatusCode::OK,
+    )
+    .await;
+
+    assert_eq!(counter.stream_reads() - before, 1);
+}
+
+// ---- idempotency ----
+
+/// The key names the command: a second request with the same key on the same request is taken
+/// as a retry and answered with the first outcome, whatever its body (ADR 0009).
+#[tokio::test]
+async fn reusing_an_idempotency_key_for_another_body_on_the_same_request_returns_the_first_outcome_and_writes_nothing(
+) {
+    let app = TestApp::start().await;
+    let world = World::new(&app).await;
+    let request = world.post_request(&app).await;
+    let key = Uuid::now_v7();
+    let first = app
+        .post_with_key(
+            &step(request, "triage"),
+            &world.connector,
+            json!({"route": "informal"}),
+            key,
+        )
+        .await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    let before = app.head().await;
+
+    let again = app
+        .post_with_key(
+            &step(request, "triage"),
+            &world.connector,
+            json!({"route": "professional"}),
+            key,
+        )
+        .await;
+
+    assert_eq!(again.status, StatusCode::OK, "{}", again.body);
+    assert_eq!(again.body["retry"], true);
+    assert_eq!(again.body["positions"], first.body["positions"]);
+    assert_eq!(again.body["version"], first.body["version"]);
     assert_eq!(app.head().await, before);
 }
