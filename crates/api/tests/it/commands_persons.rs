@@ -728,3 +728,84 @@ async fn erasing_a_malformed_person_id_is_a_400() {
 
     answer.assert_problem(StatusCode::BAD_REQUEST, "bad-input");
 }
+
+// ---- 404 for the remaining steps ----
+
+#[tokio::test]
+async fn tenancy_another_tenants_connector_declaring_skills_is_a_404_not_found() {
+    let app = TestApp::start().await;
+    let a = World::new(&app).await;
+    let b = World::new(&app).await;
+
+    let answer = app
+        .post(&person(a.resident.id, "skills"), &b.connector, skills())
+        .await;
+
+    answer.assert_problem(StatusCode::NOT_FOUND, "not-found");
+    assert_eq!(app.version("person", a.resident.id).await, 1);
+}
+
+#[tokio::test]
+async fn declaring_skills_for_someone_never_registered_is_a_404_person_not_registered() {
+    let app = TestApp::start().await;
+    let world = World::new(&app).await;
+    let before = app.head().await;
+
+    let answer = app
+        .post(
+            &person(Uuid::now_v7(), "skills"),
+            &world.connector,
+            skills(),
+        )
+        .await;
+
+    answer.assert_problem(StatusCode::NOT_FOUND, "person-not-registered");
+    assert_eq!(app.head().await, before);
+}
+
+#[tokio::test]
+async fn tenancy_another_tenants_connector_opting_a_helper_out_is_a_404_not_found() {
+    let app = TestApp::start().await;
+    let a = World::new(&app).await;
+    let b = World::new(&app).await;
+
+    let answer = app
+        .post(&person(a.helper.id, "opt-out"), &b.connector, json!({}))
+        .await;
+
+    answer.assert_problem(StatusCode::NOT_FOUND, "not-found");
+    assert_eq!(app.version("person", a.helper.id).await, 3);
+}
+
+#[tokio::test]
+async fn opting_out_someone_never_registered_is_a_404_person_not_registered() {
+    let app = TestApp::start().await;
+    let world = World::new(&app).await;
+
+    let answer = app
+        .post(
+            &person(Uuid::now_v7(), "opt-out"),
+            &world.connector,
+            json!({}),
+        )
+        .await;
+
+    answer.assert_problem(StatusCode::NOT_FOUND, "person-not-registered");
+}
+
+#[tokio::test]
+async fn skills_not_sent_as_json_are_a_415() {
+    let app = TestApp::start().await;
+    let world = World::new(&app).await;
+
+    let answer = app
+        .post_text(
+            &person(world.resident.id, "skills"),
+            &world.resident,
+            "koken",
+        )
+        .await;
+
+    answer.assert_problem(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type");
+    assert_eq!(app.version("person", world.resident.id).await, 1);
+}

@@ -1816,3 +1816,150 @@ async fn reusing_an_idempotency_key_for_another_body_on_the_same_request_returns
     assert_eq!(again.body["version"], first.body["version"]);
     assert_eq!(app.head().await, before);
 }
+
+// ---- 404 for every other step: another tenant's request, or one never posted ----
+
+/// Sends `tail` with `body` to a request of tenant A as B's connector, and to a request that
+/// was never posted as A's connector; both are 404, and A's request is unchanged.
+async fn assert_not_found_across_tenants_and_never_posted(tail: &str, body: Value) {
+    let app = TestApp::start().await;
+    let a = World::new(&app).await;
+    let b = World::new(&app).await;
+    let request = a.post_request(&app).await;
+
+    let theirs = app
+        .post(&step(request, tail), &b.connector, body.clone())
+        .await;
+    let never = app
+        .post(&step(Uuid::now_v7(), tail), &a.connector, body)
+        .await;
+
+    theirs.assert_problem(StatusCode::NOT_FOUND, "not-found");
+    never.assert_problem(StatusCode::NOT_FOUND, "not-posted");
+    assert_eq!(app.version("request", request).await, 1);
+}
+
+#[tokio::test]
+async fn matching_on_another_tenants_or_a_never_posted_request_is_a_404() {
+    assert_not_found_across_tenants_and_never_posted("matches", json!({"helper": Uuid::now_v7()}))
+        .await;
+}
+
+#[tokio::test]
+async fn cancelling_a_match_on_another_tenants_or_a_never_posted_request_is_a_404() {
+    assert_not_found_across_tenants_and_never_posted(
+        &format!("matches/{}/cancel", Uuid::now_v7()),
+        json!({"reason": "other"}),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn referring_another_tenants_or_a_never_posted_request_is_a_404() {
+    let app = TestApp::start().await;
+    let a = World::new(&app).await;
+    let b = World::new(&app).await;
+    let request = a.post_request(&app).await;
+    let theirs = b.organisation(&app).await;
+    let ours = a.organisation(&app).await;
+
+    let across = app
+        .post(
+            &step(request, "referrals"),
+            &b.connector,
+            json!({"organisation_id": theirs}),
+        )
+        .await;
+    let never = app
+        .post(
+            &step(Uuid::now_v7(), "referrals"),
+            &a.connector,
+            json!({"organisation_id": ours}),
+        )
+        .await;
+
+    across.assert_problem(StatusCode::NOT_FOUND, "not-found");
+    never.assert_problem(StatusCode::NOT_FOUND, "not-posted");
+    assert_eq!(app.version("request", request).await, 1);
+}
+
+#[tokio::test]
+async fn recording_an_outcome_on_another_tenants_or_a_never_posted_request_is_a_404() {
+    assert_not_found_across_tenants_and_never_posted(
+        "referrals/outcome",
+        json!({"outcome": "helped"}),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn resolving_another_tenants_or_a_never_posted_request_is_a_404() {
+    assert_not_found_across_tenants_and_never_posted("resolve", json!({"resolution": "requester"}))
+        .await;
+}
+
+#[tokio::test]
+async fn reopening_another_tenants_or_a_never_posted_request_is_a_404() {
+    assert_not_found_across_tenants_and_never_posted("reopen", json!({})).await;
+}
+
+#[tokio::test]
+async fn feedback_on_another_tenants_or_a_never_posted_request_is_a_404() {
+    assert_not_found_across_tenants_and_never_posted("feedback", json!({"rating": 4})).await;
+}
+
+#[tokio::test]
+async fn correcting_another_tenants_or_a_never_posted_request_is_a_404() {
+    assert_not_found_across_tenants_and_never_posted("correct", json!({"urgency": "high"})).await;
+}
+
+#[tokio::test]
+async fn closing_a_never_posted_request_is_a_404_not_posted() {
+    let app = TestApp::start().await;
+    let world = World::new(&app).await;
+    let before = app.head().await;
+
+    let answer = app
+        .post(
+            &step(Uuid::now_v7(), "close"),
+            &world.connector,
+            json!({"reason": "duplicate"}),
+        )
+        .await;
+
+    answer.assert_problem(StatusCode::NOT_FOUND, "not-posted");
+    assert_eq!(app.head().await, before);
+}
+
+#[tokio::test]
+async fn voiding_a_never_posted_request_is_a_404_not_posted() {
+    let app = TestApp::start().await;
+    let world = World::new(&app).await;
+    let before = app.head().await;
+
+    let answer = app
+        .post(&step(Uuid::now_v7(), "void"), &world.connector, json!({}))
+        .await;
+
+    answer.assert_problem(StatusCode::NOT_FOUND, "not-posted");
+    assert_eq!(app.head().await, before);
+}
+
+#[tokio::test]
+async fn withdrawing_on_a_never_posted_request_is_a_404_not_posted() {
+    let app = TestApp::start().await;
+    let world = World::new(&app).await;
+
+    let answer = app
+        .post(
+            &step(
+                Uuid::now_v7(),
+                &format!("offers/{}/withdraw", world.helper.id),
+            ),
+            &world.helper,
+            json!({}),
+        )
+        .await;
+
+    answer.assert_problem(StatusCode::NOT_FOUND, "not-posted");
+}
