@@ -128,3 +128,73 @@ async fn an_unknown_address_under_v1_is_still_a_404_problem() {
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
     assert_eq!(json(response).await["status"], 404);
 }
+
+/// A query a read refuses: a 400 problem document (never axum's plain text) whose detail
+/// names the parameter at fault.
+async fn assert_bad_query(path: &str, role: &'static str, parameter: &str) {
+    let app = support::TestApp::start().await;
+    let caller = support::Caller::new(uuid::Uuid::now_v7(), role);
+
+    let answer = app.get(path, &caller).await;
+
+    answer.assert_problem(StatusCode::BAD_REQUEST, "bad-input");
+    assert!(
+        answer.body["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains(parameter)),
+        "{path}: {}",
+        answer.body
+    );
+}
+
+#[tokio::test]
+async fn queries_parsed_at_the_edge_an_unknown_kpi_category_is_a_400_naming_the_parameter() {
+    assert_bad_query(
+        "/v1/kpis?from=2024-01-01&to=2025-01-01&categories=no_such_code",
+        "funder",
+        "categories",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn queries_parsed_at_the_edge_an_unknown_kpi_channel_is_a_400_naming_the_parameter() {
+    assert_bad_query(
+        "/v1/kpis?from=2024-01-01&to=2025-01-01&channels=carrier_pigeon",
+        "funder",
+        "channels",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn queries_parsed_at_the_edge_a_malformed_kpi_from_is_a_400_naming_the_parameter() {
+    assert_bad_query("/v1/kpis?from=last-tuesday&to=2025-01-01", "funder", "from").await;
+}
+
+#[tokio::test]
+async fn queries_parsed_at_the_edge_a_queue_neighbourhood_that_is_no_uuid_is_a_400_problem() {
+    assert_bad_query(
+        "/v1/queue?neighbourhoods=not-a-uuid",
+        "connector",
+        "neighbourhoods",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn queries_parsed_at_the_edge_an_unknown_helper_skill_is_a_400_naming_the_parameter() {
+    assert_bad_query("/v1/helpers?skill=nope", "connector", "skill").await;
+}
+
+#[tokio::test]
+async fn queries_parsed_at_the_edge_a_malformed_request_id_in_a_path_is_a_400_problem() {
+    let app = support::TestApp::start().await;
+    let connector = support::Caller::new(uuid::Uuid::now_v7(), "connector");
+
+    let answer = app
+        .post("/v1/requests/xyz/void", &connector, serde_json::json!({}))
+        .await;
+
+    answer.assert_problem(StatusCode::BAD_REQUEST, "bad-input");
+}

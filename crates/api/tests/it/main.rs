@@ -3,5 +3,9 @@
 
 mod support;
 
+mod commands_calls;
+mod commands_organisations;
+mod commands_persons;
+mod commands_requests;
 mod http_basics;
 mod http_v1;
