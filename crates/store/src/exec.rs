@@ -20,7 +20,10 @@ use noaber_domain::{CommandContext, Decider, DecodeError, DomainEvent, Reference
 use uuid::Uuid;
 
 use crate::privacy::{Privacy, PrivacyError};
-use crate::{EventStore, ExpectedVersion, Metadata, NewEvent, RecordedEvent, StoreError, StreamId};
+use crate::{
+    EventStore, ExpectedVersion, Metadata, NewEvent, RecordedEvent, StoreError, StoreErrorKind,
+    StreamId,
+};
 
 /// How many times a command is decided again after a concurrency conflict before giving up.
 pub const DEFAULT_MAX_RETRIES: usize = 5;
@@ -256,21 +259,8 @@ impl Executor {
             let loaded = self
                 .load_stream::<D>(ctx.tenant_id, &stream, Some(ctx.command_id))
                 .await?;
-            if !loaded.earlier.is_empty() {
-                return Ok(Executed {
-                    stream,
-                    positions: loaded.earlier.iter().map(|e| e.position).collect(),
-                    version: loaded
-                        .earlier
-                        .last()
-                        .map_or(loaded.version, |e| e.stream_version),
-                    event_types: loaded
-                        .earlier
-                        .iter()
-                        .map(|e| e.event_type.clone())
-                        .collect(),
-                    was_retry: true,
-                });
+            if let Some(first) = loaded.first_outcome(&stream) {
+                return Ok(first);
             }
             let events = D::decide(&loaded.state, ctx, command).map_err(ExecError::Domain)?;
             if events.is_empty() {
@@ -308,6 +298,15 @@ impl Executor {
                     })
                 }
                 Err(e) if e.is_conflict() && attempts <= self.max_retries => continue,
+                Err(e) if e.kind() == &StoreErrorKind::EventIdReused => {
+                    // Event ids derive from the command id, so the key was used before: by a
+                    // concurrent copy of this very command (then its outcome is in the stream
+                    // now), or for another aggregate (then it is a client's mistake: 409).
+                    let again = self
+                        .load_stream::<D>(ctx.tenant_id, &stream, Some(ctx.command_id))
+                        .await?;
+                    return again.first_outcome(&stream).ok_or_else(|| e.into());
+                }
                 Err(e) if e.is_conflict() => {
                     return Err(ExecError::Conflict { stream, attempts });
                 }
@@ -331,11 +330,14 @@ impl Executor {
             command_id: Some(ctx.command_id),
         };
         let mut batch = Vec::with_capacity(events.len());
-        for event in events {
+        for (index, event) in (0u32..).zip(events) {
             let (event_type, schema_version, mut payload) = event.encode_stored();
             self.privacy.seal(tenant, &mut payload).await?;
             batch.push(NewEvent {
-                event_id: Uuid::now_v7(),
+                // Derived from the command id: the same idempotency key reused for another
+                // aggregate then writes event ids the log already holds with other content,
+                // which the store refuses (`EventIdReused`), on every back-end alike.
+                event_id: Uuid::new_v5(&ctx.command_id, &index.to_be_bytes()),
                 tenant_id: tenant,
                 event_type: event_type.to_owned(),
                 schema_version,
@@ -379,4 +381,18 @@ struct Loaded<S> {
     state: S,
     version: u64,
     earlier: Vec<RecordedEvent>,
+}
+
+impl<S> Loaded<S> {
+    /// The outcome of the first run of the command, when the stream holds its events.
+    fn first_outcome(&self, stream: &StreamId) -> Option<Executed> {
+        let last = self.earlier.last()?;
+        Some(Executed {
+            stream: stream.clone(),
+            positions: self.earlier.iter().map(|e| e.position).collect(),
+            version: last.stream_version,
+            event_types: self.earlier.iter().map(|e| e.event_type.clone()).collect(),
+            was_retry: true,
+        })
+    }
 }

@@ -1817,6 +1817,41 @@ async fn reusing_an_idempotency_key_for_another_body_on_the_same_request_returns
     assert_eq!(app.head().await, before);
 }
 
+/// Regression: the key was only looked for in the command's own stream, so one key reused for
+/// a command on another request wrote again instead of being refused. Event ids now derive from
+/// the key, and the log refuses ids it holds with other content.
+#[tokio::test]
+async fn reusing_an_idempotency_key_for_another_request_is_a_409_and_writes_nothing() {
+    let app = TestApp::start().await;
+    let world = World::new(&app).await;
+    let one = world.post_request(&app).await;
+    let other = world.post_request(&app).await;
+    let key = Uuid::now_v7();
+    let first = app
+        .post_with_key(
+            &step(one, "triage"),
+            &world.connector,
+            json!({"route": "informal"}),
+            key,
+        )
+        .await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    let before = app.head().await;
+
+    let reused = app
+        .post_with_key(
+            &step(other, "triage"),
+            &world.connector,
+            json!({"route": "informal"}),
+            key,
+        )
+        .await;
+
+    reused.assert_problem(StatusCode::CONFLICT, "idempotency-key-reused");
+    assert_eq!(app.head().await, before);
+    assert_eq!(app.version("request", other).await, 1);
+}
+
 // ---- 404 for every other step: another tenant's request, or one never posted ----
 
 /// Sends `tail` with `body` to a request of tenant A as B's connector, and to a request that
