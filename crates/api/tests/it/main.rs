@@ -5,3 +5,4 @@ mod support;
 
 mod http_basics;
 mod http_v1;
+mod roles;
