@@ -43,6 +43,6 @@ pub use organisation::{
 pub use person::{PersonCommand, PersonError, PersonEvent, PersonState};
 pub use personal::{Personal, PersonalValue};
 pub use request::{RequestCommand, RequestError, RequestEvent, RequestState};
-pub use role::Role;
+pub use role::{Neighbourhoods, Role, RoleScope, ScopeKind};
 pub use tenant::{TenantCommand, TenantError, TenantEvent, TenantState};
 pub use values::ValueError;

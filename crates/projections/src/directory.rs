@@ -265,6 +265,8 @@ impl Directory {
                 p.erased = true;
                 p.location = None;
             }),
+            // Staff roles say nothing about whether someone can help a neighbour.
+            PersonEvent::RoleGranted(_) | PersonEvent::RoleRevoked(_) => {}
         }
     }
 

@@ -460,6 +460,8 @@ impl Feed {
                 c.erased = true;
                 c.location = None;
             }),
+            // Roles are not news for a neighbourhood's feed.
+            E::RoleGranted(_) | E::RoleRevoked(_) => {}
         }
     }
 

@@ -130,6 +130,8 @@ read_models! {
     kpis: crate::kpi::Kpis,
     /// Which tenant owns each aggregate.
     owners: crate::owners::Owners,
+    /// The roles granted to each person, and their history.
+    roles: crate::roles::Roles,
 }
 
 /// Counters of one fold.

@@ -22,7 +22,7 @@ use super::error::ApiError;
 pub const TENANT_HEADER: &str = "x-noaber-tenant";
 /// The header naming the calling person or account (a UUID).
 pub const ACTOR_HEADER: &str = "x-noaber-actor";
-/// The header naming the caller's role (`resident`, `connector`, `funder`, ...).
+/// The header naming the caller's role (`resident`, `connector`, `funder`, `auditor`, ...).
 pub const ROLE_HEADER: &str = "x-noaber-role";
 /// The header carrying a client's idempotency key (a UUID) for a command.
 pub const IDEMPOTENCY_HEADER: &str = "idempotency-key";
@@ -82,7 +82,7 @@ impl Actor {
         let actor = parse_uuid(ACTOR_HEADER, actor)?;
         let role = role.parse::<Role>().map_err(|_| {
             ApiError::BadInput(format!(
-                "the {ROLE_HEADER} header {role:?} is not a role: use resident, helper, connector, partner, ambassador, funder or admin"
+                "the {ROLE_HEADER} header {role:?} is not a role: use resident, helper, connector, partner, ambassador, funder, auditor or admin"
             ))
         })?;
         Ok(Self {
@@ -92,14 +92,17 @@ impl Actor {
         })
     }
 
-    /// Refuses funders (403): they receive aggregate figures only.
-    pub fn not_funder(&self) -> Result<(), ApiError> {
-        if self.role == Role::Funder {
-            Err(ApiError::Forbidden(
-                "funders see aggregate figures only (the KPI endpoints)".into(),
-            ))
-        } else {
-            Ok(())
+    /// Refuses the read-only roles (403): funders receive aggregate figures only, auditors
+    /// exports only.
+    pub fn not_read_only(&self) -> Result<(), ApiError> {
+        match self.role {
+            Role::Funder => Err(ApiError::Forbidden(
+                "funders see aggregate figures only (the KPI endpoint)".into(),
+            )),
+            Role::Auditor => Err(ApiError::Forbidden(
+                "auditors receive exports and verify them; they see nothing else here".into(),
+            )),
+            _ => Ok(()),
         }
     }
 }

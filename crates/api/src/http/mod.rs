@@ -14,6 +14,7 @@ pub mod organisations;
 pub mod persons;
 pub mod reads;
 pub mod requests;
+pub mod roles;
 pub mod taxonomy;
 
 use std::sync::Arc;
@@ -89,6 +90,7 @@ pub fn app(state: AppState) -> Router {
         .merge(calls::router())
         .merge(organisations::router())
         .merge(reads::router())
+        .merge(roles::router())
         .route_layer(middleware::from_fn(extract::require_actor));
     Router::new()
         .merge(health::router())

@@ -1,7 +1,8 @@
 //! Read endpoints over the read models: the resident feed, the connector queue, match
 //! suggestions, the helper directory, funder KPIs, signals and the audit view.
 //!
-//! Who may read what: funders get the KPI endpoint only (403 elsewhere); the queue, the
+//! Who may read what: funders get the KPI endpoint only (403 elsewhere), auditors none of
+//! these (they receive exports); the queue, the
 //! directory, suggestions, signals and audit histories are for connectors and admins (partners
 //! also see suggestions and signals, and anyone may read their own history); feeds are for every
 //! other role, connectors and admins seeing the connector-only items too. Everything is scoped
@@ -60,13 +61,13 @@ pub struct Fresh {
     pub fresh: bool,
 }
 
-fn allow(actor: &Actor, roles: &[Role]) -> Result<(), ApiError> {
+/// Lets `roles` through; a funder or auditor hears what their role does see, anyone else that
+/// their role may not see this.
+pub(super) fn allow(actor: &Actor, roles: &[Role]) -> Result<(), ApiError> {
     if roles.contains(&actor.role) {
         Ok(())
-    } else if actor.role == Role::Funder {
-        Err(ApiError::Forbidden(
-            "funders see aggregate figures only (the KPI endpoint)".into(),
-        ))
+    } else if actor.role.is_read_only() {
+        actor.not_read_only()
     } else {
         Err(ApiError::Forbidden(format!(
             "a {} may not see this",
@@ -76,7 +77,7 @@ fn allow(actor: &Actor, roles: &[Role]) -> Result<(), ApiError> {
 }
 
 /// Waits until the read models include everything committed before the call, when asked to.
-async fn wait_if_fresh(state: &AppState, fresh: bool) -> Result<(), ApiError> {
+pub(super) async fn wait_if_fresh(state: &AppState, fresh: bool) -> Result<(), ApiError> {
     if fresh {
         state.projections.catch_up(FRESH_WAIT).await?;
     }
@@ -85,7 +86,7 @@ async fn wait_if_fresh(state: &AppState, fresh: bool) -> Result<(), ApiError> {
 
 /// Refuses an aggregate of another tenant, or one that does not exist, as not found: answered
 /// by the read models (ADR 0022), never by a round trip to the log.
-async fn ensure_in_tenant(
+pub(super) async fn ensure_in_tenant(
     state: &AppState,
     category: &'static str,
     id: Uuid,
@@ -118,7 +119,7 @@ async fn feed(
     ApiPath(neighbourhood): ApiPath<NeighbourhoodId>,
     ApiQuery(params): ApiQuery<FeedParams>,
 ) -> Result<Json<FeedPage>, ApiError> {
-    actor.not_funder()?;
+    actor.not_read_only()?;
     wait_if_fresh(&state, params.fresh).await?;
     ensure_in_tenant(
         &state,

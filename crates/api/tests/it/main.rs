@@ -9,3 +9,4 @@ mod commands_persons;
 mod commands_requests;
 mod http_basics;
 mod http_v1;
+mod roles;

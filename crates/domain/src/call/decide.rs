@@ -1,7 +1,7 @@
 //! The rules of a call: `decide` hands each command to the small function that holds its rule,
 //! `evolve` folds an event into the state.
 
-use crate::access::{refuse_funder, Refusal};
+use crate::access::{refuse_read_only, Refusal};
 use crate::context::CommandContext;
 use crate::role::Role;
 
@@ -15,7 +15,7 @@ type Decision = Result<Vec<CallEvent>, CallError>;
 
 /// Decides a command by handing it to the rule for its kind.
 pub(super) fn decide(state: &CallState, ctx: &CommandContext, command: &CallCommand) -> Decision {
-    refuse_funder(ctx)?;
+    refuse_read_only(ctx)?;
     match command {
         CallCommand::Publish(c) => publish(state, ctx, c),
         CallCommand::Answer(c) => answer(state, ctx, c),

@@ -1,7 +1,7 @@
 //! The rules of an organisation: `decide` hands each command to the small function that holds
 //! its rule, `evolve` folds an event into the state.
 
-use crate::access::{refuse_funder, require_staff, Refusal};
+use crate::access::{refuse_read_only, require_staff, Refusal};
 use crate::context::CommandContext;
 use crate::role::Role;
 
@@ -19,7 +19,7 @@ pub(super) fn decide(
     ctx: &CommandContext,
     command: &OrganisationCommand,
 ) -> Decision {
-    refuse_funder(ctx)?;
+    refuse_read_only(ctx)?;
     match command {
         OrganisationCommand::Register(c) => register(state, ctx, c),
         OrganisationCommand::OfferServices(c) => offer_services(state, ctx, c),

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::ids::{NeighbourhoodId, PersonId};
 use crate::personal::Personal;
+use crate::role::{Role, RoleScope};
 use crate::values::{ApproxLocation, Availability, DigitalAccess, Distance, Language, SkillCode};
 
 /// What someone asks of a person aggregate.
@@ -22,6 +23,10 @@ pub enum PersonCommand {
     OptOut(OptOutAsHelper),
     /// Erase the person (GDPR article 17).
     Erase(ErasePerson),
+    /// Grant the person a role with a scope.
+    GrantRole(GrantRole),
+    /// Revoke a role the person holds.
+    RevokeRole(RevokeRole),
 }
 
 /// Register a person (oneself, or someone else as connector, partner, ambassador or admin).
@@ -102,6 +107,32 @@ pub struct ErasePerson {
     pub person_id: PersonId,
 }
 
+/// Grant the person a role over a scope (an admin grants every role; a connector only
+/// ambassador).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GrantRole {
+    /// The person receiving the role.
+    pub person_id: PersonId,
+    /// The role granted; never resident or helper, which are facts of their own.
+    pub role: Role,
+    /// What the role holds over; it must fit the role.
+    pub scope: RoleScope,
+}
+
+/// Revoke a role the person holds: the grant with this scope, or every grant of the role when
+/// no scope is named.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RevokeRole {
+    /// The person losing the role.
+    pub person_id: PersonId,
+    /// The role revoked.
+    pub role: Role,
+    /// Only the grant with this scope; every grant of the role when absent.
+    pub scope: Option<RoleScope>,
+    /// Why, from a fixed list (free text could hold personal data).
+    pub reason: Option<super::RevocationReason>,
+}
+
 impl PersonCommand {
     /// The person the command is about.
     pub fn person_id(&self) -> PersonId {
@@ -111,7 +142,9 @@ impl PersonCommand {
             | PersonCommand::DeclareSkills(DeclareSkills { person_id, .. })
             | PersonCommand::OptIn(OptInAsHelper { person_id })
             | PersonCommand::OptOut(OptOutAsHelper { person_id })
-            | PersonCommand::Erase(ErasePerson { person_id }) => *person_id,
+            | PersonCommand::Erase(ErasePerson { person_id })
+            | PersonCommand::GrantRole(GrantRole { person_id, .. })
+            | PersonCommand::RevokeRole(RevokeRole { person_id, .. }) => *person_id,
         }
     }
 }
@@ -123,4 +156,6 @@ crate::macros::command_from!(PersonCommand {
     OptIn(OptInAsHelper),
     OptOut(OptOutAsHelper),
     Erase(ErasePerson),
+    GrantRole(GrantRole),
+    RevokeRole(RevokeRole),
 });

@@ -1,15 +1,15 @@
 //! The rules of a person: `decide` hands each command to the small function that holds its
 //! rule, `evolve` folds an event into the state.
 
-use crate::access::{refuse_funder, Refusal};
+use crate::access::{refuse_read_only, Refusal};
 use crate::context::CommandContext;
 use crate::ids::PersonId;
 use crate::personal::Personal;
-use crate::role::Role;
+use crate::role::{Role, RoleScope};
 
 use super::command::*;
 use super::event::*;
-use super::state::{PersonState, PersonStatus};
+use super::state::{Grant, PersonState, PersonStatus};
 use super::PersonError;
 
 /// What deciding one command gives: the event, or why it was refused.
@@ -21,7 +21,7 @@ pub(super) fn decide(
     ctx: &CommandContext,
     command: &PersonCommand,
 ) -> Decision {
-    refuse_funder(ctx)?;
+    refuse_read_only(ctx)?;
     match command {
         PersonCommand::Register(c) => register(state, ctx, c),
         PersonCommand::UpdateProfile(c) => update_profile(state, ctx, c),
@@ -29,6 +29,8 @@ pub(super) fn decide(
         PersonCommand::OptIn(c) => opt_in(state, ctx, c),
         PersonCommand::OptOut(c) => opt_out(state, ctx, c),
         PersonCommand::Erase(c) => erase(state, ctx, c),
+        PersonCommand::GrantRole(c) => grant_role(state, ctx, c),
+        PersonCommand::RevokeRole(c) => revoke_role(state, ctx, c),
     }
 }
 
@@ -198,6 +200,109 @@ fn erase(state: &PersonState, ctx: &CommandContext, c: &ErasePerson) -> Decision
     .into()])
 }
 
+/// What granting or revoking `role` is called in a refusal.
+const fn managing(role: Role) -> &'static str {
+    match role {
+        Role::Resident => "grant or revoke the resident role",
+        Role::Helper => "grant or revoke the helper role",
+        Role::Connector => "grant or revoke the connector role",
+        Role::Partner => "grant or revoke the partner role",
+        Role::Ambassador => "grant or revoke the ambassador role",
+        Role::Funder => "grant or revoke the funder role",
+        Role::Auditor => "grant or revoke the auditor role",
+        Role::Admin => "grant or revoke the admin role",
+    }
+}
+
+/// The rules every grant and revocation share, before the person's state is looked at:
+///
+/// - only an admin or a connector grants or revokes anything;
+/// - resident and helper are never granted (registration and opt-in are their facts);
+/// - an admin grants and revokes every other role, a connector only ambassador;
+/// - the scope, when named, fits the role (connector and ambassador: neighbourhoods; partner:
+///   an organisation; admin, funder and auditor: the tenant).
+///
+/// Whether a connector's own scope covers the ambassador's neighbourhoods is not decided
+/// here: the granter's grants live on the granter's stream, not on this one. The policy that
+/// answers "may this caller do this" checks it before the command reaches the domain.
+fn check_role_change(
+    ctx: &CommandContext,
+    role: Role,
+    scope: Option<&RoleScope>,
+) -> Result<(), PersonError> {
+    if !matches!(ctx.role, Role::Admin | Role::Connector) {
+        return Err(Refusal::NotAllowed {
+            role: ctx.role,
+            action: "grant or revoke roles",
+        }
+        .into());
+    }
+    let Some(needs) = role.scope_kind() else {
+        return Err(PersonError::RoleNotGrantable(role));
+    };
+    if ctx.role == Role::Connector && role != Role::Ambassador {
+        return Err(Refusal::AdminOnly {
+            role: ctx.role,
+            action: managing(role),
+        }
+        .into());
+    }
+    if scope.is_some_and(|s| s.kind() != needs) {
+        return Err(PersonError::ScopeDoesNotFit { role, needs });
+    }
+    Ok(())
+}
+
+/// Grants a role over a scope: the person is registered and not erased, and does not hold this
+/// role with this scope already (granting it again is refused rather than ignored, so the
+/// granter learns that nothing changed).
+fn grant_role(state: &PersonState, ctx: &CommandContext, c: &GrantRole) -> Decision {
+    check_role_change(ctx, c.role, Some(&c.scope))?;
+    ensure_registered(state)?;
+    let grant = Grant {
+        role: c.role,
+        scope: c.scope.clone(),
+    };
+    if state.grants.contains(&grant) {
+        return Err(PersonError::RoleAlreadyGranted(c.role));
+    }
+    Ok(vec![RoleGranted {
+        person_id: c.person_id,
+        role: c.role,
+        scope: c.scope.clone(),
+        granted_by: ctx.actor_id,
+    }
+    .into()])
+}
+
+/// Revokes the grant of a role with the scope named, or every grant of the role when no scope
+/// is named (one event per grant, so each names the scope that ended).
+fn revoke_role(state: &PersonState, ctx: &CommandContext, c: &RevokeRole) -> Decision {
+    check_role_change(ctx, c.role, c.scope.as_ref())?;
+    ensure_registered(state)?;
+    let ending: Vec<&Grant> = state
+        .grants
+        .iter()
+        .filter(|g| g.role == c.role && c.scope.as_ref().is_none_or(|s| *s == g.scope))
+        .collect();
+    if ending.is_empty() {
+        return Err(PersonError::RoleNotGranted(c.role));
+    }
+    Ok(ending
+        .into_iter()
+        .map(|g| {
+            RoleRevoked {
+                person_id: c.person_id,
+                role: g.role,
+                scope: g.scope.clone(),
+                revoked_by: ctx.actor_id,
+                reason: c.reason,
+            }
+            .into()
+        })
+        .collect())
+}
+
 /// Folds one event into the state.
 pub(super) fn evolve(mut state: PersonState, event: &PersonEvent) -> PersonState {
     match event {
@@ -218,6 +323,19 @@ pub(super) fn evolve(mut state: PersonState, event: &PersonEvent) -> PersonState
             state.status = PersonStatus::Erased;
             state.helper = false;
             state.skills.clear();
+            state.grants.clear();
+        }
+        PersonEvent::RoleGranted(e) => {
+            state.grants.insert(Grant {
+                role: e.role,
+                scope: e.scope.clone(),
+            });
+        }
+        PersonEvent::RoleRevoked(e) => {
+            state.grants.remove(&Grant {
+                role: e.role,
+                scope: e.scope.clone(),
+            });
         }
     }
     state

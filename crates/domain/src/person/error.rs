@@ -2,6 +2,7 @@
 
 use crate::access::Refusal;
 use crate::error::{DomainError, ErrorKind};
+use crate::role::{Role, ScopeKind};
 
 /// Why a command on a person was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -36,6 +37,23 @@ pub enum PersonError {
     /// Not a helper.
     #[error("this person is not a helper")]
     NotHelper,
+    /// Resident and helper are facts of their own (registration, opt-in), never granted.
+    #[error("the {0} role is not granted or revoked: a resident is anyone registered, a helper someone who opted in")]
+    RoleNotGrantable(Role),
+    /// The scope does not fit the role.
+    #[error("a {role} is granted for {needs}")]
+    ScopeDoesNotFit {
+        /// The role.
+        role: Role,
+        /// The kind of scope it needs.
+        needs: ScopeKind,
+    },
+    /// The person already holds this role with this scope.
+    #[error("this person already holds the {0} role with this scope")]
+    RoleAlreadyGranted(Role),
+    /// The person does not hold the role (with the scope named), so it cannot be revoked.
+    #[error("this person does not hold the {0} role with that scope; there is nothing to revoke")]
+    RoleNotGranted(Role),
 }
 
 impl DomainError for PersonError {
@@ -51,6 +69,10 @@ impl DomainError for PersonError {
             Self::NoSkills => "no-skills",
             Self::AlreadyHelper => "already-helper",
             Self::NotHelper => "not-helper",
+            Self::RoleNotGrantable(_) => "role-not-grantable",
+            Self::ScopeDoesNotFit { .. } => "scope-does-not-fit-role",
+            Self::RoleAlreadyGranted(_) => "role-already-granted",
+            Self::RoleNotGranted(_) => "role-not-granted",
         }
     }
 
@@ -58,7 +80,7 @@ impl DomainError for PersonError {
         match self {
             Self::Access(refusal) => refusal.kind(),
             Self::NotRegistered => ErrorKind::NotFound,
-            Self::AlreadyRegistered => ErrorKind::Conflict,
+            Self::AlreadyRegistered | Self::RoleAlreadyGranted(_) => ErrorKind::Conflict,
             // An erased person still has a stream; what is refused is recording more about them.
             _ => ErrorKind::Rule,
         }

@@ -1,10 +1,12 @@
-//! The events of a person: registration, profile, skills, helper opt-in/out and erasure.
+//! The events of a person: registration, profile, skills, helper opt-in/out, the roles granted
+//! and revoked, and erasure.
 
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{NeighbourhoodId, PersonId};
 use crate::macros::event_enum;
 use crate::personal::Personal;
+use crate::role::{Role, RoleScope};
 use crate::values::{ApproxLocation, Availability, DigitalAccess, Distance, Language, SkillCode};
 
 /// A person was registered, by themselves or by a connector (or ambassador, partner, admin).
@@ -92,6 +94,51 @@ pub struct PersonErased {
     pub erased_by: PersonId,
 }
 
+/// A role was granted to a person over a scope. Holds no personal data: who, which role, over
+/// what, and who granted it (the tenant and the time are in the event's envelope).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleGranted {
+    /// The person who received the role.
+    pub person_id: PersonId,
+    /// The role.
+    pub role: Role,
+    /// What the role holds over.
+    pub scope: RoleScope,
+    /// Who granted it (an admin, or a connector granting ambassador).
+    pub granted_by: PersonId,
+}
+
+/// One grant of a role ended: the grant with exactly this role and scope. Revoking a role
+/// held over several scopes records one event per scope.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleRevoked {
+    /// The person who lost the role.
+    pub person_id: PersonId,
+    /// The role.
+    pub role: Role,
+    /// The scope of the grant that ended.
+    pub scope: RoleScope,
+    /// Who revoked it.
+    pub revoked_by: PersonId,
+    /// Why, when given.
+    pub reason: Option<RevocationReason>,
+}
+
+/// Why a role was revoked: a fixed list, because free text in an event could hold personal
+/// data that erasure cannot reach, and because fixed reasons can be counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RevocationReason {
+    /// The person stepped down.
+    SteppedDown,
+    /// The person left the organisation or the neighbourhood the role was for.
+    Left,
+    /// The role was granted in error.
+    GrantedInError,
+    /// The role was withdrawn over the person's conduct.
+    Conduct,
+}
+
 event_enum!(
     /// Everything that can happen to a person.
     PersonEvent (id: person_id) {
@@ -107,5 +154,9 @@ event_enum!(
         HelperOptedOut = 1,
         /// See [`PersonErased`].
         PersonErased = 1,
+        /// See [`RoleGranted`].
+        RoleGranted = 1,
+        /// See [`RoleRevoked`].
+        RoleRevoked = 1,
     }
 );

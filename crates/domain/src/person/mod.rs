@@ -1,5 +1,5 @@
 //! The person aggregate (stream `person-<id>`): residents, helpers and staff, their profile,
-//! talents, helper opt-in and erasure.
+//! talents, helper opt-in, the roles granted to them, and erasure.
 
 mod command;
 mod decide;
@@ -10,13 +10,15 @@ mod state;
 pub use command::*;
 pub use error::PersonError;
 pub use event::*;
-pub use state::{PersonState, PersonStatus};
+pub use state::{Grant, PersonState, PersonStatus};
 
 use uuid::Uuid;
 
 use crate::context::CommandContext;
 use crate::decider::{Decider, Reference};
 use crate::neighbourhood::Neighbourhood;
+use crate::organisation::Organisation;
+use crate::role::RoleScope;
 
 /// The stream category of persons.
 pub const CATEGORY: &str = "person";
@@ -41,6 +43,11 @@ impl Decider for Person {
     /// Registering does not: the first admin of a new tenant registers before any
     /// neighbourhood exists (they register the neighbourhoods next), naming the one they
     /// are about to create.
+    ///
+    /// A grant names the neighbourhoods or the organisation of its scope, which must exist in
+    /// the caller's tenant: a connector of tenant A can never be granted B's neighbourhood. A
+    /// revocation names none: it only matches grants already on this person's stream, which
+    /// were checked when they were made, so naming another tenant's id finds nothing.
     fn references(command: &PersonCommand) -> Vec<Reference> {
         match command {
             PersonCommand::UpdateProfile(c) => c
@@ -48,11 +55,21 @@ impl Decider for Person {
                 .map(Reference::to::<Neighbourhood>)
                 .into_iter()
                 .collect(),
+            PersonCommand::GrantRole(c) => match &c.scope {
+                RoleScope::Tenant => Vec::new(),
+                RoleScope::Neighbourhoods(hoods) => hoods
+                    .ids()
+                    .iter()
+                    .map(|&id| Reference::to::<Neighbourhood>(id))
+                    .collect(),
+                RoleScope::Organisation(id) => vec![Reference::to::<Organisation>(*id)],
+            },
             PersonCommand::Register(_)
             | PersonCommand::DeclareSkills(_)
             | PersonCommand::OptIn(_)
             | PersonCommand::OptOut(_)
-            | PersonCommand::Erase(_) => Vec::new(),
+            | PersonCommand::Erase(_)
+            | PersonCommand::RevokeRole(_) => Vec::new(),
         }
     }
 

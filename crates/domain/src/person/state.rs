@@ -1,6 +1,9 @@
 //! The state of a person, folded from their events.
 
+use std::collections::BTreeSet;
+
 use crate::ids::{NeighbourhoodId, PersonId};
+use crate::role::{Role, RoleScope};
 use crate::values::SkillCode;
 
 /// Where a person is in their life in Noaber.
@@ -28,4 +31,23 @@ pub struct PersonState {
     pub helper: bool,
     /// Declared skills.
     pub skills: Vec<SkillCode>,
+    /// The roles currently granted, each with its scope (an erased person holds none).
+    pub grants: BTreeSet<Grant>,
+}
+
+/// One role held over one scope. A person may hold the same role over several scopes (a
+/// connector granted two neighbourhoods at different times holds two grants).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Grant {
+    /// The role.
+    pub role: Role,
+    /// What it holds over.
+    pub scope: RoleScope,
+}
+
+impl PersonState {
+    /// Whether the person holds `role` over any scope.
+    pub fn holds(&self, role: Role) -> bool {
+        self.grants.iter().any(|g| g.role == role)
+    }
 }

@@ -11,7 +11,7 @@ mod outcome;
 mod post;
 mod professional;
 
-use crate::access::refuse_funder;
+use crate::access::refuse_read_only;
 use crate::context::CommandContext;
 use crate::ids::PersonId;
 use crate::personal::Personal;
@@ -29,7 +29,7 @@ pub(super) fn decide(
     ctx: &CommandContext,
     command: &RequestCommand,
 ) -> Decision {
-    refuse_funder(ctx)?;
+    refuse_read_only(ctx)?;
     match command {
         RequestCommand::Post(c) => post::post(state, ctx, c),
         RequestCommand::Triage(c) => professional::triage(state, ctx, c),

@@ -66,6 +66,16 @@ where
         }
     }
 
+    /// The refusal (panics if the command was accepted), for checks beyond equality.
+    #[track_caller]
+    pub fn result_err(self) -> D::Error {
+        let command = self.command;
+        match self.result {
+            Ok(events) => panic!("expected a refusal of {command:?}, got events {events:?}"),
+            Err(e) => e,
+        }
+    }
+
     /// The events produced (panics if refused), for checks beyond equality.
     #[track_caller]
     pub fn events(self) -> Vec<D::Event> {

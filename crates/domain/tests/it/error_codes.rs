@@ -14,7 +14,7 @@ use noaber_domain::request::TriageRoute;
 use noaber_domain::values::Channel;
 use noaber_domain::{
     CallError, DomainError, ErrorKind, NeighbourhoodError, OrganisationError, PersonError, Refusal,
-    RequestError, Role, TenantError,
+    RequestError, Role, ScopeKind, TenantError,
 };
 
 /// One example of each variant of an error type, with the variant's name.
@@ -55,6 +55,7 @@ fn refusal(e: &Refusal) -> (usize, &'static str) {
         Refusal::NotAllowed { .. } => (1, "Refusal::NotAllowed"),
         Refusal::AdminOnly { .. } => (2, "Refusal::AdminOnly"),
         Refusal::OnlyForYourself { .. } => (3, "Refusal::OnlyForYourself"),
+        Refusal::AuditorCannotAct => (4, "Refusal::AuditorCannotAct"),
     }
 }
 
@@ -72,6 +73,7 @@ fn refusals() -> Vec<Refusal> {
         Refusal::OnlyForYourself {
             action: "offer help",
         },
+        Refusal::AuditorCannotAct,
     ]
 }
 
@@ -171,6 +173,10 @@ fn person(e: &PersonError) -> (usize, &'static str) {
         NoSkills => (7, "NoSkills"),
         AlreadyHelper => (8, "AlreadyHelper"),
         NotHelper => (9, "NotHelper"),
+        RoleNotGrantable(_) => (10, "RoleNotGrantable"),
+        ScopeDoesNotFit { .. } => (11, "ScopeDoesNotFit"),
+        RoleAlreadyGranted(_) => (12, "RoleAlreadyGranted"),
+        RoleNotGranted(_) => (13, "RoleNotGranted"),
     }
 }
 
@@ -187,6 +193,13 @@ fn persons() -> Vec<PersonError> {
         NoSkills,
         AlreadyHelper,
         NotHelper,
+        RoleNotGrantable(Role::Helper),
+        ScopeDoesNotFit {
+            role: Role::Connector,
+            needs: ScopeKind::Neighbourhoods,
+        },
+        RoleAlreadyGranted(Role::Admin),
+        RoleNotGranted(Role::Partner),
     ]
 }
 
@@ -291,9 +304,9 @@ fn tenants() -> Vec<TenantError> {
 /// One example of every variant of every domain error.
 fn every_error() -> Vec<(&'static str, Box<dyn DomainError>)> {
     let mut all = Examples::new();
-    all.add(4, refusals(), refusal);
+    all.add(5, refusals(), refusal);
     all.add(35, requests(), request);
-    all.add(10, persons(), person);
+    all.add(14, persons(), person);
     all.add(11, calls(), call);
     all.add(5, organisations(), organisation);
     all.add(4, neighbourhoods(), neighbourhood);
@@ -379,6 +392,7 @@ fn acting_on_another_tenant_is_forbidden() {
 fn every_other_refusal_is_a_broken_rule() {
     let special = [
         "funder-cannot-act",
+        "auditor-cannot-act",
         "not-allowed",
         "admin-only",
         "only-for-yourself",
@@ -395,6 +409,7 @@ fn every_other_refusal_is_a_broken_rule() {
         } else if code.contains("already-registered")
             || code == "already-posted"
             || code == "call-already-published"
+            || code == "role-already-granted"
         {
             ErrorKind::Conflict
         } else {

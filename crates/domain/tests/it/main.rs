@@ -7,5 +7,6 @@ mod error_codes;
 mod references;
 mod request_properties;
 mod request_rules;
+mod role_rules;
 mod taxonomy;
 mod values;

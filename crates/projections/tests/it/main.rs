@@ -17,6 +17,7 @@ mod kpi_oracle;
 mod kpi_report;
 mod queue_behaviour;
 mod rebuild_pipeline;
+mod roles_behaviour;
 mod runner_incremental;
 mod runner_snapshots;
 mod runner_store;

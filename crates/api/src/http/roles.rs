@@ -1,0 +1,138 @@
+//! Role endpoints: grant a role (`POST /v1/persons/{id}/roles`), revoke it
+//! (`POST /v1/persons/{id}/roles/revoke`) and list a person's roles with their history
+//! (`GET /v1/persons/{id}/roles`).
+//!
+//! A grant's body names the role and its scope:
+//!
+//! ```json
+//! { "role": "connector", "scope": { "neighbourhoods": ["<id>", "<id>"] } }
+//! { "role": "partner",   "scope": { "organisation": "<id>" } }
+//! { "role": "auditor",   "scope": "tenant" }
+//! ```
+//!
+//! A revocation names the role, and optionally the one scope to end and a reason
+//! (`stepped_down`, `left`, `granted_in_error`, `conduct`); without a scope every grant of the
+//! role ends. Who may grant what is the domain's rule (an admin everything, a connector
+//! ambassador only); the neighbourhoods or organisation of a scope must exist in the caller's
+//! tenant, which the executor checks (`unknown-reference`).
+
+use axum::extract::State;
+use axum::routing::post;
+use axum::{Json, Router};
+use noaber_domain::person::{self, GrantRole, Person, RevocationReason, RevokeRole};
+use noaber_domain::{PersonCommand, PersonId, Role, RoleScope};
+use noaber_projections::roles::{CurrentGrant, RoleChange};
+use serde::{Deserialize, Serialize};
+
+use super::commands::{context, execute, Acting, CommandResponse, Kind};
+use super::reads::{allow, ensure_in_tenant, wait_if_fresh, Fresh};
+use super::{Actor, ApiError, ApiJson, ApiPath, ApiQuery, AppState, CommandId};
+
+/// The role routes, under `/v1`.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/persons/{id}/roles", post(grant).get(list))
+        .route("/persons/{id}/roles/revoke", post(revoke))
+}
+
+/// Body of `POST /v1/persons/{id}/roles`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GrantBody {
+    /// The role granted (`connector`, `partner`, `ambassador`, `funder`, `auditor`, `admin`).
+    pub role: Role,
+    /// What it holds over: `"tenant"`, `{"neighbourhoods": [..]}` or `{"organisation": id}`.
+    pub scope: RoleScope,
+}
+
+impl GrantBody {
+    /// The domain command this body asks for.
+    pub fn into_command(self, person_id: PersonId) -> PersonCommand {
+        PersonCommand::GrantRole(GrantRole {
+            person_id,
+            role: self.role,
+            scope: self.scope,
+        })
+    }
+}
+
+/// Body of `POST /v1/persons/{id}/roles/revoke`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RevokeBody {
+    /// The role revoked.
+    pub role: Role,
+    /// Only the grant with this scope; every grant of the role when absent.
+    #[serde(default)]
+    pub scope: Option<RoleScope>,
+    /// Why, from a fixed list.
+    #[serde(default)]
+    pub reason: Option<RevocationReason>,
+}
+
+impl RevokeBody {
+    /// The domain command this body asks for.
+    pub fn into_command(self, person_id: PersonId) -> PersonCommand {
+        PersonCommand::RevokeRole(RevokeRole {
+            person_id,
+            role: self.role,
+            scope: self.scope,
+            reason: self.reason,
+        })
+    }
+}
+
+async fn grant(
+    State(state): State<AppState>,
+    actor: Actor,
+    command_id: CommandId,
+    ApiPath(person_id): ApiPath<PersonId>,
+    ApiJson(body): ApiJson<GrantBody>,
+) -> Result<CommandResponse, ApiError> {
+    let ctx = context(&actor, command_id, &Acting::default());
+    execute::<Person>(&state, &ctx, Kind::Create, body.into_command(person_id)).await
+}
+
+async fn revoke(
+    State(state): State<AppState>,
+    actor: Actor,
+    command_id: CommandId,
+    ApiPath(person_id): ApiPath<PersonId>,
+    ApiJson(body): ApiJson<RevokeBody>,
+) -> Result<CommandResponse, ApiError> {
+    let ctx = context(&actor, command_id, &Acting::default());
+    execute::<Person>(&state, &ctx, Kind::Change, body.into_command(person_id)).await
+}
+
+/// The answer of `GET /v1/persons/{id}/roles`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonRolesView {
+    /// The person.
+    pub person_id: PersonId,
+    /// The roles held now, each with its scope, granter and time.
+    pub grants: Vec<CurrentGrant>,
+    /// Every grant, revocation and erasure of their roles, oldest first.
+    pub history: Vec<RoleChange>,
+}
+
+/// Connectors and admins see anyone's roles; anyone else only their own (a funder none:
+/// funders see figures only).
+async fn list(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiPath(person_id): ApiPath<PersonId>,
+    ApiQuery(params): ApiQuery<Fresh>,
+) -> Result<Json<PersonRolesView>, ApiError> {
+    let own = actor.actor == person_id && actor.role != Role::Funder;
+    if !own {
+        allow(&actor, &[Role::Connector, Role::Admin])?;
+    }
+    wait_if_fresh(&state, params.fresh).await?;
+    ensure_in_tenant(&state, person::CATEGORY, person_id.as_uuid(), actor.tenant).await?;
+    let models = state.projections.read().await;
+    Ok(Json(PersonRolesView {
+        person_id,
+        grants: models.roles.grants_of(person_id).to_vec(),
+        history: models.roles.history_of(person_id).to_vec(),
+    }))
+}
