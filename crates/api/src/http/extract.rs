@@ -258,12 +258,9 @@ where
             .map(str::trim)
             .filter(|item| !item.is_empty())
             .map(|item| {
-                item.parse::<T>().map_err(|e| {
-                    serde::de::Error::custom(format_args!(
-                        "{:?} is not valid: {e}",
-                        item.chars().take(64).collect::<String>()
-                    ))
-                })
+                // The parsers' own messages name the item ("'nope' is not a known request
+                // category"), so they are passed on as they are.
+                item.parse::<T>().map_err(serde::de::Error::custom)
             })
             .collect::<Result<Vec<T>, D::Error>>()
             .map(Self)
