@@ -44,7 +44,7 @@ pub async fn run(store_config: &StoreConfig, args: &ServeArgs) -> Result<ExitCod
     // Handlers first: a signal right after the announcement must still stop us gracefully.
     let shutdown = http::shutdown_signal();
     tracing::info!(address = %local, backend = events.backend(), "listening on http://{local}");
-    let served = http::serve(listener, state, shutdown).await;
+    let served = http::serve(listener, state, &http::HttpConfig::default(), shutdown).await;
     // A final snapshot, so that the next start does not replay everything.
     if let Err(e) = projections.shutdown().await {
         tracing::warn!(error = %e, "the read models could not be saved on shutdown");
