@@ -109,7 +109,7 @@ impl Origin {
                 "an origin has no path, query, fragment or user name (found {c:?})"
             )));
         }
-        let (host, port) = split_host_port(rest).map_err(|reason| refuse(reason))?;
+        let (host, port) = split_host_port(rest).map_err(refuse)?;
         let host = host.to_ascii_lowercase();
         let origin = match port {
             Some(port) if port != default_port => format!("{scheme}://{host}:{port}"),
