@@ -14,7 +14,7 @@ use crate::config::{self, LogFormat, StoreConfig};
 pub type CliError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 /// Noaber: event-sourced neighbourhood help.
-#[derive(Debug, Parser)]
+#[derive(Parser)]
 #[command(
     name = "noaber",
     version,
@@ -43,6 +43,18 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+}
+
+impl std::fmt::Debug for Cli {
+    // By hand, like `StoreConfig`'s: the database URL's password must not reach a log through
+    // `{:?}`, and the store part already knows how to hide it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Cli")
+            .field("store", &self.store_config())
+            .field("log_format", &self.log_format)
+            .field("command", &self.command)
+            .finish()
+    }
 }
 
 impl Cli {
@@ -132,5 +144,26 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
             cmd::replay::run(stores.events).await?;
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::Cli;
+
+    #[test]
+    fn the_debug_form_of_the_command_line_hides_the_database_password() {
+        let cli = Cli::try_parse_from([
+            "noaber",
+            "--database-url",
+            "postgres://noaber:hunter2@db.example/noaber",
+            "migrate",
+        ])
+        .expect("valid options");
+        let text = format!("{cli:?}");
+        assert!(!text.contains("hunter2"), "{text}");
+        assert!(text.contains("noaber:***@db.example"), "{text}");
     }
 }

@@ -4,6 +4,8 @@
 //! `tower::ServiceExt::oneshot` without a socket. Each area has its own module with a
 //! `router()`; this module merges them, adds the request-id and tracing layer, and turns
 //! unknown addresses (404) and wrong methods (405) into problem documents like every other error.
+//! [`app_with`] does the same under an [`HttpConfig`]: the security headers every response
+//! carries, HSTS behind an https public address and the CORS allow-list ([`security`]).
 
 pub mod calls;
 pub mod commands;
@@ -15,6 +17,7 @@ pub mod persons;
 pub mod reads;
 pub mod requests;
 pub mod roles;
+pub mod security;
 pub mod taxonomy;
 
 use std::sync::Arc;
@@ -35,6 +38,7 @@ use uuid::Uuid;
 
 pub use error::{ApiError, Problem};
 pub use extract::{Actor, ApiJson, ApiPath, ApiQuery, CommandId};
+pub use security::{HttpConfig, Origin, PublicUrl};
 
 /// The header that carries a request's id, taken from the client when sane, otherwise made up.
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
@@ -81,8 +85,18 @@ impl AppState {
     }
 }
 
-/// The whole HTTP application.
+/// The whole HTTP application under the default [`HttpConfig`]: security headers, no HSTS,
+/// same-origin calls only.
 pub fn app(state: AppState) -> Router {
+    app_with(state, &HttpConfig::default())
+}
+
+/// The whole HTTP application under `config`.
+///
+/// From the outside in: the security headers (so that every answer carries them, preflights
+/// and fallbacks included), the request id and its span, CORS, the log of server errors, then
+/// the routes.
+pub fn app_with(state: AppState, config: &HttpConfig) -> Router {
     let v1 = Router::new()
         .merge(taxonomy::router())
         .merge(persons::router())
@@ -92,14 +106,18 @@ pub fn app(state: AppState) -> Router {
         .merge(reads::router())
         .merge(roles::router())
         .route_layer(middleware::from_fn(extract::require_actor));
-    Router::new()
+    let routes = Router::new()
         .merge(health::router())
         .nest("/v1", v1)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(middleware::from_fn(error::log_server_errors))
-        .layer(middleware::from_fn(request_context))
-        .with_state(state)
+        .layer(middleware::from_fn(error::log_server_errors));
+    let routes = match security::cors(config) {
+        Some(cors) => routes.layer(cors),
+        None => routes,
+    };
+    let routes = routes.layer(middleware::from_fn(request_context));
+    security::with_headers(routes, config).with_state(state)
 }
 
 async fn not_found(req: Request) -> ApiError {
@@ -139,14 +157,15 @@ async fn request_context(req: Request, next: Next) -> Response {
     response
 }
 
-/// Serves `app(state)` on `listener` until `shutdown` resolves (see [`shutdown_signal`]), then
-/// lets requests in flight end.
+/// Serves `app_with(state, config)` on `listener` until `shutdown` resolves (see
+/// [`shutdown_signal`]), then lets requests in flight end.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
+    config: &HttpConfig,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(state))
+    axum::serve(listener, app_with(state, config))
         .with_graceful_shutdown(shutdown)
         .await
 }

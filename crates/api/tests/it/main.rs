@@ -10,3 +10,4 @@ mod commands_requests;
 mod http_basics;
 mod http_v1;
 mod roles;
+mod security_headers;

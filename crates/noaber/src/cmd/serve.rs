@@ -1,12 +1,15 @@
 //! `noaber serve`: opens (and migrates) the event log, starts the read models following it and
 //! serves the HTTP API until a shutdown signal, then saves a final snapshot of the models.
+//!
+//! The public address and the CORS allow-list are parsed by clap with the API's own parsers, so
+//! a malformed origin (or `*`) stops the command before anything is opened, naming the value.
 
 use std::net::{IpAddr, SocketAddr};
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::Args;
-use noaber_api::http::{self, AppState};
+use noaber_api::http::{self, AppState, HttpConfig, Origin, PublicUrl};
 use noaber_projections::runner::RunnerConfig;
 
 use crate::cli::CliError;
@@ -21,6 +24,29 @@ pub struct ServeArgs {
     /// Address to listen on; use 0.0.0.0 to accept connections from other machines.
     #[arg(long, env = "NOABER_BIND", default_value = "127.0.0.1")]
     pub bind: IpAddr,
+    /// The address people reach Noaber at, e.g. behind a proxy (`https://noaber.example.org`);
+    /// an https address turns on Strict-Transport-Security.
+    #[arg(long, env = "NOABER_PUBLIC_URL")]
+    pub public_url: Option<PublicUrl>,
+    /// Origin (`scheme://host[:port]`) of a client app allowed to call the API from a browser;
+    /// repeat the flag, or separate origins by commas in the variable. None: same-origin only.
+    #[arg(
+        long = "cors-origin",
+        env = "NOABER_CORS_ORIGINS",
+        value_name = "ORIGIN",
+        value_delimiter = ','
+    )]
+    pub cors_origins: Vec<Origin>,
+}
+
+impl ServeArgs {
+    /// The HTTP layer's part of the configuration.
+    pub fn http_config(&self) -> HttpConfig {
+        HttpConfig {
+            public_url: self.public_url.clone(),
+            cors_origins: self.cors_origins.clone(),
+        }
+    }
 }
 
 /// Serves the API until a shutdown signal.
@@ -43,8 +69,20 @@ pub async fn run(store_config: &StoreConfig, args: &ServeArgs) -> Result<ExitCod
     let projections = state.projections.clone();
     // Handlers first: a signal right after the announcement must still stop us gracefully.
     let shutdown = http::shutdown_signal();
+    let http_config = args.http_config();
+    let origins: Vec<&str> = http_config
+        .cors_origins
+        .iter()
+        .map(Origin::as_str)
+        .collect();
+    tracing::info!(
+        public_url = http_config.public_url.as_ref().map(tracing::field::display),
+        hsts = http_config.hsts(),
+        cors_origins = ?origins,
+        "HTTP security settings"
+    );
     tracing::info!(address = %local, backend = events.backend(), "listening on http://{local}");
-    let served = http::serve(listener, state, shutdown).await;
+    let served = http::serve(listener, state, &http_config, shutdown).await;
     // A final snapshot, so that the next start does not replay everything.
     if let Err(e) = projections.shutdown().await {
         tracing::warn!(error = %e, "the read models could not be saved on shutdown");
@@ -52,4 +90,61 @@ pub async fn run(store_config: &StoreConfig, args: &ServeArgs) -> Result<ExitCod
     served?;
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use crate::cli::{Cli, Command};
+
+    fn serve_args(args: &[&str]) -> Result<super::ServeArgs, clap::Error> {
+        let cli = Cli::try_parse_from(["noaber", "serve"].iter().chain(args))?;
+        match cli.command {
+            Command::Serve(args) => Ok(args),
+            other => panic!("not serve: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn cors_origins_may_be_repeated_and_are_kept_in_the_form_browsers_send() {
+        let args = serve_args(&[
+            "--cors-origin",
+            "https://app.example.org",
+            "--cors-origin",
+            "HTTP://localhost:5173",
+            "--public-url",
+            "https://noaber.example.org",
+        ])
+        .expect("valid options");
+        let config = args.http_config();
+        let origins: Vec<&str> = config.cors_origins.iter().map(|o| o.as_str()).collect();
+        assert_eq!(
+            origins,
+            ["https://app.example.org", "http://localhost:5173"]
+        );
+        assert!(config.hsts());
+    }
+
+    #[test]
+    fn without_the_options_there_is_no_hsts_and_no_cross_origin_client() {
+        let config = serve_args(&[]).expect("valid options").http_config();
+        assert_eq!(config, noaber_api::http::HttpConfig::default());
+    }
+
+    #[test]
+    fn a_wildcard_origin_stops_the_command_with_a_clear_error() {
+        let error = serve_args(&["--cors-origin", "*"]).expect_err("the wildcard is refused");
+        let text = error.to_string();
+        assert!(text.contains("--cors-origin"), "{text}");
+        assert!(text.contains("wildcard"), "{text}");
+    }
+
+    #[test]
+    fn a_malformed_origin_stops_the_command_naming_the_value() {
+        let error = serve_args(&["--cors-origin", "app.example.org"]).expect_err("no scheme");
+        let text = error.to_string();
+        assert!(text.contains("app.example.org"), "{text}");
+        assert!(text.contains("no scheme"), "{text}");
+    }
 }
