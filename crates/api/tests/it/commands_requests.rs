@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use crate::support::{Caller, CountingStore, TestApp, World};
+use crate::support::{counting_app, Caller, TestApp, World};
 
 fn step(request: Uuid, tail: &str) -> String {
     format!("/v1/requests/{request}/{tail}")
@@ -1703,7 +1703,7 @@ async fn caught_up(app: &TestApp, world: &World) {
 
 #[tokio::test]
 async fn reads_per_command_a_triage_reads_the_requests_stream_exactly_once() {
-    let (app, counter) = CountingStore::app().await;
+    let (app, counter) = counting_app().await;
     let world = World::new(&app).await;
     let request = world.post_request(&app).await;
     caught_up(&app, &world).await;
@@ -1723,7 +1723,7 @@ async fn reads_per_command_a_triage_reads_the_requests_stream_exactly_once() {
 #[tokio::test]
 async fn reads_per_command_a_referral_reads_its_own_stream_and_the_organisations_exactly_once_each()
 {
-    let (app, counter) = CountingStore::app().await;
+    let (app, counter) = counting_app().await;
     let world = World::new(&app).await;
     let request = world.post_request(&app).await;
     let organisation = world.organisation(&app).await;
@@ -1743,7 +1743,7 @@ async fn reads_per_command_a_referral_reads_its_own_stream_and_the_organisations
 
 #[tokio::test]
 async fn reads_per_command_a_referral_outcome_reads_the_requests_stream_exactly_once() {
-    let (app, counter) = CountingStore::app().await;
+    let (app, counter) = counting_app().await;
     let world = World::new(&app).await;
     let request = referred(&app, &world).await;
     caught_up(&app, &world).await;
@@ -1762,7 +1762,7 @@ async fn reads_per_command_a_referral_outcome_reads_the_requests_stream_exactly_
 
 #[tokio::test]
 async fn reads_per_command_a_resolve_reads_the_requests_stream_exactly_once() {
-    let (app, counter) = CountingStore::app().await;
+    let (app, counter) = counting_app().await;
     let world = World::new(&app).await;
     let request = matched(&app, &world).await;
     caught_up(&app, &world).await;

@@ -3,6 +3,8 @@
 
 use std::sync::Arc;
 
+pub use noaber_store::testing::CountingStore;
+
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
 use serde_json::{json, Value};
@@ -404,82 +406,11 @@ impl World {
     }
 }
 
-/// An event log that counts how often a stream is read, over the embedded store: to pin how
-/// many reads a command costs.
-#[derive(Debug)]
-pub struct CountingStore {
-    inner: Arc<dyn noaber_store::EventStore>,
-    stream_reads: std::sync::atomic::AtomicUsize,
-}
-
-impl CountingStore {
-    /// The application over a counting wrapper of a fresh embedded store, and the counter.
-    pub async fn app() -> (TestApp, Arc<CountingStore>) {
-        let (store, dir) = noaber_store::testing::fresh_sqlite_store().await;
-        let store = Arc::new(store);
-        let counting = Arc::new(CountingStore {
-            inner: store.clone(),
-            stream_reads: 0.into(),
-        });
-        (TestApp::over(counting.clone(), store, dir).await, counting)
-    }
-
-    /// How many streams were read so far.
-    pub fn stream_reads(&self) -> usize {
-        self.stream_reads.load(std::sync::atomic::Ordering::SeqCst)
-    }
-}
-
-#[async_trait::async_trait]
-impl noaber_store::EventStore for CountingStore {
-    async fn append(
-        &self,
-        stream: &noaber_store::StreamId,
-        expected: noaber_store::ExpectedVersion,
-        events: Vec<noaber_store::NewEvent>,
-    ) -> Result<noaber_store::AppendOutcome, noaber_store::StoreError> {
-        self.inner.append(stream, expected, events).await
-    }
-
-    fn read_stream<'a>(
-        &'a self,
-        stream: &'a noaber_store::StreamId,
-        from_version: u64,
-    ) -> noaber_store::EventStream<'a> {
-        self.stream_reads
-            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        self.inner.read_stream(stream, from_version)
-    }
-
-    fn read_all<'a>(
-        &'a self,
-        after: noaber_store::Checkpoint,
-        limit: usize,
-        filter: &'a noaber_store::EventFilter,
-    ) -> noaber_store::EventStream<'a> {
-        self.inner.read_all(after, limit, filter)
-    }
-
-    fn subscribe(
-        &self,
-        after: noaber_store::Checkpoint,
-        filter: noaber_store::EventFilter,
-    ) -> noaber_store::EventStream<'static> {
-        self.inner.subscribe(after, filter)
-    }
-
-    async fn stream_version(
-        &self,
-        stream: &noaber_store::StreamId,
-    ) -> Result<u64, noaber_store::StoreError> {
-        self.inner.stream_version(stream).await
-    }
-
-    async fn head(&self) -> Result<noaber_store::Checkpoint, noaber_store::StoreError> {
-        self.inner.head().await
-    }
-
-    fn backend(&self) -> &'static str {
-        "counting"
-    }
+/// The application over a counting wrapper of a fresh embedded store, and the counter: to pin
+/// how many stream reads a command costs.
+pub async fn counting_app() -> (TestApp, Arc<CountingStore>) {
+    let (store, dir) = noaber_store::testing::fresh_sqlite_store().await;
+    let store = Arc::new(store);
+    let counting = Arc::new(CountingStore::new(store.clone()));
+    (TestApp::over(counting.clone(), store, dir).await, counting)
 }

@@ -6,6 +6,9 @@
 //! can never pass by skipping them.
 
 pub mod conformance;
+mod counting;
+
+pub use counting::CountingStore;
 
 use uuid::Uuid;
 

@@ -12,6 +12,7 @@ use noaber_domain::{
 };
 use noaber_store::exec::{ExecError, Executor};
 use noaber_store::privacy::{MasterKey, Privacy};
+use noaber_store::testing::CountingStore;
 use noaber_store::{EventStore, KeyStore};
 use uuid::Uuid;
 
@@ -140,74 +141,10 @@ async fn a_refused_erasure_destroys_no_key() {
     ));
 }
 
-/// A store that counts the stream reads made through it, to pin how often a command reads.
-#[derive(Debug)]
-struct CountingStore {
-    inner: Arc<dyn EventStore>,
-    stream_reads: std::sync::atomic::AtomicUsize,
-}
-
-impl CountingStore {
-    fn stream_reads(&self) -> usize {
-        self.stream_reads.load(std::sync::atomic::Ordering::SeqCst)
-    }
-}
-
-#[async_trait::async_trait]
-impl EventStore for CountingStore {
-    async fn append(
-        &self,
-        stream: &noaber_store::StreamId,
-        expected: noaber_store::ExpectedVersion,
-        events: Vec<noaber_store::NewEvent>,
-    ) -> Result<noaber_store::AppendOutcome, noaber_store::StoreError> {
-        self.inner.append(stream, expected, events).await
-    }
-    fn read_stream<'a>(
-        &'a self,
-        stream: &'a noaber_store::StreamId,
-        from_version: u64,
-    ) -> noaber_store::EventStream<'a> {
-        self.stream_reads
-            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        self.inner.read_stream(stream, from_version)
-    }
-    fn read_all<'a>(
-        &'a self,
-        after: noaber_store::Checkpoint,
-        limit: usize,
-        filter: &'a noaber_store::EventFilter,
-    ) -> noaber_store::EventStream<'a> {
-        self.inner.read_all(after, limit, filter)
-    }
-    fn subscribe(
-        &self,
-        after: noaber_store::Checkpoint,
-        filter: noaber_store::EventFilter,
-    ) -> noaber_store::EventStream<'static> {
-        self.inner.subscribe(after, filter)
-    }
-    async fn stream_version(
-        &self,
-        stream: &noaber_store::StreamId,
-    ) -> Result<u64, noaber_store::StoreError> {
-        self.inner.stream_version(stream).await
-    }
-    async fn head(&self) -> Result<noaber_store::Checkpoint, noaber_store::StoreError> {
-        self.inner.head().await
-    }
-    fn backend(&self) -> &'static str {
-        "counting"
-    }
-}
-
 #[tokio::test]
 async fn a_command_reads_its_own_stream_exactly_once() {
     let (store, _dir) = noaber_store::testing::fresh_sqlite_store().await;
-    let counting = Arc::new(CountingStore {
-        inner: Arc::new(store.clone()),
-        stream_reads: 0.into(),
-    });
+    let counting = Arc::new(CountingStore::new(Arc::new(store.clone())));
     let exec = executor(counting.clone(), Arc::new(store.clone()));
     let person = PersonId::new(Uuid::now_v7());
     exec.execute::<Person>(&own_ctx(person), &register(person))
