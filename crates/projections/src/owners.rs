@@ -40,21 +40,6 @@ impl Owners {
     pub fn owner(&self, category: &str, id: Uuid) -> Option<TenantId> {
         self.by_category[index_of(category)?].get(&id).copied()
     }
-
-    /// Whether aggregate `id` of `category` exists and belongs to `tenant`.
-    pub fn belongs_to(&self, category: &str, id: Uuid, tenant: TenantId) -> bool {
-        self.owner(category, id) == Some(tenant)
-    }
-
-    /// How many aggregates are known.
-    pub fn len(&self) -> usize {
-        self.by_category.iter().map(FastMap::len).sum()
-    }
-
-    /// True when no aggregate is known.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
 }
 
 impl ReadModel for Owners {

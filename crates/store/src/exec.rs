@@ -153,16 +153,6 @@ impl Executor {
         self
     }
 
-    /// The log this executor writes to.
-    pub fn store(&self) -> &Arc<dyn EventStore> {
-        &self.store
-    }
-
-    /// The privacy codec this executor seals with.
-    pub fn privacy(&self) -> &Arc<Privacy> {
-        &self.privacy
-    }
-
     /// Loads an aggregate of `tenant`: its folded state and its version (0 when it has no
     /// events). Another tenant's aggregate is [`ExecError::NotHere`].
     #[tracing::instrument(skip_all, fields(category = D::CATEGORY, %id))]

@@ -400,13 +400,6 @@ impl Privacy {
             c.pop(&subject);
         }
     }
-
-    /// Forgets every cached key.
-    pub fn clear_cache(&self) {
-        if let Ok(mut c) = self.cache.lock() {
-            c.clear();
-        }
-    }
 }
 
 fn pii(subject: Uuid, text: Option<String>) -> Value {
