@@ -12,6 +12,7 @@
 // Callers name these modules: each is a back-end, a service over the log, or test support.
 pub mod exec;
 pub mod hash;
+pub mod identity;
 pub mod postgres;
 pub mod privacy;
 pub mod sqlite;

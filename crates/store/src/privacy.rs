@@ -392,6 +392,47 @@ impl Privacy {
         Ok(erased)
     }
 
+    /// A keyed digest of `value` for `purpose` (HMAC-SHA-256 under a key derived from the master
+    /// key): finds a record by a secret or personal value without storing the value (a blind
+    /// index of a login name), or derives a per-session value (the CSRF token of a session).
+    /// The same purpose and value give the same digest on every instance sharing the master key.
+    pub fn digest(&self, purpose: &str, value: &[u8]) -> [u8; 32] {
+        use hmac::{Hmac, Mac};
+        let mut derive = <Hmac<sha2::Sha256> as Mac>::new_from_slice(&self.master.0)
+            .expect("HMAC takes a key of any length");
+        derive.update(b"noaber digest v1: ");
+        derive.update(purpose.as_bytes());
+        let key = derive.finalize().into_bytes();
+        let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(&key)
+            .expect("HMAC takes a key of any length");
+        mac.update(value);
+        mac.finalize().into_bytes().into()
+    }
+
+    /// Seals one text about `subject` of `tenant`, as the JSON text of its sealed form.
+    pub async fn seal_text(
+        &self,
+        tenant: Uuid,
+        subject: Uuid,
+        text: &str,
+    ) -> Result<String, PrivacyError> {
+        let mut value = pii(subject, Some(text.to_owned()));
+        self.seal(tenant, &mut value).await?;
+        Ok(value.to_string())
+    }
+
+    /// Opens a text sealed by [`Privacy::seal_text`]: `None` when its subject was erased.
+    pub async fn open_text(&self, sealed: &str) -> Result<Option<String>, PrivacyError> {
+        let mut value: Value = serde_json::from_str(sealed)
+            .map_err(|e| PrivacyError::Malformed(format!("a sealed text is not JSON: {e}")))?;
+        self.unseal(&mut value).await?;
+        Ok(value
+            .get("$pii")
+            .and_then(|v| v.get("text"))
+            .and_then(Value::as_str)
+            .map(str::to_owned))
+    }
+
     /// Forgets the cached key of `subject`, so the next use asks the key store, which knows
     /// whether another instance erased them. Called by the read-model follower for every
     /// `PersonErased` it sees.

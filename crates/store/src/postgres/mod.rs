@@ -29,6 +29,7 @@ use crate::{EventStore, EventStream};
 
 mod append;
 mod decode;
+mod identity;
 mod keys;
 mod notify;
 mod read;

@@ -33,6 +33,7 @@ use crate::{EventStore, EventStream};
 
 mod append;
 mod decode;
+mod identity;
 mod keys;
 mod read;
 

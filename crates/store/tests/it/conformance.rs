@@ -90,4 +90,10 @@ conformance_tests!(
     a_subject_key_is_stored_once_and_kept,
     an_erased_key_is_gone_for_good,
     erasing_a_subject_without_a_key_still_forbids_one_later,
+    an_account_is_created_once_and_found_by_its_login,
+    passwords_are_set_and_closing_revokes_everything,
+    a_link_is_redeemed_once_and_only_while_live,
+    credentials_are_listed_and_revoked,
+    sign_in_failures_count_within_their_window,
+    the_access_log_answers_per_subject_newest_first,
 );

@@ -11,12 +11,13 @@
 
 //!
 //! The checks live in one module per area (`append`, `idempotency`, `read`, `subscribe`,
-//! `chain`, `keys`, and the property in `model`) and are all re-exported here, so that a
+//! `chain`, `keys`, `identity`, and the property in `model`) and are all re-exported here, so that a
 //! caller names every one as `conformance::<check>`; the helpers they share stay in this file.
 
 mod append;
 mod chain;
 mod idempotency;
+mod identity;
 mod keys;
 mod model;
 mod read;
@@ -35,6 +36,11 @@ pub use idempotency::{
     a_retried_batch_returns_the_original_outcome_and_writes_nothing,
     an_event_id_reused_in_another_stream_is_refused,
     an_event_id_reused_with_different_content_is_refused,
+};
+pub use identity::{
+    a_link_is_redeemed_once_and_only_while_live, an_account_is_created_once_and_found_by_its_login,
+    credentials_are_listed_and_revoked, passwords_are_set_and_closing_revokes_everything,
+    sign_in_failures_count_within_their_window, the_access_log_answers_per_subject_newest_first,
 };
 pub use keys::{
     a_subject_key_is_stored_once_and_kept, an_erased_key_is_gone_for_good,
