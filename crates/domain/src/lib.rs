@@ -15,6 +15,7 @@ mod ids;
 pub mod neighbourhood;
 pub mod organisation;
 pub mod person;
+pub mod policy;
 mod personal;
 pub mod request;
 mod role;

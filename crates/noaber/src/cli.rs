@@ -88,6 +88,9 @@ pub enum Command {
     Kpi(cmd::kpi::KpiArgs),
     /// Rebuild every read model from the log and report the throughput.
     Replay,
+    /// The platform administrator's commands: set up a tenant, issue a sign-in link.
+    #[command(subcommand)]
+    Admin(cmd::admin::AdminCommand),
 }
 
 /// Runs the command line to completion and returns the process's exit code.
@@ -139,6 +142,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
             print!("{}", cmd::kpi::run(stores.events, args).await?);
             Ok(ExitCode::SUCCESS)
         }
+        Command::Admin(command) => cmd::admin::run(&store_config, &command).await,
         Command::Replay => {
             let stores = config::open_stores(&store_config, false).await?;
             cmd::replay::run(stores.events).await?;

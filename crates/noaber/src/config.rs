@@ -13,6 +13,7 @@ use noaber_projections::snapshot::FileSnapshotStore;
 use noaber_store::postgres::PgStore;
 use noaber_store::privacy::{default_master_key_path, MasterKey, Privacy, PrivacyError};
 use noaber_store::sqlite::SqliteStore;
+use noaber_store::identity::IdentityStore;
 use noaber_store::{EventStore, KeyStore, StoreError};
 use tracing_subscriber::EnvFilter;
 
@@ -91,6 +92,8 @@ pub struct Stores {
     pub events: Arc<dyn EventStore>,
     /// The per-person encryption keys kept beside the log.
     pub keys: Arc<dyn KeyStore>,
+    /// Accounts, credentials, sign-in failures and the access log, beside the log.
+    pub identity: Arc<dyn IdentityStore>,
     /// Where the log lives, safe to log (no password).
     pub location: String,
 }
@@ -139,7 +142,8 @@ pub async fn open_stores(config: &StoreConfig, migrate: bool) -> Result<Stores, 
             let store = Arc::new(store);
             Ok(Stores {
                 events: store.clone(),
-                keys: store,
+                keys: store.clone(),
+                identity: store,
                 location,
             })
         }
@@ -156,7 +160,8 @@ pub async fn open_stores(config: &StoreConfig, migrate: bool) -> Result<Stores, 
             let store = Arc::new(store);
             Ok(Stores {
                 events: store.clone(),
-                keys: store,
+                keys: store.clone(),
+                identity: store,
                 location,
             })
         }

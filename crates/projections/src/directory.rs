@@ -23,7 +23,7 @@
 use chrono::{DateTime, Datelike, Utc};
 use noaber_domain::request::RequestEvent;
 use noaber_domain::values::{ApproxLocation, Availability};
-use noaber_domain::{AnyEvent, NeighbourhoodId, PersonEvent, PersonId, RequestId};
+use noaber_domain::{AnyEvent, NeighbourhoodId, OrganisationId, PersonEvent, PersonId, RequestId};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -68,6 +68,24 @@ struct Need {
     matched: Vec<PersonId>,
     credited: Vec<PersonId>,
     open: bool,
+    /// Organisations the request was referred to or from (older snapshots have none kept).
+    #[serde(default)]
+    organisations: Vec<OrganisationId>,
+}
+
+/// Who and where a request is about (see [`Directory::request_parties`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RequestParties<'a> {
+    /// The request's neighbourhood.
+    pub neighbourhood: NeighbourhoodId,
+    /// Who it is for.
+    pub requester: PersonId,
+    /// The helpers matched to it now.
+    pub matched: &'a [PersonId],
+    /// The helpers who offered and are not matched yet.
+    pub offered: &'a [PersonId],
+    /// The organisations it was referred to or from.
+    pub organisations: &'a [OrganisationId],
 }
 
 /// A helper found in the directory.
@@ -293,6 +311,7 @@ impl Directory {
                         matched: Vec::new(),
                         credited: Vec::new(),
                         open: true,
+                        organisations: e.referred_by.into_iter().collect(),
                     },
                 );
                 self.involve(e.requester, e.request_id);
@@ -390,7 +409,14 @@ impl Directory {
                 }
             }
             E::RequestVoided(e) => self.close(e.request_id),
-            E::RequestTriaged(_) | E::ReferredToProfessional(_) | E::ReferralOutcomeRecorded(_) => {
+            E::ReferredToProfessional(e) => {
+                if let Some(n) = self.needs.get_mut(&e.request_id) {
+                    if !n.organisations.contains(&e.organisation_id) {
+                        n.organisations.push(e.organisation_id);
+                    }
+                }
+            }
+            E::RequestTriaged(_) | E::ReferralOutcomeRecorded(_) => {
             }
         }
     }
@@ -405,6 +431,36 @@ impl Directory {
             let matched = n.matched.clone();
             self.load(&matched, -1);
         }
+    }
+
+    /// Who and where a request is about, for the authorization policy: its neighbourhood, its
+    /// requester and the helpers matched to it now.
+    pub fn request_parties(&self, id: RequestId) -> Option<RequestParties<'_>> {
+        self.needs.get(&id).map(|n| RequestParties {
+            neighbourhood: n.neighbourhood,
+            requester: n.requester,
+            matched: &n.matched,
+            offered: &n.offered,
+            organisations: &n.organisations,
+        })
+    }
+
+    /// Whether `person` is a listed helper now (opted in, not erased).
+    pub fn is_helper(&self, person: PersonId) -> bool {
+        self.helpers.contains(&person)
+    }
+
+    /// The neighbourhood `person` registered in, when known and not erased.
+    pub fn neighbourhood_of(&self, person: PersonId) -> Option<NeighbourhoodId> {
+        self.persons
+            .get(&person)
+            .filter(|p| !p.erased)
+            .and_then(|p| p.neighbourhood)
+    }
+
+    /// Whether `person` was erased.
+    pub fn is_erased(&self, person: PersonId) -> bool {
+        self.persons.get(&person).is_some_and(|p| p.erased)
     }
 
     /// Helpers matching `query`: nearest first when a location is given (then by id).

@@ -127,6 +127,30 @@ impl Roles {
             .collect()
     }
 
+    /// Who in any tenant holds `role` now, with their tenant, by person id.
+    pub fn all_holders(&self, role: Role) -> Vec<(TenantId, Holder)> {
+        self.persons
+            .iter()
+            .filter_map(|(id, p)| p.tenant.map(|t| (id, p, t)))
+            .flat_map(|(id, p, tenant)| {
+                p.current
+                    .iter()
+                    .filter(move |g| g.role == role)
+                    .map(move |g| {
+                        (
+                            tenant,
+                            Holder {
+                                person_id: *id,
+                                scope: g.scope.clone(),
+                                granted_by: g.granted_by,
+                                granted_at: g.granted_at,
+                            },
+                        )
+                    })
+            })
+            .collect()
+    }
+
     /// How many persons were ever granted a role.
     pub fn len(&self) -> usize {
         self.persons.len()

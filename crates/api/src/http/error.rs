@@ -43,6 +43,21 @@ pub enum ApiError {
     /// 401 `unauthenticated`: the request does not say who is asking.
     #[error("{0}")]
     Unauthenticated(String),
+    /// 401 with its own code: a sign-in was refused (`sign-in-failed`) or a link cannot be
+    /// used (`link-not-valid`); never says whether an account exists.
+    #[error("{detail}")]
+    SignIn {
+        /// The problem type's slug.
+        code: &'static str,
+        /// What happened, for a person.
+        detail: String,
+    },
+    /// 429 `too-many-attempts`: too many failed sign-ins; try again after the pause.
+    #[error("too many failed sign-ins; try again in {retry_after_secs} seconds")]
+    TooManyAttempts {
+        /// Seconds until the next attempt may succeed (also in `Retry-After`).
+        retry_after_secs: u64,
+    },
     /// 403 `forbidden`: the caller's role may not use this address.
     #[error("{0}")]
     Forbidden(String),
@@ -123,6 +138,12 @@ impl ApiError {
                 "unauthenticated",
                 "Who is asking is not known",
             ),
+            Self::SignIn { code, .. } => (StatusCode::UNAUTHORIZED, code, "Not signed in"),
+            Self::TooManyAttempts { .. } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "too-many-attempts",
+                "Too many attempts",
+            ),
             Self::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden", "Not allowed"),
             Self::NotFound(_) => (StatusCode::NOT_FOUND, "not-found", "Not found"),
             Self::MethodNotAllowed(_) => (
@@ -191,6 +212,11 @@ impl IntoResponse for ApiError {
         response
             .headers_mut()
             .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        if let Self::TooManyAttempts { retry_after_secs } = &self {
+            if let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string()) {
+                response.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+        }
         if status.is_server_error() {
             response
                 .extensions_mut()
@@ -393,5 +419,15 @@ mod tests {
         let text = chain(&error);
         assert!(text.starts_with("internal error: "), "{text}");
         assert!(text.contains("row 7 is not JSON"), "{text}");
+    }
+}
+
+impl From<PrivacyError> for ApiError {
+    fn from(err: PrivacyError) -> Self {
+        match err {
+            PrivacyError::SubjectErased(_) => Self::rule("person-erased", err.to_string()),
+            PrivacyError::Store(e) => e.into(),
+            other => Self::Internal(Box::new(other)),
+        }
     }
 }

@@ -1,16 +1,15 @@
 //! Extractors with the API's own error format: a JSON body whose rejection is a 400 problem
-//! document, the caller's identity from the development auth headers, and an idempotency key.
+//! document, the caller's identity as authentication found it, and an idempotency key.
 //!
-//! The identity headers (`x-noaber-tenant`, `x-noaber-actor`, `x-noaber-role`) are a
-//! development stand-in for real authentication (ADR 0008): they are trusted as sent. They are
-//! required on every `/v1` call; [`require_actor`] enforces that for the whole `/v1` tree.
+//! The caller ([`Actor`]) is put in the request's extensions by the authentication middleware
+//! (`authn`): a session, a bearer token, or (only when the configuration says so, for tests) the
+//! development identity headers (`x-noaber-tenant`, `x-noaber-actor`, `x-noaber-role`), which are
+//! trusted as sent (ADR 0008, amended by ADR 0027).
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::HeaderMap;
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
 use noaber_domain::Role;
 use noaber_domain::{PersonId, TenantId};
 use serde::de::DeserializeOwned;
@@ -61,15 +60,39 @@ where
     }
 }
 
-/// Who is calling: tenant, person and role, from the development auth headers.
+/// How the caller proved who they are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    /// A browser session (the credential's id).
+    Session(Uuid),
+    /// A bearer token (the credential's id).
+    Bearer(Uuid),
+    /// The development identity headers (tests only).
+    DevHeaders,
+}
+
+impl Via {
+    /// The stable name of the method.
+    pub const fn as_str(&self) -> &'static str {
+        match self {
+            Via::Session(_) => "session",
+            Via::Bearer(_) => "bearer_token",
+            Via::DevHeaders => "development_headers",
+        }
+    }
+}
+
+/// Who is calling: tenant, person and role, as authentication found them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Actor {
     /// The tenant the caller acts in.
     pub tenant: TenantId,
-    /// The calling person or account.
+    /// The calling person.
     pub actor: PersonId,
     /// The role they act in.
     pub role: Role,
+    /// How they proved it.
+    pub via: Via,
 }
 
 impl Actor {
@@ -89,6 +112,7 @@ impl Actor {
             tenant: TenantId::new(tenant),
             actor: PersonId::new(actor),
             role,
+            via: Via::DevHeaders,
         })
     }
 
@@ -135,22 +159,9 @@ impl<S: Send + Sync> FromRequestParts<S> for Actor {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        if let Some(actor) = parts.extensions.get::<Actor>() {
-            return Ok(*actor);
-        }
-        Actor::from_headers(&parts.headers)
-    }
-}
-
-/// Middleware for the `/v1` tree: every call must say who is asking; the parsed [`Actor`] is
-/// kept in the request's extensions for handlers.
-pub async fn require_actor(mut req: Request, next: Next) -> Response {
-    match Actor::from_headers(req.headers()) {
-        Ok(actor) => {
-            req.extensions_mut().insert(actor);
-            next.run(req).await
-        }
-        Err(e) => e.into_response(),
+        parts.extensions.get::<Actor>().copied().ok_or_else(|| {
+            ApiError::Unauthenticated("sign in first: this address needs to know who is asking".into())
+        })
     }
 }
 

@@ -7,13 +7,18 @@
 //! [`app_with`] does the same under an [`HttpConfig`]: the security headers every response
 //! carries, HSTS behind an https public address and the CORS allow-list ([`security`]).
 
+pub mod auth;
+pub mod authn;
 pub mod calls;
 pub mod commands;
 pub mod error;
 pub mod extract;
 pub mod health;
+pub mod me;
 pub mod organisations;
+pub mod personal;
 pub mod persons;
+pub mod policy;
 pub mod reads;
 pub mod requests;
 pub mod roles;
@@ -31,13 +36,16 @@ use axum::Router;
 use noaber_projections::runner::{Projections, RunnerConfig};
 use noaber_projections::snapshot::SnapshotStore;
 use noaber_store::exec::Executor;
+use noaber_store::identity::IdentityStore;
 use noaber_store::privacy::Privacy;
 use noaber_store::EventStore;
+
+use crate::identity::{Identity, IdentitySettings};
 use tracing::Instrument;
 use uuid::Uuid;
 
 pub use error::{ApiError, Problem};
-pub use extract::{Actor, ApiJson, ApiPath, ApiQuery, CommandId};
+pub use extract::{Actor, ApiJson, ApiPath, ApiQuery, CommandId, Via};
 pub use security::{HttpConfig, Origin, PublicUrl};
 
 /// The header that carries a request's id, taken from the client when sane, otherwise made up.
@@ -53,6 +61,12 @@ pub struct AppState {
     pub executor: Executor,
     /// The read models, in memory, following the log.
     pub projections: Projections,
+    /// Accounts, sign-in, sessions, tokens and the access log.
+    pub identity: Identity,
+    /// Opens personal data on read, for those the policy allows.
+    pub privacy: Arc<Privacy>,
+    /// How the HTTP layer is exposed (set by [`app_with`]).
+    pub config: Arc<HttpConfig>,
 }
 
 impl AppState {
@@ -60,27 +74,33 @@ impl AppState {
     /// from `privacy`'s key cache as they follow the log) and the state around them.
     pub async fn start(
         store: Arc<dyn EventStore>,
+        identity: Arc<dyn IdentityStore>,
         privacy: Arc<Privacy>,
         snapshots: Arc<dyn SnapshotStore>,
         config: RunnerConfig,
     ) -> Self {
         let projections =
             Projections::start_evicting(store.clone(), snapshots, config, privacy.clone()).await;
-        Self::new(store, privacy, projections)
+        Self::new(store, identity, privacy, projections)
     }
 
-    /// State over an opened log and the read models following it.
+    /// State over an opened log, its identity tables and the read models following it, with
+    /// the default identity settings (starts the access log writer: call inside a runtime).
     pub fn new(
         store: Arc<dyn EventStore>,
+        identity: Arc<dyn IdentityStore>,
         privacy: Arc<Privacy>,
         projections: Projections,
     ) -> Self {
-        let executor =
-            Executor::new(store.clone(), privacy).with_owners(Arc::new(projections.clone()));
+        let executor = Executor::new(store.clone(), privacy.clone())
+            .with_owners(Arc::new(projections.clone()));
         Self {
             store,
             executor,
             projections,
+            identity: Identity::new(identity, privacy.clone(), IdentitySettings::default()),
+            privacy,
+            config: Arc::new(HttpConfig::default()),
         }
     }
 }
@@ -96,18 +116,28 @@ pub fn app(state: AppState) -> Router {
 /// From the outside in: the security headers (so that every answer carries them, preflights
 /// and fallbacks included), the request id and its span, CORS, the log of server errors, then
 /// the routes.
-pub fn app_with(state: AppState, config: &HttpConfig) -> Router {
-    let v1 = Router::new()
-        .merge(taxonomy::router())
+pub fn app_with(mut state: AppState, config: &HttpConfig) -> Router {
+    state.config = Arc::new(config.clone());
+    let protected = Router::new()
+        .merge(me::router())
+        .merge(personal::router())
         .merge(persons::router())
         .merge(requests::router())
         .merge(calls::router())
         .merge(organisations::router())
         .merge(reads::router())
         .merge(roles::router())
-        .route_layer(middleware::from_fn(extract::require_actor));
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            authn::require_actor,
+        ));
+    let v1 = Router::new()
+        .merge(taxonomy::router())
+        .merge(auth::router())
+        .merge(protected);
     let routes = Router::new()
         .merge(health::router())
+        .merge(auth::pages())
         .nest("/v1", v1)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

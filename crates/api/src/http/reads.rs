@@ -19,7 +19,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use chrono::{DateTime, NaiveDate, Utc};
 use noaber_domain::values::{ApproxLocation, CategoryCode, Channel, SkillCode};
-use noaber_domain::{neighbourhood, person, request};
+use noaber_domain::{neighbourhood, person};
 use noaber_domain::{NeighbourhoodId, PersonId, RequestId, Role, TenantId};
 use noaber_projections::audit::{self, AuditEntry};
 use noaber_projections::directory::{HelperHit, HelperQuery, Suggestion};
@@ -35,7 +35,9 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::extract::{from_text, CommaList};
-use super::{Actor, ApiError, ApiPath, ApiQuery, AppState};
+use super::policy;
+use super::{Actor, ApiError, ApiPath, ApiQuery, AppState, Via};
+use noaber_domain::policy::{Action, Reach};
 
 /// How long a `fresh=true` read waits for the read models at most.
 const FRESH_WAIT: Duration = Duration::from_secs(5);
@@ -119,7 +121,6 @@ async fn feed(
     ApiPath(neighbourhood): ApiPath<NeighbourhoodId>,
     ApiQuery(params): ApiQuery<FeedParams>,
 ) -> Result<Json<FeedPage>, ApiError> {
-    actor.not_read_only()?;
     wait_if_fresh(&state, params.fresh).await?;
     ensure_in_tenant(
         &state,
@@ -128,6 +129,28 @@ async fn feed(
         actor.tenant,
     )
     .await?;
+    let scope = policy::scope(&state, &actor, Action::ReadFeed).await?;
+    let reached = match scope.reach {
+        // A resident or helper reads the feed of the neighbourhood they live in (the development
+        // headers, which name no registered person, reach every feed of the tenant).
+        Reach::Own => {
+            actor.via == Via::DevHeaders
+                || state
+                    .projections
+                    .read()
+                    .await
+                    .directory
+                    .neighbourhood_of(actor.actor)
+                    == Some(neighbourhood)
+        }
+        _ => scope.covers(neighbourhood),
+    };
+    if !reached {
+        return Err(ApiError::Forbidden(format!(
+            "a {} reads the feed of their own neighbourhoods only",
+            actor.role.as_str()
+        )));
+    }
     let audience = match actor.role {
         Role::Connector | Role::Admin => Audience::Connector,
         _ => Audience::Resident,
@@ -160,7 +183,7 @@ async fn queue(
     actor: Actor,
     ApiQuery(params): ApiQuery<QueueParams>,
 ) -> Result<Json<Vec<QueueItem>>, ApiError> {
-    allow(&actor, &[Role::Connector, Role::Admin])?;
+    let scope = policy::scope(&state, &actor, Action::ReadQueue).await?;
     let CommaList(neighbourhoods) = params.neighbourhoods;
     if neighbourhoods.is_empty() {
         return Err(ApiError::BadInput(
@@ -170,6 +193,12 @@ async fn queue(
     wait_if_fresh(&state, params.fresh).await?;
     for id in &neighbourhoods {
         ensure_in_tenant(&state, neighbourhood::CATEGORY, id.as_uuid(), actor.tenant).await?;
+        if !scope.covers(*id) {
+            return Err(ApiError::Forbidden(format!(
+                "neighbourhood {id} is not one of yours: a {} sees the queue of their own neighbourhoods",
+                actor.role.as_str()
+            )));
+        }
     }
     let mut config = QueueConfig::default();
     if let Some(hours) = params.no_offer_hours {
@@ -199,15 +228,8 @@ async fn suggestions(
     ApiPath(request_id): ApiPath<RequestId>,
     ApiQuery(params): ApiQuery<SuggestionParams>,
 ) -> Result<Json<Vec<Suggestion>>, ApiError> {
-    allow(&actor, &[Role::Connector, Role::Admin, Role::Partner])?;
     wait_if_fresh(&state, params.fresh).await?;
-    ensure_in_tenant(
-        &state,
-        request::CATEGORY,
-        request_id.as_uuid(),
-        actor.tenant,
-    )
-    .await?;
+    policy::request_in_reach(&state, &actor, request_id, Action::ReadSuggestions).await?;
     let models = state.projections.read().await;
     let found = models
         .directory
@@ -238,7 +260,18 @@ async fn helpers(
     actor: Actor,
     ApiQuery(params): ApiQuery<HelperParams>,
 ) -> Result<Json<Vec<HelperHit>>, ApiError> {
-    allow(&actor, &[Role::Connector, Role::Admin])?;
+    let scope = policy::scope(&state, &actor, Action::ReadHelpers).await?;
+    if scope.reach != Reach::Tenant {
+        match params.neighbourhood {
+            Some(n) if scope.covers(n) => {}
+            _ => {
+                return Err(ApiError::Forbidden(format!(
+                    "a {} searches the helpers of one of their own neighbourhoods: add ?neighbourhood=<id>",
+                    actor.role.as_str()
+                )))
+            }
+        }
+    }
     let near = match (params.lat, params.lon) {
         (Some(lat), Some(lon)) => {
             Some(ApproxLocation::new(lat, lon).map_err(|e| ApiError::BadInput(e.to_string()))?)
@@ -335,10 +368,7 @@ async fn kpis(
     actor: Actor,
     ApiQuery(params): ApiQuery<KpiParams>,
 ) -> Result<Json<Value>, ApiError> {
-    allow(
-        &actor,
-        &[Role::Funder, Role::Connector, Role::Admin, Role::Partner],
-    )?;
+    policy::scope(&state, &actor, Action::ReadKpis).await?;
     let main = kpi_query(&actor, &params, params.from, params.to)?;
     let baseline = match (params.compare_from, params.compare_to) {
         (Some(from), Some(to)) => Some(kpi_query(&actor, &params, from, to)?),
@@ -391,11 +421,17 @@ async fn signals(
     actor: Actor,
     ApiQuery(params): ApiQuery<SignalParams>,
 ) -> Result<Json<Vec<SignalRow>>, ApiError> {
-    allow(&actor, &[Role::Connector, Role::Admin, Role::Partner])?;
+    let scope = policy::scope(&state, &actor, Action::ReadSignals).await?;
     wait_if_fresh(&state, params.fresh).await?;
     let CommaList(neighbourhoods) = params.neighbourhoods;
     for id in &neighbourhoods {
         ensure_in_tenant(&state, neighbourhood::CATEGORY, id.as_uuid(), actor.tenant).await?;
+        if !scope.covers(*id) {
+            return Err(ApiError::Forbidden(format!(
+                "neighbourhood {id} is not one of yours: a {} sees the signals of their own neighbourhoods",
+                actor.role.as_str()
+            )));
+        }
     }
     let models = state.projections.read().await;
     Ok(Json(models.signals.series(
@@ -412,14 +448,7 @@ async fn request_history(
     actor: Actor,
     ApiPath(request_id): ApiPath<RequestId>,
 ) -> Result<Json<Vec<AuditEntry>>, ApiError> {
-    allow(&actor, &[Role::Connector, Role::Admin])?;
-    ensure_in_tenant(
-        &state,
-        request::CATEGORY,
-        request_id.as_uuid(),
-        actor.tenant,
-    )
-    .await?;
+    policy::request_in_reach(&state, &actor, request_id, Action::ReadRequestHistory).await?;
     Ok(Json(
         audit::request_history(state.store.as_ref(), request_id).await?,
     ))
@@ -431,12 +460,29 @@ async fn person_history(
     ApiPath(person_id): ApiPath<PersonId>,
     ApiQuery(params): ApiQuery<Fresh>,
 ) -> Result<Json<Vec<AuditEntry>>, ApiError> {
-    let own = actor.actor == person_id && actor.role != Role::Funder;
-    if !own {
-        allow(&actor, &[Role::Connector, Role::Admin])?;
-    }
     wait_if_fresh(&state, params.fresh).await?;
     ensure_in_tenant(&state, person::CATEGORY, person_id.as_uuid(), actor.tenant).await?;
+    let scope = policy::scope(&state, &actor, Action::ReadPersonHistory).await?;
+    let reached = match scope.reach {
+        Reach::Own => actor.actor == person_id,
+        Reach::Tenant => true,
+        _ => {
+            actor.actor == person_id
+                || state
+                    .projections
+                    .read()
+                    .await
+                    .directory
+                    .neighbourhood_of(person_id)
+                    .is_some_and(|n| scope.covers(n))
+        }
+    };
+    if !reached {
+        return Err(ApiError::Forbidden(format!(
+            "a {} may read the history of their own neighbourhoods' people only",
+            actor.role.as_str()
+        )));
+    }
     let involved = state
         .projections
         .read()

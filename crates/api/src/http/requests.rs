@@ -172,6 +172,7 @@ async fn triage(
     ApiPath(request_id): ApiPath<RequestId>,
     ApiJson(body): ApiJson<TriageBody>,
 ) -> Result<CommandResponse, ApiError> {
+    super::policy::command_in_reach(&state, &actor, request_id, noaber_domain::policy::Action::ManageRequest).await?;
     let ctx = context(&actor, command_id, &body.acting);
     let note = requesters_text(&ctx, body.note);
     let command = RequestCommand::Triage(TriageRequest {
@@ -246,6 +247,7 @@ async fn match_helper(
     ApiPath(request_id): ApiPath<RequestId>,
     ApiJson(body): ApiJson<MatchBody>,
 ) -> Result<CommandResponse, ApiError> {
+    super::policy::command_in_reach(&state, &actor, request_id, noaber_domain::policy::Action::ManageRequest).await?;
     let ctx = context(&actor, command_id, &body.acting);
     let command = RequestCommand::Match(MatchHelper {
         request_id,
@@ -271,6 +273,7 @@ async fn cancel_match(
     ApiPath((request_id, helper)): ApiPath<(RequestId, PersonId)>,
     ApiJson(body): ApiJson<CancelBody>,
 ) -> Result<CommandResponse, ApiError> {
+    super::policy::command_in_reach(&state, &actor, request_id, noaber_domain::policy::Action::ManageRequest).await?;
     let ctx = context(&actor, command_id, &body.acting);
     let command = RequestCommand::CancelMatch(CancelMatch {
         request_id,
@@ -318,6 +321,7 @@ async fn refer(
     ApiPath(request_id): ApiPath<RequestId>,
     ApiJson(body): ApiJson<ReferBody>,
 ) -> Result<CommandResponse, ApiError> {
+    super::policy::command_in_reach(&state, &actor, request_id, noaber_domain::policy::Action::ManageRequest).await?;
     let ctx = context(&actor, command_id, &body.acting);
     let reason = requesters_text(&ctx, body.reason);
     let command = RequestCommand::Refer(ReferRequest {
@@ -348,6 +352,7 @@ async fn referral_outcome(
     ApiPath(request_id): ApiPath<RequestId>,
     ApiJson(body): ApiJson<OutcomeBody>,
 ) -> Result<CommandResponse, ApiError> {
+    super::policy::command_in_reach(&state, &actor, request_id, noaber_domain::policy::Action::RecordReferralOutcome).await?;
     let ctx = context(&actor, command_id, &body.acting);
     let note = requesters_text(&ctx, body.note);
     let command = RequestCommand::RecordReferralOutcome(RecordReferralOutcome {
@@ -382,6 +387,7 @@ async fn resolve(
     ApiPath(request_id): ApiPath<RequestId>,
     ApiJson(body): ApiJson<ResolveBody>,
 ) -> Result<CommandResponse, ApiError> {
+    super::policy::command_in_reach(&state, &actor, request_id, noaber_domain::policy::Action::ManageRequest).await?;
     let ctx = context(&actor, command_id, &body.acting);
     let command = RequestCommand::Resolve(ResolveRequest {
         request_id,
@@ -410,6 +416,7 @@ async fn close(
     ApiPath(request_id): ApiPath<RequestId>,
     ApiJson(body): ApiJson<CloseBody>,
 ) -> Result<CommandResponse, ApiError> {
+    super::policy::command_in_reach(&state, &actor, request_id, noaber_domain::policy::Action::ManageRequest).await?;
     let ctx = context(&actor, command_id, &body.acting);
     let command = RequestCommand::Close(CloseRequest {
         request_id,
@@ -424,6 +431,7 @@ async fn reopen(
     command_id: CommandId,
     ApiPath(request_id): ApiPath<RequestId>,
 ) -> Result<CommandResponse, ApiError> {
+    super::policy::command_in_reach(&state, &actor, request_id, noaber_domain::policy::Action::ManageRequest).await?;
     let ctx = context(&actor, command_id, &Acting::default());
     let command = RequestCommand::Reopen(ReopenRequest { request_id });
     change(&state, &ctx, command).await
@@ -483,6 +491,7 @@ async fn correct(
     ApiPath(request_id): ApiPath<RequestId>,
     ApiJson(body): ApiJson<CorrectBody>,
 ) -> Result<CommandResponse, ApiError> {
+    super::policy::command_in_reach(&state, &actor, request_id, noaber_domain::policy::Action::ManageRequest).await?;
     let ctx = context(&actor, command_id, &body.acting);
     let command = RequestCommand::Correct(CorrectRequest {
         request_id,
@@ -501,6 +510,7 @@ async fn void(
     command_id: CommandId,
     ApiPath(request_id): ApiPath<RequestId>,
 ) -> Result<CommandResponse, ApiError> {
+    super::policy::command_in_reach(&state, &actor, request_id, noaber_domain::policy::Action::ManageRequest).await?;
     let ctx = context(&actor, command_id, &Acting::default());
     let command = RequestCommand::Void(VoidRequest { request_id });
     change(&state, &ctx, command).await

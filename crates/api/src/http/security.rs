@@ -32,10 +32,11 @@ pub const PERMISSIONS_POLICY: &str = "camera=(), microphone=(), geolocation=()";
 const PREFLIGHT_MAX_AGE: Duration = Duration::from_secs(600);
 
 /// The request headers a client app may send cross-origin.
-const ALLOWED_HEADERS: [&str; 7] = [
+const ALLOWED_HEADERS: [&str; 8] = [
     "content-type",
     "idempotency-key",
     "authorization",
+    "x-csrf-token",
     REQUEST_ID_HEADER,
     // The development identity headers, for as long as they exist (ADR 0008).
     "x-noaber-tenant",
@@ -51,12 +52,37 @@ pub struct HttpConfig {
     pub public_url: Option<PublicUrl>,
     /// The origins of client apps that may call the API from a browser; empty: none.
     pub cors_origins: Vec<Origin>,
+    /// Proxies whose `X-Forwarded-For` is believed: the client address (for sign-in rate
+    /// limits) is then the last address the proxies added; otherwise the peer's own.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Accept the development identity headers (`x-noaber-tenant`, `-actor`, `-role`) as proof
+    /// of identity. Only for tests; `noaber serve --insecure-dev-auth` refuses to start with it
+    /// unless bound to loopback.
+    pub insecure_dev_headers: bool,
 }
 
 impl HttpConfig {
     /// Whether responses carry `Strict-Transport-Security`.
     pub fn hsts(&self) -> bool {
         self.public_url.as_ref().is_some_and(PublicUrl::is_https)
+    }
+
+    /// The configuration of the in-process tests: the development identity headers accepted.
+    pub fn insecure_dev() -> Self {
+        Self {
+            insecure_dev_headers: true,
+            ..Self::default()
+        }
+    }
+
+    /// Whether cookies must be `Secure` (the public address is https).
+    pub fn secure_cookies(&self) -> bool {
+        self.hsts()
+    }
+
+    /// The base of links handed out (sign-in, invitation), when a public address is known.
+    pub fn public_base(&self) -> Option<String> {
+        self.public_url.as_ref().map(ToString::to_string)
     }
 }
 
@@ -366,7 +392,7 @@ mod tests {
         assert!(!plain.is_https());
         let config = |public_url| HttpConfig {
             public_url,
-            cors_origins: Vec::new(),
+            ..HttpConfig::default()
         };
         assert!(config(Some(url)).hsts());
         assert!(!config(Some(plain)).hsts());

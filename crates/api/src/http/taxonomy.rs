@@ -2,21 +2,22 @@
 //! Dutch, French and English, exactly as `noaber taxonomy --format json` prints them, so client
 //! apps label codes the same way the command line does.
 //!
-//! Reference data, open to every role (funders need the category labels of their breakdowns).
+//! Reference data, public by design: no personal data, the same for every tenant (funders need
+//! the category labels of their breakdowns, a sign-in page its languages).
 
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
 
-use super::{Actor, AppState};
+use super::AppState;
 
 /// The taxonomy route.
 pub fn router() -> Router<AppState> {
     Router::new().route("/taxonomy", get(taxonomy))
 }
 
-async fn taxonomy(_actor: Actor) -> impl IntoResponse {
+async fn taxonomy() -> impl IntoResponse {
     (
         // It changes only with a new release.
         [(header::CACHE_CONTROL, "public, max-age=3600")],

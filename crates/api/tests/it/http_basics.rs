@@ -109,7 +109,10 @@ async fn unreachable_app() -> Router {
         noaber_store::privacy::MasterKey::generate(),
         store.clone(),
     ));
-    app(support::state_over(store.clone(), store, privacy).await)
+    // The identity tables are not what these tests are about: a working embedded store holds them.
+    let (identity, dir) = noaber_store::testing::fresh_sqlite_store().await;
+    std::mem::forget(dir);
+    app(support::state_over(store, Arc::new(identity), privacy).await)
 }
 
 #[tokio::test]

@@ -19,19 +19,26 @@ pub async fn sqlite_app() -> (axum::Router, tempfile::TempDir) {
         noaber_store::privacy::MasterKey::generate(),
         store.clone(),
     ));
-    let state = state_over(store.clone(), store, privacy).await;
-    (noaber_api::http::app(state), dir)
+    let state = state_over(store.clone(), store.clone(), privacy).await;
+    (dev_app(state), dir)
 }
 
-/// Application state over `store`, with read models following it (snapshots kept in memory).
+/// The application over `state` accepting the development identity headers, as the command
+/// tests drive it (the authorization matrix uses real sessions and tokens instead).
+pub fn dev_app(state: noaber_api::http::AppState) -> axum::Router {
+    noaber_api::http::app_with(state, &noaber_api::http::HttpConfig::insecure_dev())
+}
+
+/// Application state over `store`, with read models following it (snapshots kept in memory)
+/// and the identity tables in `identity`.
 pub async fn state_over(
     store: Arc<dyn noaber_store::EventStore>,
-    keys: Arc<dyn noaber_store::KeyStore>,
+    identity: Arc<dyn noaber_store::identity::IdentityStore>,
     privacy: Arc<noaber_store::privacy::Privacy>,
 ) -> noaber_api::http::AppState {
-    let _ = keys;
     noaber_api::http::AppState::start(
         store,
+        identity,
         privacy,
         Arc::new(noaber_projections::snapshot::MemorySnapshotStore::new()),
         noaber_projections::runner::RunnerConfig::default(),
@@ -69,7 +76,7 @@ impl TestApp {
     pub async fn start() -> Self {
         let (store, dir) = noaber_store::testing::fresh_sqlite_store().await;
         let store = Arc::new(store);
-        Self::over(store.clone(), store, dir).await
+        Self::over(store.clone(), store.clone(), store, dir).await
     }
 
     /// The application over `store` (the embedded store living in `dir`, or a wrapper of it)
@@ -77,15 +84,16 @@ impl TestApp {
     pub async fn over(
         store: Arc<dyn noaber_store::EventStore>,
         keys: Arc<dyn noaber_store::KeyStore>,
+        identity: Arc<dyn noaber_store::identity::IdentityStore>,
         dir: tempfile::TempDir,
     ) -> Self {
         let privacy = Arc::new(noaber_store::privacy::Privacy::new(
             noaber_store::privacy::MasterKey::generate(),
             keys.clone(),
         ));
-        let state = state_over(store.clone(), keys, privacy).await;
+        let state = state_over(store.clone(), identity, privacy).await;
         Self {
-            app: noaber_api::http::app(state),
+            app: dev_app(state),
             store,
             _dir: dir,
         }
@@ -412,5 +420,5 @@ pub async fn counting_app() -> (TestApp, Arc<CountingStore>) {
     let (store, dir) = noaber_store::testing::fresh_sqlite_store().await;
     let store = Arc::new(store);
     let counting = Arc::new(CountingStore::new(store.clone()));
-    (TestApp::over(counting.clone(), store, dir).await, counting)
+    (TestApp::over(counting.clone(), store.clone(), store, dir).await, counting)
 }

@@ -1,5 +1,6 @@
 //! The subcommands, one module each, with their options beside their `run`.
 
+pub mod admin;
 pub mod bench;
 pub mod demo;
 pub mod kpi;

@@ -10,6 +10,8 @@ use std::sync::Arc;
 
 use clap::Args;
 use noaber_api::http::{self, AppState, HttpConfig, Origin, PublicUrl};
+use noaber_api::identity::bootstrap::{bootstrap, link_url, Plan};
+use noaber_store::Checkpoint;
 use noaber_projections::runner::RunnerConfig;
 
 use crate::cli::CliError;
@@ -37,6 +39,19 @@ pub struct ServeArgs {
         value_delimiter = ','
     )]
     pub cors_origins: Vec<Origin>,
+    /// Address of a reverse proxy whose X-Forwarded-For is believed for the client's address
+    /// (sign-in rate limits); repeat the flag, or separate addresses by commas in the variable.
+    #[arg(
+        long = "trusted-proxy",
+        env = "NOABER_TRUSTED_PROXIES",
+        value_name = "IP",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Vec<IpAddr>,
+    /// Accept the development identity headers (x-noaber-tenant, -actor, -role) as proof of who
+    /// is asking. For tests only: refused unless bound to a loopback address.
+    #[arg(long)]
+    pub insecure_dev_auth: bool,
 }
 
 impl ServeArgs {
@@ -45,13 +60,27 @@ impl ServeArgs {
         HttpConfig {
             public_url: self.public_url.clone(),
             cors_origins: self.cors_origins.clone(),
+            trusted_proxies: self.trusted_proxies.clone(),
+            insecure_dev_headers: self.insecure_dev_auth,
         }
     }
 }
 
 /// Serves the API until a shutdown signal.
 pub async fn run(store_config: &StoreConfig, args: &ServeArgs) -> Result<ExitCode, CliError> {
-    let Stores { events, keys, .. } = config::open_stores(store_config, true).await?;
+    if args.insecure_dev_auth && !args.bind.is_loopback() {
+        return Err(format!(
+            "--insecure-dev-auth lets anyone claim any identity, so it only runs on a loopback address; it is bound to {}",
+            args.bind
+        )
+        .into());
+    }
+    let Stores {
+        events,
+        keys,
+        identity,
+        ..
+    } = config::open_stores(store_config, true).await?;
     let privacy = config::open_privacy(store_config, keys.clone())?;
     let addr = SocketAddr::new(args.bind, args.port);
     let listener = tokio::net::TcpListener::bind(addr)
@@ -59,8 +88,10 @@ pub async fn run(store_config: &StoreConfig, args: &ServeArgs) -> Result<ExitCod
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     let local = listener.local_addr()?;
     let snapshots = config::snapshot_store(store_config)?;
+    let fresh = events.backend() == "sqlite" && events.head().await? == Checkpoint::START;
     let state = AppState::start(
         events.clone(),
+        identity,
         privacy,
         Arc::new(snapshots),
         RunnerConfig::default(),
@@ -81,6 +112,29 @@ pub async fn run(store_config: &StoreConfig, args: &ServeArgs) -> Result<ExitCod
         cors_origins = ?origins,
         "HTTP security settings"
     );
+    if args.insecure_dev_auth {
+        tracing::warn!("the development identity headers are accepted (--insecure-dev-auth): anyone here can claim any identity");
+    }
+    let base = http_config
+        .public_base()
+        .unwrap_or_else(|| format!("http://{local}"));
+    if fresh {
+        let set_up = bootstrap(
+            &state.executor,
+            &state.identity,
+            &Plan::first_run(),
+            chrono::Utc::now(),
+        )
+        .await
+        .map_err(|e| format!("the first tenant could not be set up: {e}"))?;
+        tracing::info!(tenant = %set_up.tenant, admin = %set_up.admin, "a first tenant, neighbourhood and administrator were set up");
+        // To the terminal, never to the log: whoever holds this link is the administrator.
+        println!(
+            "\nNoaber is set up. Sign in as its administrator with this link (it works once, for {} minutes):\n\n    {}\n\nAnother link: noaber admin link\n",
+            state.identity.settings().sign_in_link_ttl.num_minutes(),
+            link_url(&base, &set_up.link.token)
+        );
+    }
     tracing::info!(address = %local, backend = events.backend(), "listening on http://{local}");
     let served = http::serve(listener, state, &http_config, shutdown).await;
     // A final snapshot, so that the next start does not replay everything.

@@ -43,7 +43,14 @@ impl Server {
     pub fn start(global_args: &[&str]) -> Server {
         let mut child = noaber()
             .args(global_args)
-            .args(["serve", "--port", "0", "--bind", "127.0.0.1"])
+            .args([
+                "serve",
+                "--port",
+                "0",
+                "--bind",
+                "127.0.0.1",
+                "--insecure-dev-auth",
+            ])
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()

@@ -1,0 +1,236 @@
+//! The authorization policy's facts: whether a person holds a role now, and over what. The
+//! table of who may do or see what is `noaber_domain::policy`; this module answers it from the
+//! read models.
+
+use noaber_domain::policy::{reach, Action, Reach};
+use noaber_domain::{
+    NeighbourhoodId, OrganisationId, PersonId, RequestId, Role, RoleScope, TenantId,
+};
+use noaber_store::exec::Owners;
+
+use super::{Actor, ApiError, AppState, Via};
+
+/// Whether `person` of `tenant` holds `role` now: a registered, not erased person is a
+/// resident; an opted-in one a helper; every other role needs a grant in the log.
+pub async fn holds(
+    state: &AppState,
+    tenant: TenantId,
+    person: PersonId,
+    role: Role,
+) -> Result<bool, ApiError> {
+    if state.projections.owner("person", person.as_uuid()).await? != Some(tenant) {
+        return Ok(false);
+    }
+    let models = state.projections.read().await;
+    if models.directory.is_erased(person) {
+        return Ok(false);
+    }
+    Ok(match role {
+        Role::Resident => true,
+        Role::Helper => models.directory.is_helper(person),
+        _ => models.roles.grants_of(person).iter().any(|g| g.role == role),
+    })
+}
+
+/// Every role `person` of `tenant` holds now, in [`Role::ALL`] order.
+pub async fn roles_held(
+    state: &AppState,
+    tenant: TenantId,
+    person: PersonId,
+) -> Result<Vec<Role>, ApiError> {
+    let mut held = Vec::new();
+    for role in Role::ALL {
+        if holds(state, tenant, person, role).await? {
+            held.push(role);
+        }
+    }
+    Ok(held)
+}
+
+/// The role a new session acts in: the most capable one held (admin, connector, partner,
+/// ambassador, auditor, funder, helper, resident), or `None` when the person holds none.
+pub async fn default_role(
+    state: &AppState,
+    tenant: TenantId,
+    person: PersonId,
+) -> Result<Option<Role>, ApiError> {
+    const PREFERENCE: [Role; 8] = [
+        Role::Admin,
+        Role::Connector,
+        Role::Partner,
+        Role::Ambassador,
+        Role::Auditor,
+        Role::Funder,
+        Role::Helper,
+        Role::Resident,
+    ];
+    let held = roles_held(state, tenant, person).await?;
+    Ok(PREFERENCE.into_iter().find(|r| held.contains(r)))
+}
+
+/// Where a caller reaches for one action: the table's answer with the caller's own grant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scope {
+    /// The table's answer.
+    pub reach: Reach,
+    /// The neighbourhoods of the caller's grants of their role (for [`Reach::Neighbourhoods`]).
+    pub neighbourhoods: Vec<NeighbourhoodId>,
+    /// The organisations of the caller's grants of their role (for [`Reach::Organisation`]).
+    pub organisations: Vec<OrganisationId>,
+}
+
+impl Scope {
+    /// Whether the scope covers neighbourhood `n`.
+    pub fn covers(&self, n: NeighbourhoodId) -> bool {
+        match self.reach {
+            Reach::Tenant => true,
+            Reach::Neighbourhoods => self.neighbourhoods.contains(&n),
+            _ => false,
+        }
+    }
+}
+
+/// The refusal of an action the caller's role does not reach at all.
+pub fn refusal(actor: &Actor, action: Action) -> ApiError {
+    if actor.role.is_read_only() {
+        if let Err(e) = actor.not_read_only() {
+            return e;
+        }
+    }
+    ApiError::Forbidden(format!(
+        "a {} may not {}",
+        actor.role.as_str(),
+        action.as_str().replace('_', " ")
+    ))
+}
+
+/// How far `actor` reaches for `action`; refused (403) when not at all.
+///
+/// The development headers (tests only) claim a role over the whole tenant: a role reaching
+/// neighbourhoods or an organisation reaches the tenant.
+pub async fn scope(state: &AppState, actor: &Actor, action: Action) -> Result<Scope, ApiError> {
+    let mut reach = reach(actor.role, action);
+    if reach == Reach::No {
+        return Err(refusal(actor, action));
+    }
+    if actor.via == Via::DevHeaders
+        && matches!(reach, Reach::Neighbourhoods | Reach::Organisation)
+    {
+        reach = Reach::Tenant;
+    }
+    let mut neighbourhoods = Vec::new();
+    let mut organisations = Vec::new();
+    if matches!(reach, Reach::Neighbourhoods | Reach::Organisation) {
+        let models = state.projections.read().await;
+        for grant in models.roles.grants_of(actor.actor) {
+            if grant.role != actor.role {
+                continue;
+            }
+            match &grant.scope {
+                RoleScope::Neighbourhoods(n) => neighbourhoods.extend_from_slice(n.ids()),
+                RoleScope::Organisation(o) => organisations.push(*o),
+                RoleScope::Tenant => reach = Reach::Tenant,
+            }
+        }
+    }
+    Ok(Scope {
+        reach,
+        neighbourhoods,
+        organisations,
+    })
+}
+
+/// Whether `actor` reaches request `id` for `action`; answers 404 (exactly as for an unknown
+/// request) when the request is not in the caller's tenant, 403 when it is but out of reach.
+pub async fn request_in_reach(
+    state: &AppState,
+    actor: &Actor,
+    id: RequestId,
+    action: Action,
+) -> Result<Scope, ApiError> {
+    super::reads::ensure_in_tenant(state, "request", id.as_uuid(), actor.tenant).await?;
+    let scope = scope(state, actor, action).await?;
+    let models = state.projections.read().await;
+    let Some(parties) = models.directory.request_parties(id) else {
+        return if scope.reach == Reach::Tenant {
+            Ok(scope)
+        } else {
+            Err(out_of_reach(actor, action))
+        };
+    };
+    let me = actor.actor;
+    let covered = match scope.reach {
+        Reach::Tenant => true,
+        Reach::Neighbourhoods => scope.neighbourhoods.contains(&parties.neighbourhood),
+        Reach::Organisation => parties
+            .organisations
+            .iter()
+            .any(|o| scope.organisations.contains(o)),
+        Reach::Own => {
+            parties.requester == me
+                || parties.matched.contains(&me)
+                || (actor.role == Role::Helper && parties.offered.contains(&me))
+        }
+        Reach::No | Reach::Aggregates => false,
+    };
+    drop(models);
+    if covered {
+        Ok(scope)
+    } else {
+        Err(out_of_reach(actor, action))
+    }
+}
+
+fn out_of_reach(actor: &Actor, action: Action) -> ApiError {
+    ApiError::Forbidden(format!(
+        "this is outside what a {} may {} (their neighbourhoods, organisation or own requests)",
+        actor.role.as_str(),
+        action.as_str().replace('_', " ")
+    ))
+}
+
+/// Whether `actor` may invite `person` or hand them a sign-in or reset link: an administrator
+/// anyone of the tenant; a connector or ambassador the residents and helpers of their
+/// neighbourhoods (nobody holding a granted role: staff are invited by an administrator).
+pub async fn may_manage_account(
+    state: &AppState,
+    actor: &Actor,
+    person: PersonId,
+) -> Result<(), ApiError> {
+    super::reads::ensure_in_tenant(state, "person", person.as_uuid(), actor.tenant).await?;
+    let scope = scope(state, actor, Action::ManageAccount).await?;
+    if scope.reach == Reach::Tenant && actor.role == Role::Admin {
+        return Ok(());
+    }
+    let models = state.projections.read().await;
+    let staff = !models.roles.grants_of(person).is_empty();
+    let home = models.directory.neighbourhood_of(person);
+    drop(models);
+    if staff {
+        return Err(ApiError::Forbidden(
+            "only an administrator invites or resets someone who holds a role".into(),
+        ));
+    }
+    match home {
+        Some(n) if scope.covers(n) => Ok(()),
+        _ => Err(out_of_reach(actor, Action::ManageAccount)),
+    }
+}
+
+/// Checks, before a command on request `id`, that a role reaching only its neighbourhoods or
+/// organisation reaches this request; who may give the command at all is the domain's rule.
+pub async fn command_in_reach(
+    state: &AppState,
+    actor: &Actor,
+    id: RequestId,
+    action: Action,
+) -> Result<(), ApiError> {
+    if actor.via == Via::DevHeaders || !matches!(reach(actor.role, action), Reach::Neighbourhoods | Reach::Organisation) {
+        return Ok(());
+    }
+    // A request the tenant does not have is the executor's to answer (404, or `not-posted`).
+    if state.projections.owner("request", id.as_uuid()).await? != Some(actor.tenant) {
+        return Ok(());
+    }
+    request_in_reach(state, actor, id, action).await.map(|_| ())
+}
