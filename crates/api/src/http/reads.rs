@@ -121,6 +121,7 @@ async fn feed(
     ApiPath(neighbourhood): ApiPath<NeighbourhoodId>,
     ApiQuery(params): ApiQuery<FeedParams>,
 ) -> Result<Json<FeedPage>, ApiError> {
+    let scope = policy::scope(&state, &actor, Action::ReadFeed).await?;
     wait_if_fresh(&state, params.fresh).await?;
     ensure_in_tenant(
         &state,
@@ -129,7 +130,6 @@ async fn feed(
         actor.tenant,
     )
     .await?;
-    let scope = policy::scope(&state, &actor, Action::ReadFeed).await?;
     let reached = match scope.reach {
         // A resident or helper reads the feed of the neighbourhood they live in (the development
         // headers, which name no registered person, reach every feed of the tenant).
