@@ -6,4 +6,5 @@ mod support;
 
 mod discovery;
 mod id_token;
+mod real_provider;
 mod sign_in;
