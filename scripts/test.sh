@@ -3,10 +3,12 @@
 #
 # Builds the workspace (so end-to-end tests find the `noaber` binary), then runs every test of
 # every crate under scripts/with-postgres.sh: against DATABASE_URL when it is set, otherwise
-# against a throwaway PostgreSQL cluster started for this run and removed afterwards.
+# against a throwaway PostgreSQL cluster started for this run and removed afterwards. All of it
+# runs under scripts/with-oidc-provider.sh, which starts a real OpenID provider for the single
+# sign-on tests (or uses NOABER_TEST_OIDC_ISSUER when it is set).
 #
-# With CI set, a missing PostgreSQL is an error (the PostgreSQL tests may not be skipped);
-# without it they are skipped with a note. Extra arguments go to `cargo test`, e.g.
+# With CI set, a missing PostgreSQL or OpenID provider is an error (those tests may not be
+# skipped); without it they are skipped with a note. Extra arguments go to `cargo test`, e.g.
 #   scripts/test.sh -p noaber-store
 # Ends with the `test result:` lines of every test binary and their totals.
 set -euo pipefail
@@ -19,9 +21,9 @@ trap 'rm -f "$log"' EXIT
 
 status=0
 if [ "$#" -gt 0 ]; then
-  scripts/with-postgres.sh cargo test "$@" 2>&1 | tee "$log" || status=$?
+  scripts/with-oidc-provider.sh scripts/with-postgres.sh cargo test "$@" 2>&1 | tee "$log" || status=$?
 else
-  scripts/with-postgres.sh cargo test --workspace --all-targets --no-fail-fast 2>&1 | tee "$log" || status=$?
+  scripts/with-oidc-provider.sh scripts/with-postgres.sh cargo test --workspace --all-targets --no-fail-fast 2>&1 | tee "$log" || status=$?
 fi
 
 echo
@@ -38,6 +40,10 @@ awk '/^test result:/ {
 skipped=$(grep -c 'skipping a PostgreSQL test' "$log" || true)
 if [ "${skipped:-0}" -gt 0 ]; then
   echo "note: $skipped PostgreSQL test(s) skipped (no PostgreSQL available)"
+fi
+skipped=$(grep -c 'skipping an OpenID provider test' "$log" || true)
+if [ "${skipped:-0}" -gt 0 ]; then
+  echo "note: $skipped OpenID provider test(s) skipped (no OpenID provider available)"
 fi
 if [ "$status" -ne 0 ]; then
   echo "FAILED (exit $status)"
