@@ -133,9 +133,7 @@ pub const fn reach(role: Role, action: Action) -> Reach {
         (Role::Connector, A::ReadRoles) => R::Tenant,
         (Role::Connector, _) => R::Neighbourhoods,
 
-        (Role::Ambassador, A::ReadFeed | A::ReadRequest | A::OpenDescription) => {
-            R::Neighbourhoods
-        }
+        (Role::Ambassador, A::ReadFeed | A::ReadRequest | A::OpenDescription) => R::Neighbourhoods,
         (Role::Ambassador, A::ReadSignals) => R::Neighbourhoods,
         (Role::Ambassador, A::ManageAccount) => R::Neighbourhoods,
         (Role::Ambassador, A::ReadRoles | A::ReadPersonHistory) => R::Own,
@@ -200,7 +198,12 @@ mod tests {
 
     #[test]
     fn nobody_but_staff_reaches_beyond_their_own_neighbourhoods_or_organisation() {
-        for role in [Role::Resident, Role::Helper, Role::Ambassador, Role::Auditor] {
+        for role in [
+            Role::Resident,
+            Role::Helper,
+            Role::Ambassador,
+            Role::Auditor,
+        ] {
             for action in Action::ALL {
                 assert_ne!(reach(role, action), Reach::Tenant, "{role} {action:?}");
             }

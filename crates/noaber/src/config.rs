@@ -10,10 +10,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use noaber_projections::snapshot::FileSnapshotStore;
+use noaber_store::identity::IdentityStore;
 use noaber_store::postgres::PgStore;
 use noaber_store::privacy::{default_master_key_path, MasterKey, Privacy, PrivacyError};
 use noaber_store::sqlite::SqliteStore;
-use noaber_store::identity::IdentityStore;
 use noaber_store::{EventStore, KeyStore, StoreError};
 use tracing_subscriber::EnvFilter;
 

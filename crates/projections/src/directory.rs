@@ -416,8 +416,7 @@ impl Directory {
                     }
                 }
             }
-            E::RequestTriaged(_) | E::ReferralOutcomeRecorded(_) => {
-            }
+            E::RequestTriaged(_) | E::ReferralOutcomeRecorded(_) => {}
         }
     }
 

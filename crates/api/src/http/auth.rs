@@ -153,13 +153,11 @@ fn with_cookie(state: &AppState, token: String, response: impl IntoResponse) -> 
     response
 }
 
-async fn sign_in(
-    State(state): State<AppState>,
-    req: Request,
-) -> Result<Response, ApiError> {
+async fn sign_in(State(state): State<AppState>, req: Request) -> Result<Response, ApiError> {
     let peer = peer_of(&req);
     let client = client_address(&state, req.headers(), peer);
-    let ApiJson(body) = <ApiJson<SignInBody> as FromRequest<AppState>>::from_request(req, &state).await?;
+    let ApiJson(body) =
+        <ApiJson<SignInBody> as FromRequest<AppState>>::from_request(req, &state).await?;
     let account = state
         .identity
         .sign_in_password(&body.email, &body.password, &client, Utc::now())

@@ -12,8 +12,8 @@ use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderMap, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use cookie::{Cookie, SameSite};
 use chrono::Utc;
+use cookie::{Cookie, SameSite};
 use noaber_domain::{PersonId, Role, TenantId};
 use noaber_store::identity::{Credential, CredentialKind};
 
@@ -204,7 +204,11 @@ pub async fn authenticate(
 
 /// Middleware for the protected tree: every call proves who is asking; the [`Actor`] is kept in
 /// the request's extensions for handlers.
-pub async fn require_actor(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+pub async fn require_actor(
+    State(state): State<AppState>,
+    mut req: Request,
+    next: Next,
+) -> Response {
     let method = req.method().clone();
     let headers = req.headers().clone();
     match authenticate(&state, &method, &headers).await {

@@ -160,7 +160,9 @@ impl<S: Send + Sync> FromRequestParts<S> for Actor {
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         parts.extensions.get::<Actor>().copied().ok_or_else(|| {
-            ApiError::Unauthenticated("sign in first: this address needs to know who is asking".into())
+            ApiError::Unauthenticated(
+                "sign in first: this address needs to know who is asking".into(),
+            )
         })
     }
 }

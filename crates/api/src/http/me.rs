@@ -61,7 +61,11 @@ async fn me(
     headers: HeaderMap,
 ) -> Result<Json<Me>, ApiError> {
     let roles = super::policy::roles_held(&state, actor.tenant, actor.actor).await?;
-    let account = state.identity.store().account(actor.actor.as_uuid()).await?;
+    let account = state
+        .identity
+        .store()
+        .account(actor.actor.as_uuid())
+        .await?;
     let login = match &account {
         Some(a) => state.identity.login_of(a).await.map_err(identity_error)?,
         None => None,
@@ -194,7 +198,12 @@ async fn change_password(
         let current = body.current_password.as_deref().unwrap_or_default();
         state
             .identity
-            .sign_in_password(&login, current, &format!("person:{}", actor.actor), Utc::now())
+            .sign_in_password(
+                &login,
+                current,
+                &format!("person:{}", actor.actor),
+                Utc::now(),
+            )
             .await
             .map_err(identity_error)?;
     }

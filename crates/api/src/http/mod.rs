@@ -195,7 +195,9 @@ pub async fn serve(
     config: &HttpConfig,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app_with(state, config))
+    // With each connection's peer address: sign-in limits count per client address.
+    let app = app_with(state, config).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await
 }

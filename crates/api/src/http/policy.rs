@@ -28,7 +28,11 @@ pub async fn holds(
     Ok(match role {
         Role::Resident => true,
         Role::Helper => models.directory.is_helper(person),
-        _ => models.roles.grants_of(person).iter().any(|g| g.role == role),
+        _ => models
+            .roles
+            .grants_of(person)
+            .iter()
+            .any(|g| g.role == role),
     })
 }
 
@@ -113,8 +117,7 @@ pub async fn scope(state: &AppState, actor: &Actor, action: Action) -> Result<Sc
     if reach == Reach::No {
         return Err(refusal(actor, action));
     }
-    if actor.via == Via::DevHeaders
-        && matches!(reach, Reach::Neighbourhoods | Reach::Organisation)
+    if actor.via == Via::DevHeaders && matches!(reach, Reach::Neighbourhoods | Reach::Organisation)
     {
         reach = Reach::Tenant;
     }
@@ -225,7 +228,12 @@ pub async fn command_in_reach(
     id: RequestId,
     action: Action,
 ) -> Result<(), ApiError> {
-    if actor.via == Via::DevHeaders || !matches!(reach(actor.role, action), Reach::Neighbourhoods | Reach::Organisation) {
+    if actor.via == Via::DevHeaders
+        || !matches!(
+            reach(actor.role, action),
+            Reach::Neighbourhoods | Reach::Organisation
+        )
+    {
         return Ok(());
     }
     // A request the tenant does not have is the executor's to answer (404, or `not-posted`).

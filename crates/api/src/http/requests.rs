@@ -172,7 +172,13 @@ async fn triage(
     ApiPath(request_id): ApiPath<RequestId>,
     ApiJson(body): ApiJson<TriageBody>,
 ) -> Result<CommandResponse, ApiError> {
-    super::policy::command_in_reach(&state, &actor, request_id, noaber_domain::policy::Action::ManageRequest).await?;
+    super::policy::command_in_reach(
+        &state,
+        &actor,
+        request_id,
+        noaber_domain::policy::Action::ManageRequest,
+    )
+    .await?;
     let ctx = context(&actor, command_id, &body.acting);
     let note = requesters_text(&ctx, body.note);
     let command = RequestCommand::Triage(TriageRequest {
@@ -247,7 +253,13 @@ async fn match_helper(
     ApiPath(request_id): ApiPath<RequestId>,
     ApiJson(body): ApiJson<MatchBody>,
 ) -> Result<CommandResponse, ApiError> {
-    super::policy::command_in_reach(&state, &actor, request_id, noaber_domain::policy::Action::ManageRequest).await?;
+    super::policy::command_in_reach(
+        &state,
+        &actor,
+        request_id,
+        noaber_domain::policy::Action::ManageRequest,
+    )
+    .await?;
     let ctx = context(&actor, command_id, &body.acting);
     let command = RequestCommand::Match(MatchHelper {
         request_id,
@@ -273,7 +285,13 @@ async fn cancel_match(
     ApiPath((request_id, helper)): ApiPath<(RequestId, PersonId)>,
     ApiJson(body): ApiJson<CancelBody>,
 ) -> Result<CommandResponse, ApiError> {
-    super::policy::command_in_reach(&state, &actor, request_id, noaber_domain::policy::Action::ManageRequest).await?;
+    super::policy::command_in_reach(
+        &state,
+        &actor,
+        request_id,
+        noaber_domain::policy::Action::ManageRequest,
+    )
+    .await?;
     let ctx = context(&actor, command_id, &body.acting);
     let command = RequestCommand::CancelMatch(CancelMatch {
         request_id,
@@ -321,7 +339,13 @@ async fn refer(
     ApiPath(request_id): ApiPath<RequestId>,
     ApiJson(body): ApiJson<ReferBody>,
 ) -> Result<CommandResponse, ApiError> {
-    super::policy::command_in_reach(&state, &actor, request_id, noaber_domain::policy::Action::ManageRequest).await?;
+    super::policy::command_in_reach(
+        &state,
+        &actor,
+        request_id,
+        noaber_domain::policy::Action::ManageRequest,
+    )
+    .await?;
     let ctx = context(&actor, command_id, &body.acting);
     let reason = requesters_text(&ctx, body.reason);
     let command = RequestCommand::Refer(ReferRequest {
@@ -352,7 +376,13 @@ async fn referral_outcome(
     ApiPath(request_id): ApiPath<RequestId>,
     ApiJson(body): ApiJson<OutcomeBody>,
 ) -> Result<CommandResponse, ApiError> {
-    super::policy::command_in_reach(&state, &actor, request_id, noaber_domain::policy::Action::RecordReferralOutcome).await?;
+    super::policy::command_in_reach(
+        &state,
+        &actor,
+        request_id,
+        noaber_domain::policy::Action::RecordReferralOutcome,
+    )
+    .await?;
     let ctx = context(&actor, command_id, &body.acting);
     let note = requesters_text(&ctx, body.note);
     let command = RequestCommand::RecordReferralOutcome(RecordReferralOutcome {
@@ -387,7 +417,13 @@ async fn resolve(
     ApiPath(request_id): ApiPath<RequestId>,
     ApiJson(body): ApiJson<ResolveBody>,
 ) -> Result<CommandResponse, ApiError> {
-    super::policy::command_in_reach(&state, &actor, request_id, noaber_domain::policy::Action::ManageRequest).await?;
+    super::policy::command_in_reach(
+        &state,
+        &actor,
+        request_id,
+        noaber_domain::policy::Action::ManageRequest,
+    )
+    .await?;
     let ctx = context(&actor, command_id, &body.acting);
     let command = RequestCommand::Resolve(ResolveRequest {
         request_id,
@@ -416,7 +452,13 @@ async fn close(
     ApiPath(request_id): ApiPath<RequestId>,
     ApiJson(body): ApiJson<CloseBody>,
 ) -> Result<CommandResponse, ApiError> {
-    super::policy::command_in_reach(&state, &actor, request_id, noaber_domain::policy::Action::ManageRequest).await?;
+    super::policy::command_in_reach(
+        &state,
+        &actor,
+        request_id,
+        noaber_domain::policy::Action::ManageRequest,
+    )
+    .await?;
     let ctx = context(&actor, command_id, &body.acting);
     let command = RequestCommand::Close(CloseRequest {
         request_id,
@@ -431,7 +473,13 @@ async fn reopen(
     command_id: CommandId,
     ApiPath(request_id): ApiPath<RequestId>,
 ) -> Result<CommandResponse, ApiError> {
-    super::policy::command_in_reach(&state, &actor, request_id, noaber_domain::policy::Action::ManageRequest).await?;
+    super::policy::command_in_reach(
+        &state,
+        &actor,
+        request_id,
+        noaber_domain::policy::Action::ManageRequest,
+    )
+    .await?;
     let ctx = context(&actor, command_id, &Acting::default());
     let command = RequestCommand::Reopen(ReopenRequest { request_id });
     change(&state, &ctx, command).await
@@ -491,7 +539,13 @@ async fn correct(
     ApiPath(request_id): ApiPath<RequestId>,
     ApiJson(body): ApiJson<CorrectBody>,
 ) -> Result<CommandResponse, ApiError> {
-    super::policy::command_in_reach(&state, &actor, request_id, noaber_domain::policy::Action::ManageRequest).await?;
+    super::policy::command_in_reach(
+        &state,
+        &actor,
+        request_id,
+        noaber_domain::policy::Action::ManageRequest,
+    )
+    .await?;
     let ctx = context(&actor, command_id, &body.acting);
     let command = RequestCommand::Correct(CorrectRequest {
         request_id,
@@ -510,7 +564,13 @@ async fn void(
     command_id: CommandId,
     ApiPath(request_id): ApiPath<RequestId>,
 ) -> Result<CommandResponse, ApiError> {
-    super::policy::command_in_reach(&state, &actor, request_id, noaber_domain::policy::Action::ManageRequest).await?;
+    super::policy::command_in_reach(
+        &state,
+        &actor,
+        request_id,
+        noaber_domain::policy::Action::ManageRequest,
+    )
+    .await?;
     let ctx = context(&actor, command_id, &Acting::default());
     let command = RequestCommand::Void(VoidRequest { request_id });
     change(&state, &ctx, command).await

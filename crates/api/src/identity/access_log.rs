@@ -43,7 +43,12 @@ pub struct Opened {
 
 impl Opened {
     /// Nothing opened yet by `reader` in `role` reading `resource`.
-    pub fn new(tenant: TenantId, reader: PersonId, role: Role, resource: impl Into<String>) -> Self {
+    pub fn new(
+        tenant: TenantId,
+        reader: PersonId,
+        role: Role,
+        resource: impl Into<String>,
+    ) -> Self {
         Self {
             tenant,
             reader,
@@ -120,7 +125,12 @@ impl AccessLog {
         if opened.is_empty() {
             return;
         }
-        if self.sender.send(Message::Rows(opened.rows())).await.is_err() {
+        if self
+            .sender
+            .send(Message::Rows(opened.rows()))
+            .await
+            .is_err()
+        {
             tracing::error!("the access log writer has stopped; an opening was not recorded");
         }
     }

@@ -12,8 +12,8 @@ use noaber_domain::person::{GrantRole, Person, RegisterPerson};
 use noaber_domain::tenant::{RegisterTenant, Tenant};
 use noaber_domain::values::{ApproxLocation, DigitalAccess, DisplayName, Distance, Language};
 use noaber_domain::{
-    CommandContext, NeighbourhoodCommand, NeighbourhoodId, PersonCommand, PersonId, Personal,
-    Role, RoleScope, TenantCommand, TenantId,
+    CommandContext, NeighbourhoodCommand, NeighbourhoodId, PersonCommand, PersonId, Personal, Role,
+    RoleScope, TenantCommand, TenantId,
 };
 use noaber_store::exec::Executor;
 use noaber_store::identity::CredentialKind;

@@ -360,7 +360,11 @@ impl Identity {
     }
 
     /// Sets `person`'s password (after checking it), hashing with argon2id off the async threads.
-    pub async fn set_password(&self, person: PersonId, password: &str) -> Result<(), IdentityError> {
+    pub async fn set_password(
+        &self,
+        person: PersonId,
+        password: &str,
+    ) -> Result<(), IdentityError> {
         check_password(password)?;
         let password = password.to_owned();
         let hash = tokio::task::spawn_blocking(move || {
@@ -372,7 +376,11 @@ impl Identity {
         .await
         .map_err(|e| IdentityError::Hashing(e.to_string()))?
         .map_err(|e| IdentityError::Hashing(e.to_string()))?;
-        if self.store.set_password(person.as_uuid(), Some(&hash)).await? {
+        if self
+            .store
+            .set_password(person.as_uuid(), Some(&hash))
+            .await?
+        {
             Ok(())
         } else {
             Err(IdentityError::SignInFailed)
@@ -391,7 +399,9 @@ impl Identity {
         client: &str,
         now: DateTime<Utc>,
     ) -> Result<Account, IdentityError> {
-        let key = self.login_key(login).map_err(|_| IdentityError::SignInFailed)?;
+        let key = self
+            .login_key(login)
+            .map_err(|_| IdentityError::SignInFailed)?;
         let account_key = format!("account:{}", B64.encode(&key));
         let address_key = format!("address:{client}");
         let since = now - self.settings.failure_window;

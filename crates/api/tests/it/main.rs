@@ -1,13 +1,19 @@
-//! The HTTP application's integration tests, in one test binary: the application is built
-//! in-process (no server, no port) over a temporary embedded store.
+//! The HTTP application's integration tests, in one test binary. Most build the application
+//! in-process over a temporary embedded store and drive it without a socket (with the
+//! development identity headers); the identity and authorization tests serve it on a real
+//! socket over both stores with real sessions and tokens (`live`).
 
+mod live;
 mod support;
 
+mod authorization_matrix;
 mod commands_calls;
 mod commands_organisations;
 mod commands_persons;
 mod commands_requests;
 mod http_basics;
 mod http_v1;
+mod identity;
+mod personal_data;
 mod roles;
 mod security_headers;

@@ -420,5 +420,8 @@ pub async fn counting_app() -> (TestApp, Arc<CountingStore>) {
     let (store, dir) = noaber_store::testing::fresh_sqlite_store().await;
     let store = Arc::new(store);
     let counting = Arc::new(CountingStore::new(store.clone()));
-    (TestApp::over(counting.clone(), store.clone(), store, dir).await, counting)
+    (
+        TestApp::over(counting.clone(), store.clone(), store, dir).await,
+        counting,
+    )
 }

@@ -52,7 +52,11 @@ pub struct BootstrapArgs {
     #[arg(long, default_value = "nl")]
     pub language: String,
     /// The address people reach Noaber at, to print the link with.
-    #[arg(long, env = "NOABER_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
+    #[arg(
+        long,
+        env = "NOABER_PUBLIC_URL",
+        default_value = "http://127.0.0.1:8080"
+    )]
     pub public_url: String,
 }
 
@@ -63,7 +67,11 @@ pub struct LinkArgs {
     #[arg(long)]
     pub person: Option<PersonId>,
     /// The address people reach Noaber at, to print the link with.
-    #[arg(long, env = "NOABER_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
+    #[arg(
+        long,
+        env = "NOABER_PUBLIC_URL",
+        default_value = "http://127.0.0.1:8080"
+    )]
     pub public_url: String,
 }
 
@@ -79,8 +87,14 @@ fn centre(text: &str) -> Result<ApproxLocation, CliError> {
     let (lat, lon) = text
         .split_once(',')
         .ok_or("--centre is `lat,lon`, e.g. 52.0907,5.1214")?;
-    let lat: f64 = lat.trim().parse().map_err(|_| "--centre: the latitude is not a number")?;
-    let lon: f64 = lon.trim().parse().map_err(|_| "--centre: the longitude is not a number")?;
+    let lat: f64 = lat
+        .trim()
+        .parse()
+        .map_err(|_| "--centre: the latitude is not a number")?;
+    let lon: f64 = lon
+        .trim()
+        .parse()
+        .map_err(|_| "--centre: the longitude is not a number")?;
     Ok(ApproxLocation::new(lat, lon)?)
 }
 

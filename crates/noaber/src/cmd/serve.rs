@@ -11,8 +11,8 @@ use std::sync::Arc;
 use clap::Args;
 use noaber_api::http::{self, AppState, HttpConfig, Origin, PublicUrl};
 use noaber_api::identity::bootstrap::{bootstrap, link_url, Plan};
-use noaber_store::Checkpoint;
 use noaber_projections::runner::RunnerConfig;
+use noaber_store::Checkpoint;
 
 use crate::cli::CliError;
 use crate::config::{self, StoreConfig, Stores};

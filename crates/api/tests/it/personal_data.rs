@@ -1,0 +1,138 @@
+//! Personal data opened on read: each role sees exactly the fields `docs/authorization.md`
+//! lists for one request (one test per row), every opening lands in the access log the person
+//! can read, and an erased person reads as erased.
+
+use noaber_domain::Role;
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+use crate::live::{Live, World};
+
+const DESCRIPTION: &str = "Wie kan zaterdag boodschappen voor mij doen?";
+
+fn clear(text: &str) -> Value {
+    json!({"state": "clear", "text": text})
+}
+
+/// What `role` sees of request `q1`: description, requester id, name and contact.
+async fn seen(live: &Live, world: &World, role: Role) -> Value {
+    let (status, body) = live
+        .call(
+            Method::GET,
+            &format!("/v1/requests/{}", world.q1),
+            world.token(role),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{role}: {body}");
+    body
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_connector_of_the_neighbourhood_reads_what_was_asked_and_whom_to_call() {
+    let live = Live::sqlite().await;
+    let world = World::new(&live).await;
+    let body = seen(&live, &world, Role::Connector).await;
+    assert_eq!(body["description"], clear(DESCRIPTION));
+    assert_eq!(body["requester"]["person_id"], world.r1.to_string());
+    assert_eq!(body["requester"]["name"], clear("Anna de Vries"));
+    assert_eq!(body["requester"]["contact"], clear("06-12345678"));
+    assert_eq!(body["matched"], json!([world.helper]));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_partner_who_referred_the_request_reads_it_with_the_contact() {
+    let live = Live::sqlite().await;
+    let world = World::new(&live).await;
+    let body = seen(&live, &world, Role::Partner).await;
+    assert_eq!(body["description"], clear(DESCRIPTION));
+    assert_eq!(body["requester"]["name"], clear("Anna de Vries"));
+    assert_eq!(body["requester"]["contact"], clear("06-12345678"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_matched_helper_reads_the_request_and_the_name_but_not_the_contact() {
+    let live = Live::sqlite().await;
+    let world = World::new(&live).await;
+    let body = seen(&live, &world, Role::Helper).await;
+    assert_eq!(body["description"], clear(DESCRIPTION));
+    assert_eq!(body["requester"]["name"], clear("Anna de Vries"));
+    assert_eq!(body["requester"]["contact"], Value::Null);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_ambassador_reads_the_request_but_not_who_to_call() {
+    let live = Live::sqlite().await;
+    let world = World::new(&live).await;
+    let body = seen(&live, &world, Role::Ambassador).await;
+    assert_eq!(body["description"], clear(DESCRIPTION));
+    assert_eq!(body["requester"]["name"], Value::Null);
+    assert_eq!(body["requester"]["contact"], Value::Null);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_requester_reads_everything_of_their_own_request() {
+    let live = Live::sqlite().await;
+    let world = World::new(&live).await;
+    let body = seen(&live, &world, Role::Resident).await;
+    assert_eq!(body["description"], clear(DESCRIPTION));
+    assert_eq!(body["requester"]["name"], clear("Anna de Vries"));
+    assert_eq!(body["requester"]["contact"], clear("06-12345678"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_opening_is_in_the_access_log_the_person_reads() {
+    let live = Live::sqlite().await;
+    let world = World::new(&live).await;
+    let _ = seen(&live, &world, Role::Connector).await;
+    let _ = seen(&live, &world, Role::Helper).await;
+    let (status, log) = live
+        .call(
+            Method::GET,
+            "/v1/me/access-log",
+            world.token(Role::Resident),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{log}");
+    let entries = log.as_array().expect("a list");
+    let by = |role: &str| {
+        entries
+            .iter()
+            .find(|e| e["reader_role"] == role && e["resource"] == "GET /v1/requests/{id}")
+            .unwrap_or_else(|| panic!("no reading by a {role} in {log}"))
+            .clone()
+    };
+    assert_eq!(
+        by("connector")["fields"],
+        json!(["contact", "description", "name"])
+    );
+    assert_eq!(by("helper")["fields"], json!(["description", "name"]));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_erased_requester_reads_as_erased_everywhere() {
+    let live = Live::sqlite().await;
+    let world = World::new(&live).await;
+    let (status, body) = live
+        .call(
+            Method::POST,
+            &format!("/v1/persons/{}/erase", world.r1),
+            world.token(Role::Admin),
+            Some(json!({})),
+        )
+        .await;
+    assert!(status.is_success(), "{body}");
+    live.settle().await;
+    let (status, body) = live
+        .call(
+            Method::GET,
+            &format!("/v1/requests/{}", world.q1),
+            world.token(Role::Connector),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["description"], json!({"state": "erased"}));
+    assert_eq!(body["requester"]["name"], json!({"state": "erased"}));
+}
