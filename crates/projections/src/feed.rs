@@ -23,7 +23,7 @@ use noaber_domain::request::{ReferralOutcome, RequestEvent, TriageRoute};
 use noaber_domain::values::{ApproxLocation, Urgency, Visibility};
 use noaber_domain::{
     AnyEvent, CallEvent, CallId, NeighbourhoodEvent, NeighbourhoodId, PersonEvent, PersonId,
-    RequestId,
+    Personal, PersonalValue, RequestId,
 };
 use serde::{Deserialize, Serialize};
 
@@ -110,6 +110,13 @@ pub struct FeedItem {
     pub location: Option<ApproxLocation>,
     /// Who may see the item.
     pub visibility: Visibility,
+    /// The request's description as the log keeps it (sealed); the API opens it for readers
+    /// the policy allows into [`FeedItem::description`]. Never sent as it is.
+    #[serde(skip)]
+    pub sealed_description: Option<Personal>,
+    /// The request's description, opened for this reader.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<serde_json::Value>,
 }
 
 /// One page of a feed.
@@ -177,6 +184,36 @@ struct RequestCard {
     professional_route: bool,
     referred: bool,
     done: bool,
+    /// The description as the log keeps it: sealed with the requester's key (older snapshots
+    /// have none; their requests show no description until the model is rebuilt).
+    #[serde(default)]
+    description: Option<SealedText>,
+}
+
+/// A personal text still sealed, as the inner object of its `$sealed` form in compact JSON, with
+/// its subject: opened on read for those allowed (never in clear in a model or a snapshot).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+struct SealedText {
+    subject: PersonId,
+    inner: Box<str>,
+}
+
+impl SealedText {
+    fn of(value: &Personal) -> Option<Self> {
+        match &value.value {
+            PersonalValue::Sealed(inner) => Some(Self {
+                subject: value.subject,
+                inner: inner.to_string().into_boxed_str(),
+            }),
+            _ => None,
+        }
+    }
+
+    fn personal(&self) -> Option<Personal> {
+        serde_json::from_str(&self.inner)
+            .ok()
+            .map(|inner| Personal::sealed(self.subject, inner))
+    }
 }
 
 impl RequestCard {
@@ -366,6 +403,7 @@ impl Feed {
                     professional_route: false,
                     referred: false,
                     done: false,
+                    description: SealedText::of(&p.description),
                 };
                 if let Some(old) = self.requests.insert(p.request_id, card.clone()) {
                     if old.listed() {
@@ -600,6 +638,8 @@ impl Feed {
                     skills: c.skills.iter().map(|s| s.code()).collect(),
                     location: if c.anonymous { None } else { c.location },
                     visibility: c.visibility,
+                    sealed_description: c.description.as_ref().and_then(SealedText::personal),
+                    description: None,
                 })
             }
             FeedRef::Offer(id) => {
@@ -624,6 +664,8 @@ impl Feed {
                     skills: c.skills.iter().map(|s| s.code()).collect(),
                     location: c.location,
                     visibility: Visibility::Neighbourhood,
+                    sealed_description: None,
+                    description: None,
                 })
             }
             FeedRef::Call(id) => {
@@ -644,6 +686,8 @@ impl Feed {
                     skills: Vec::new(),
                     location: None,
                     visibility: Visibility::Neighbourhood,
+                    sealed_description: None,
+                    description: None,
                 })
             }
         }

@@ -345,6 +345,16 @@ impl From<serde_json::Error> for ApiError {
     }
 }
 
+impl From<PrivacyError> for ApiError {
+    fn from(err: PrivacyError) -> Self {
+        match err {
+            PrivacyError::SubjectErased(_) => Self::rule("person-erased", err.to_string()),
+            PrivacyError::Store(e) => e.into(),
+            other => Self::Internal(Box::new(other)),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -419,15 +429,5 @@ mod tests {
         let text = chain(&error);
         assert!(text.starts_with("internal error: "), "{text}");
         assert!(text.contains("row 7 is not JSON"), "{text}");
-    }
-}
-
-impl From<PrivacyError> for ApiError {
-    fn from(err: PrivacyError) -> Self {
-        match err {
-            PrivacyError::SubjectErased(_) => Self::rule("person-erased", err.to_string()),
-            PrivacyError::Store(e) => e.into(),
-            other => Self::Internal(Box::new(other)),
-        }
     }
 }

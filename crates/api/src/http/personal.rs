@@ -18,6 +18,7 @@ use noaber_domain::{
     Decider, DomainEvent, NeighbourhoodId, OrganisationId, PersonId, Personal, PersonalValue,
     RequestId, Role, TenantId,
 };
+use noaber_projections::feed::FeedPage;
 use noaber_store::StreamId;
 use serde::{Deserialize, Serialize};
 
@@ -58,15 +59,18 @@ pub struct PersonCard {
     pub name_shown: Option<Shown>,
 }
 
-/// Reads `aggregate`'s stream of `category`, opening every sealed value, and decodes it.
+/// Reads a stream, opening every sealed value when `unseal`, and decodes it.
 async fn opened_events<E: DomainEvent>(
     state: &AppState,
     stream: &StreamId,
+    unseal: bool,
 ) -> Result<Vec<E>, ApiError> {
     let mut out = Vec::new();
     let mut events = state.store.read_stream(stream, 1);
     while let Some(mut recorded) = events.try_next().await? {
-        state.privacy.unseal(&mut recorded.payload).await?;
+        if unseal {
+            state.privacy.unseal(&mut recorded.payload).await?;
+        }
         let event = E::decode_stored(
             &recorded.event_type,
             recorded.schema_version,
@@ -76,6 +80,50 @@ async fn opened_events<E: DomainEvent>(
         out.push(event);
     }
     Ok(out)
+}
+
+/// Opens one sealed value (erased when its person's key is gone).
+pub async fn open(state: &AppState, value: &Personal) -> Result<Option<Shown>, ApiError> {
+    match &value.value {
+        PersonalValue::Sealed(inner) => {
+            let mut wrapped = serde_json::json!({ "$sealed": inner });
+            state.privacy.unseal(&mut wrapped).await?;
+            let opened: Personal = serde_json::from_value(wrapped).map_err(|e| {
+                ApiError::internal(format!("an opened value does not read back: {e}"))
+            })?;
+            Ok(shown(&opened))
+        }
+        _ => Ok(shown(value)),
+    }
+}
+
+/// Opens the descriptions of a feed page for a reader the table lets open them, and records
+/// the openings.
+pub async fn open_feed(
+    state: &AppState,
+    actor: &Actor,
+    headers: &HeaderMap,
+    page: &mut FeedPage,
+) -> Result<(), ApiError> {
+    if reach(actor.role, Action::OpenDescription) == Reach::No {
+        return Ok(());
+    }
+    let mut opened = Opened::new(
+        actor.tenant,
+        actor.actor,
+        actor.role,
+        "GET /v1/neighbourhoods/{id}/feed",
+    );
+    for item in &mut page.items {
+        if let Some(sealed) = item.sealed_description.take() {
+            if let Some(text) = open(state, &sealed).await? {
+                opened.add(sealed.subject, "description");
+                item.description = serde_json::to_value(text).ok();
+            }
+        }
+    }
+    record(state, opened, headers).await;
+    Ok(())
 }
 
 /// The card of `person` of `tenant`, opened from their stream (nothing when not of the tenant).
@@ -91,7 +139,7 @@ pub async fn person_card(
         return Ok(PersonCard::default());
     }
     let events: Vec<PersonEvent> =
-        opened_events(state, &StreamId::of::<Person>(person.as_uuid())).await?;
+        opened_events(state, &StreamId::of::<Person>(person.as_uuid()), true).await?;
     let mut card = PersonCard::default();
     for event in &events {
         match event {
@@ -186,15 +234,24 @@ fn may_open(actor: &Actor, action: Action) -> bool {
     reach(actor.role, action) != Reach::No
 }
 
+/// Query of `GET /v1/requests/{id}`.
+#[derive(Debug, Deserialize)]
+pub struct RequestQuery {
+    /// Open personal data (true when absent); `false` for the request without any of it.
+    pub open: Option<bool>,
+}
+
 async fn request(
     State(state): State<AppState>,
     actor: Actor,
     headers: HeaderMap,
     ApiPath(id): ApiPath<RequestId>,
+    super::ApiQuery(query): super::ApiQuery<RequestQuery>,
 ) -> Result<Json<RequestView>, ApiError> {
+    let open_any = query.open != Some(false);
     super::policy::request_in_reach(&state, &actor, id, Action::ReadRequest).await?;
     let events: Vec<RequestEvent> =
-        opened_events(&state, &StreamId::of::<HelpRequest>(id.as_uuid())).await?;
+        opened_events(&state, &StreamId::of::<HelpRequest>(id.as_uuid()), open_any).await?;
     let folded = HelpRequest::fold(events.iter());
     let posted = events.iter().find_map(|e| match e {
         RequestEvent::RequestPosted(p) => Some(p),
@@ -213,7 +270,7 @@ async fn request(
         "GET /v1/requests/{id}",
     );
 
-    let description = if own || may_open(&actor, Action::OpenDescription) {
+    let description = if open_any && (own || may_open(&actor, Action::OpenDescription)) {
         opened.add(posted.description.subject, "description");
         shown(&posted.description)
     } else {
@@ -226,7 +283,7 @@ async fn request(
         name: None,
         contact: None,
     };
-    if knows_who && (own || may_open(&actor, Action::OpenRequesterName)) {
+    if open_any && knows_who && (own || may_open(&actor, Action::OpenRequesterName)) {
         let card = person_card(&state, actor.tenant, requester_id).await?;
         if let Some(name) = card.name_shown {
             opened.add(requester_id, "name");

@@ -63,21 +63,6 @@ pub struct Fresh {
     pub fresh: bool,
 }
 
-/// Lets `roles` through; a funder or auditor hears what their role does see, anyone else that
-/// their role may not see this.
-pub(super) fn allow(actor: &Actor, roles: &[Role]) -> Result<(), ApiError> {
-    if roles.contains(&actor.role) {
-        Ok(())
-    } else if actor.role.is_read_only() {
-        actor.not_read_only()
-    } else {
-        Err(ApiError::Forbidden(format!(
-            "a {} may not see this",
-            actor.role.as_str()
-        )))
-    }
-}
-
 /// Waits until the read models include everything committed before the call, when asked to.
 pub(super) async fn wait_if_fresh(state: &AppState, fresh: bool) -> Result<(), ApiError> {
     if fresh {
@@ -110,6 +95,8 @@ pub struct FeedParams {
     pub cursor: Option<String>,
     /// Items per page (at most 100; 20 when absent).
     pub limit: Option<usize>,
+    /// Open the requests' descriptions (true when absent); `false` for a lighter list.
+    pub open: Option<bool>,
     /// Wait for the read models to include every earlier write.
     #[serde(default)]
     pub fresh: bool,
@@ -118,6 +105,7 @@ pub struct FeedParams {
 async fn feed(
     State(state): State<AppState>,
     actor: Actor,
+    headers: axum::http::HeaderMap,
     ApiPath(neighbourhood): ApiPath<NeighbourhoodId>,
     ApiQuery(params): ApiQuery<FeedParams>,
 ) -> Result<Json<FeedPage>, ApiError> {
@@ -155,13 +143,18 @@ async fn feed(
         Role::Connector | Role::Admin => Audience::Connector,
         _ => Audience::Resident,
     };
-    let models = state.projections.read().await;
-    let page = models.feed.page(
-        neighbourhood,
-        audience,
-        params.cursor.as_deref(),
-        params.limit.unwrap_or(20),
-    )?;
+    let mut page = {
+        let models = state.projections.read().await;
+        models.feed.page(
+            neighbourhood,
+            audience,
+            params.cursor.as_deref(),
+            params.limit.unwrap_or(20),
+        )?
+    };
+    if params.open != Some(false) {
+        super::personal::open_feed(&state, &actor, &headers, &mut page).await?;
+    }
     Ok(Json(page))
 }
 

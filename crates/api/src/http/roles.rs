@@ -25,8 +25,9 @@ use noaber_projections::roles::{CurrentGrant, RoleChange};
 use serde::{Deserialize, Serialize};
 
 use super::commands::{context, execute, Acting, CommandResponse, Kind};
-use super::reads::{allow, ensure_in_tenant, wait_if_fresh, Fresh};
+use super::reads::{ensure_in_tenant, wait_if_fresh, Fresh};
 use super::{Actor, ApiError, ApiJson, ApiPath, ApiQuery, AppState, CommandId};
+use noaber_domain::policy::{Action, Reach};
 
 /// The role routes, under `/v1`.
 pub fn router() -> Router<AppState> {
@@ -123,9 +124,12 @@ async fn list(
     ApiPath(person_id): ApiPath<PersonId>,
     ApiQuery(params): ApiQuery<Fresh>,
 ) -> Result<Json<PersonRolesView>, ApiError> {
-    let own = actor.actor == person_id && actor.role != Role::Funder;
-    if !own {
-        allow(&actor, &[Role::Connector, Role::Admin])?;
+    let scope = super::policy::scope(&state, &actor, Action::ReadRoles).await?;
+    if scope.reach != Reach::Tenant && actor.actor != person_id {
+        return Err(ApiError::Forbidden(format!(
+            "a {} may read their own roles only",
+            actor.role.as_str()
+        )));
     }
     wait_if_fresh(&state, params.fresh).await?;
     ensure_in_tenant(&state, person::CATEGORY, person_id.as_uuid(), actor.tenant).await?;

@@ -109,7 +109,6 @@ impl Live {
     }
 
     /// Sends a command and insists it was written; the aggregate id.
-    #[track_caller]
     pub async fn ok(&self, path: &str, token: &str, body: Value) -> Uuid {
         let (status, answer) = self.call(Method::POST, path, token, Some(body)).await;
         assert!(status.is_success(), "POST {path}: {status} {answer}");
@@ -132,14 +131,10 @@ impl Live {
 /// A tenant with two neighbourhoods, two organisations, a person in every role and two
 /// requests, plus a second tenant with a request of its own.
 pub struct World {
-    /// The tenant.
-    pub tenant: TenantId,
     /// Its neighbourhoods: the connector's and ambassador's (`n1`) and another (`n2`).
     pub n1: Uuid,
     /// The other neighbourhood.
     pub n2: Uuid,
-    /// The partner's organisation.
-    pub o1: Uuid,
     /// A resident of `n1`, requester of `q1`.
     pub r1: PersonId,
     /// A resident of `n2`, requester of `q2`.
@@ -334,10 +329,8 @@ impl World {
             tokens.push((role, live.token(tenant, who, role).await));
         }
         World {
-            tenant,
             n1,
             n2,
-            o1,
             r1,
             r2,
             helper,

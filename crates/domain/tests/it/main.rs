@@ -4,6 +4,7 @@ mod aggregates;
 mod codec;
 mod common;
 mod error_codes;
+mod policy_table;
 mod references;
 mod request_properties;
 mod request_rules;

@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 
 use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
+use noaber_bench::http::HttpBenchOptions;
 use noaber_bench::kpi::{self, KpiBenchOptions};
 use noaber_bench::projections::{self, BenchError, BenchOptions, Progress};
 use noaber_bench::store::{self, StoreBenchOptions};
@@ -24,6 +25,22 @@ pub enum BenchCommand {
     Projections(BenchProjectionsArgs),
     /// KPI queries on large synthetic histories in memory (no database needed).
     Kpi(BenchKpiArgs),
+    /// Reads over real HTTP with personal data opened, beside the same reads opening nothing.
+    Http(BenchHttpArgs),
+}
+
+/// Options of `noaber bench http`.
+#[derive(Debug, Args)]
+pub struct BenchHttpArgs {
+    /// Open requests in the neighbourhood.
+    #[arg(long, default_value_t = HttpBenchOptions::default().requests)]
+    pub requests: usize,
+    /// Clients reading at the same time.
+    #[arg(long, default_value_t = HttpBenchOptions::default().concurrency)]
+    pub concurrency: usize,
+    /// Seconds each case runs.
+    #[arg(long, default_value_t = HttpBenchOptions::default().seconds)]
+    pub seconds: u64,
 }
 
 /// Options of `noaber bench store`.
@@ -83,6 +100,20 @@ pub async fn run(store_config: &StoreConfig, command: &BenchCommand) -> Result<E
         BenchCommand::Store(args) => bench_store(store_config, args).await,
         BenchCommand::Projections(args) => bench_projections(store_config, args).await,
         BenchCommand::Kpi(args) => bench_kpi(args),
+        BenchCommand::Http(args) => {
+            let options = HttpBenchOptions {
+                requests: args.requests,
+                concurrency: args.concurrency,
+                seconds: args.seconds,
+            };
+            eprintln!(
+                "setting up {} requests, then {} clients for {} s per case",
+                options.requests, options.concurrency, options.seconds
+            );
+            let cases = noaber_bench::http::run(&options).await?;
+            print!("{}", noaber_bench::http::print_table(&cases));
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 
