@@ -136,3 +136,66 @@ async fn an_erased_requester_reads_as_erased_everywhere() {
     assert_eq!(body["description"], json!({"state": "erased"}));
     assert_eq!(body["requester"]["name"], json!({"state": "erased"}));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn neighbours_read_the_descriptions_in_their_feed_and_the_reading_is_recorded() {
+    let live = Live::sqlite().await;
+    let world = World::new(&live).await;
+    let (status, posted) = live
+        .call(
+            Method::POST,
+            "/v1/requests",
+            world.token(Role::Resident),
+            Some(json!({"category": "errands", "neighbourhood_id": world.n1,
+                        "description": "Wie gaat er mee wandelen in het park?"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{posted}");
+    live.settle().await;
+    let feed = format!("/v1/neighbourhoods/{}/feed", world.n1);
+    let (status, page) = live
+        .call(Method::GET, &feed, world.token(Role::Helper), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let item = page["items"]
+        .as_array()
+        .and_then(|items| items.iter().find(|i| i["id"] == posted["id"]))
+        .unwrap_or_else(|| panic!("the new request is in the feed: {page}"))
+        .clone();
+    assert_eq!(
+        item["description"],
+        clear("Wie gaat er mee wandelen in het park?")
+    );
+    let (_, plain) = live
+        .call(
+            Method::GET,
+            &format!("{feed}?open=false"),
+            world.token(Role::Helper),
+            None,
+        )
+        .await;
+    assert!(
+        !plain.to_string().contains("wandelen"),
+        "open=false opens nothing: {plain}"
+    );
+    assert!(
+        !plain.to_string().contains("$sealed"),
+        "nor sends the sealed form: {plain}"
+    );
+    let (_, log) = live
+        .call(
+            Method::GET,
+            "/v1/me/access-log",
+            world.token(Role::Resident),
+            None,
+        )
+        .await;
+    assert!(
+        log.as_array().is_some_and(
+            |entries| entries.iter().any(|e| e["reader_role"] == "helper"
+                && e["resource"] == "GET /v1/neighbourhoods/{id}/feed"
+                && e["fields"] == json!(["description"]))
+        ),
+        "{log}"
+    );
+}
