@@ -6,5 +6,6 @@ mod support;
 
 mod e2e_binary;
 mod e2e_commands;
+mod e2e_identity;
 mod e2e_verify;
 mod taxonomy;

@@ -36,6 +36,7 @@ pub struct Server {
     /// Log lines read so far, in order.
     pub log: Vec<String>,
     lines: Receiver<String>,
+    printed: Receiver<String>,
 }
 
 impl Server {
@@ -51,10 +52,19 @@ impl Server {
                 "127.0.0.1",
                 "--insecure-dev-auth",
             ])
-            .stdout(Stdio::null())
+            .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
             .expect("the noaber binary starts");
+        let stdout = child.stdout.take().expect("stdout is piped");
+        let (out_tx, printed) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if out_tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
         let stderr = child.stderr.take().expect("stderr is piped");
         let (tx, lines) = mpsc::channel();
         std::thread::spawn(move || {
@@ -89,7 +99,19 @@ impl Server {
             base_url,
             log,
             lines,
+            printed,
         }
+    }
+
+    /// The first line the server printed on standard output that contains `needle`, or `None`
+    /// when it printed none within three seconds of the call (it prints before it listens).
+    pub fn printed_line(&self, needle: &str) -> Option<String> {
+        while let Ok(line) = self.printed.recv_timeout(Duration::from_secs(3)) {
+            if line.contains(needle) {
+                return Some(line);
+            }
+        }
+        None
     }
 
     /// `base_url` joined with `path`.
