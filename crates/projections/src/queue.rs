@@ -507,7 +507,10 @@ impl ReadModel for Queue {
             AnyEvent::Request(e) => self.apply_request(env, e),
             AnyEvent::Call(e) => self.apply_call(env, e),
             AnyEvent::Neighbourhood(e) => self.apply_neighbourhood(env, e),
-            AnyEvent::Person(_) | AnyEvent::Organisation(_) | AnyEvent::Tenant(_) => {}
+            AnyEvent::Person(_)
+            | AnyEvent::Organisation(_)
+            | AnyEvent::Tenant(_)
+            | AnyEvent::Incident(_) => {}
         }
     }
 }
