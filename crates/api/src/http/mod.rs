@@ -17,6 +17,7 @@ pub mod persons;
 pub mod reads;
 pub mod requests;
 pub mod roles;
+pub mod safeguarding;
 pub mod security;
 pub mod taxonomy;
 
@@ -105,6 +106,7 @@ pub fn app_with(state: AppState, config: &HttpConfig) -> Router {
         .merge(organisations::router())
         .merge(reads::router())
         .merge(roles::router())
+        .merge(safeguarding::router())
         .route_layer(middleware::from_fn(extract::require_actor));
     let routes = Router::new()
         .merge(health::router())
