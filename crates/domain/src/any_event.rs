@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 use crate::call::CallEvent;
 use crate::decider::DomainEvent;
+use crate::incident::IncidentEvent;
 use crate::neighbourhood::NeighbourhoodEvent;
 use crate::organisation::OrganisationEvent;
 use crate::person::PersonEvent;
@@ -59,6 +60,8 @@ pub enum AnyEvent {
     Neighbourhood(NeighbourhoodEvent),
     /// A tenant's event.
     Tenant(TenantEvent),
+    /// An incident's or complaint's event.
+    Incident(IncidentEvent),
 }
 
 impl AnyEvent {
@@ -71,6 +74,7 @@ impl AnyEvent {
             AnyEvent::Organisation(e) => e.encode(),
             AnyEvent::Neighbourhood(e) => e.encode(),
             AnyEvent::Tenant(e) => e.encode(),
+            AnyEvent::Incident(e) => e.encode(),
         }
     }
 
@@ -94,6 +98,8 @@ impl AnyEvent {
                 .map(AnyEvent::Neighbourhood)
         } else if TenantEvent::current_version(event_type).is_some() {
             TenantEvent::decode(event_type, schema_version, payload).map(AnyEvent::Tenant)
+        } else if IncidentEvent::current_version(event_type).is_some() {
+            IncidentEvent::decode(event_type, schema_version, payload).map(AnyEvent::Incident)
         } else {
             Err(DecodeError::UnknownType {
                 event_type: event_type.to_string(),
@@ -110,6 +116,7 @@ impl AnyEvent {
             AnyEvent::Organisation(_) => crate::organisation::CATEGORY,
             AnyEvent::Neighbourhood(_) => crate::neighbourhood::CATEGORY,
             AnyEvent::Tenant(_) => crate::tenant::CATEGORY,
+            AnyEvent::Incident(_) => crate::incident::CATEGORY,
         }
     }
 
@@ -122,6 +129,7 @@ impl AnyEvent {
             AnyEvent::Organisation(e) => e.aggregate_id(),
             AnyEvent::Neighbourhood(e) => e.aggregate_id(),
             AnyEvent::Tenant(e) => e.aggregate_id(),
+            AnyEvent::Incident(e) => e.aggregate_id(),
         }
     }
 
@@ -139,6 +147,7 @@ impl AnyEvent {
             .chain(OrganisationEvent::EVENT_TYPES)
             .chain(NeighbourhoodEvent::EVENT_TYPES)
             .chain(TenantEvent::EVENT_TYPES)
+            .chain(IncidentEvent::EVENT_TYPES)
             .copied()
     }
 }
@@ -156,6 +165,7 @@ impl DomainEvent for AnyEvent {
             AnyEvent::Organisation(e) => e.schema_version(),
             AnyEvent::Neighbourhood(e) => e.schema_version(),
             AnyEvent::Tenant(e) => e.schema_version(),
+            AnyEvent::Incident(e) => e.schema_version(),
         }
     }
 
@@ -181,6 +191,7 @@ impl AnyEvent {
             AnyEvent::Organisation(e) => e.event_type(),
             AnyEvent::Neighbourhood(e) => e.event_type(),
             AnyEvent::Tenant(e) => e.event_type(),
+            AnyEvent::Incident(e) => e.event_type(),
         }
     }
 }
@@ -201,5 +212,6 @@ from_event!(
     CallEvent => Call,
     OrganisationEvent => Organisation,
     NeighbourhoodEvent => Neighbourhood,
-    TenantEvent => Tenant
+    TenantEvent => Tenant,
+    IncidentEvent => Incident
 );

@@ -4,11 +4,20 @@
 //! understands; `evolve(state, &event)` folds one event into the state. Both are pure, so every
 //! rule is a plain unit test, and an executor elsewhere loads a stream, folds it, decides and
 //! appends with the expected version.
+//!
+//! What a rule needs from other aggregates is declared, never read: [`Decider::references`]
+//! names the aggregates that must exist in the caller's tenant, [`Decider::requirements`] the
+//! facts they hold that the decision depends on (a helper's screening, whether the tenant marks
+//! a category sensitive). The executor finds those facts and hands them to [`Decider::check`],
+//! which is as pure as `decide`.
 
 use uuid::Uuid;
 
 use crate::context::CommandContext;
 use crate::error::DomainError;
+use crate::ids::PersonId;
+use crate::person::Standing;
+use crate::values::CategoryCode;
 
 /// An event type that knows its stored name and schema version.
 pub trait DomainEvent: serde::Serialize + serde::de::DeserializeOwned {
@@ -52,6 +61,23 @@ pub trait Decider {
         Vec::new()
     }
 
+    /// The facts held by other aggregates that deciding `command` in `state` depends on.
+    ///
+    /// `decide` cannot read them, so the executor finds one [`Fact`] per requirement (from the
+    /// read models, or the log) after `decide` accepted the command and hands them, in the same
+    /// order, to [`Decider::check`].
+    fn requirements(state: &Self::State, command: &Self::Command) -> Vec<Requirement> {
+        let _ = (state, command);
+        Vec::new()
+    }
+
+    /// Refuses a command that `decide` accepted when the facts found for its
+    /// [`Decider::requirements`] do not allow it. Pure, like `decide`.
+    fn check(ctx: &CommandContext, facts: &[Fact]) -> Result<(), Self::Error> {
+        let _ = (ctx, facts);
+        Ok(())
+    }
+
     /// Decides what happens when `command` is given in `ctx` to an aggregate in `state`.
     fn decide(
         state: &Self::State,
@@ -90,4 +116,34 @@ impl Reference {
             id: id.into(),
         }
     }
+}
+
+/// A fact held outside an aggregate that one of its commands depends on, declared by
+/// [`Decider::requirements`] and found by the executor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Requirement {
+    /// How `helper` stands for help in `category`: whether they are suspended, the screening
+    /// they hold, and whether the tenant requires a screening for that category.
+    HelperStanding {
+        /// The helper about to offer or be matched.
+        helper: PersonId,
+        /// The category of the help.
+        category: CategoryCode,
+    },
+}
+
+/// What the executor found for a [`Requirement`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fact {
+    /// The answer to [`Requirement::HelperStanding`].
+    HelperStanding {
+        /// The helper.
+        helper: PersonId,
+        /// The category of the help.
+        category: CategoryCode,
+        /// Whether they are suspended, and the screening they hold.
+        standing: Standing,
+        /// Whether the tenant requires a valid screening for help in the category.
+        sensitive: bool,
+    },
 }

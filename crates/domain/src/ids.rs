@@ -105,3 +105,8 @@ id_type!(
     NeighbourhoodId,
     "neighbourhood"
 );
+id_type!(
+    /// An incident or complaint about a request or a person (stream `incident-<id>`).
+    IncidentId,
+    "incident"
+);

@@ -12,6 +12,7 @@ mod context;
 mod decider;
 mod error;
 mod ids;
+pub mod incident;
 pub mod neighbourhood;
 pub mod organisation;
 pub mod person;
@@ -30,11 +31,13 @@ pub use access::Refusal;
 pub use any_event::{AnyEvent, DecodeError};
 pub use call::{CallCommand, CallError, CallEvent, CallState};
 pub use context::CommandContext;
-pub use decider::{Decider, DomainEvent, Reference};
+pub use decider::{Decider, DomainEvent, Fact, Reference, Requirement};
 pub use error::{is_kebab_case, DomainError, ErrorKind};
 pub use ids::{
-    CallId, IdParseError, NeighbourhoodId, OrganisationId, PersonId, RequestId, TenantId,
+    CallId, IdParseError, IncidentId, NeighbourhoodId, OrganisationId, PersonId, RequestId,
+    TenantId,
 };
+pub use incident::{IncidentCommand, IncidentError, IncidentEvent, IncidentState};
 pub use neighbourhood::{
     NeighbourhoodCommand, NeighbourhoodError, NeighbourhoodEvent, NeighbourhoodState,
 };

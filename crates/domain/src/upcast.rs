@@ -8,6 +8,8 @@
 //! - `RequestPosted` v1 -> v2: the free text field `text` was renamed `description`, and
 //!   `target_group`, `visibility` and `hands_needed` were added (defaults: none,
 //!   `neighbourhood`, 1).
+//! - `TenantSettingsChanged` v1 -> v2: `sensitive_categories` was added (default: absent, so
+//!   the categories that require a screening did not change).
 
 use serde_json::{Map, Value};
 
@@ -43,6 +45,15 @@ fn step(event_type: &str, version: u32, payload: Value) -> Result<Value, DecodeE
                 reason,
             })
         }
+        ("TenantSettingsChanged", 1) => {
+            tenant_settings_changed_v1_to_v2(payload).map_err(|reason| {
+                DecodeError::InvalidPayload {
+                    event_type: event_type.to_string(),
+                    schema_version: version,
+                    reason,
+                }
+            })
+        }
         _ => Err(DecodeError::UnsupportedVersion {
             event_type: event_type.to_string(),
             schema_version: version,
@@ -72,5 +83,12 @@ fn request_posted_v1_to_v2(payload: Value) -> Result<Value, String> {
     m.entry("visibility")
         .or_insert_with(|| Value::String("neighbourhood".into()));
     m.entry("hands_needed").or_insert_with(|| Value::from(1));
+    Ok(Value::Object(m))
+}
+
+/// `TenantSettingsChanged` v1 had no sensitive categories: none changed.
+fn tenant_settings_changed_v1_to_v2(payload: Value) -> Result<Value, String> {
+    let mut m = object(payload)?;
+    m.entry("sensitive_categories").or_insert(Value::Null);
     Ok(Value::Object(m))
 }

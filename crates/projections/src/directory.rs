@@ -283,8 +283,17 @@ impl Directory {
                 p.erased = true;
                 p.location = None;
             }),
-            // Staff roles say nothing about whether someone can help a neighbour.
-            PersonEvent::RoleGranted(_) | PersonEvent::RoleRevoked(_) => {}
+            // A suspension ends the helper role: no more suggestions until they opt in again.
+            PersonEvent::HelperSuspended(e) => {
+                self.with_person(e.person_id, tenant, |p| p.opted_in = false);
+            }
+            // Staff roles and screenings say nothing about whether someone can help a
+            // neighbour near them (the executor checks a screening where it is required).
+            PersonEvent::RoleGranted(_)
+            | PersonEvent::RoleRevoked(_)
+            | PersonEvent::ScreeningRecorded(_)
+            | PersonEvent::ScreeningWithdrawn(_)
+            | PersonEvent::SuspensionLifted(_) => {}
         }
     }
 
@@ -708,7 +717,8 @@ impl ReadModel for Directory {
             AnyEvent::Call(_)
             | AnyEvent::Organisation(_)
             | AnyEvent::Neighbourhood(_)
-            | AnyEvent::Tenant(_) => {}
+            | AnyEvent::Tenant(_)
+            | AnyEvent::Incident(_) => {}
         }
     }
 }

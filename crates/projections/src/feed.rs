@@ -498,8 +498,14 @@ impl Feed {
                 c.erased = true;
                 c.location = None;
             }),
-            // Roles are not news for a neighbourhood's feed.
-            E::RoleGranted(_) | E::RoleRevoked(_) => {}
+            // A suspended helper's talents leave the feed with their helper role.
+            E::HelperSuspended(p) => self.with_offer(p.person_id, |c| c.opted_in = false),
+            // Roles, screenings and suspensions are not news for a neighbourhood's feed.
+            E::RoleGranted(_)
+            | E::RoleRevoked(_)
+            | E::ScreeningRecorded(_)
+            | E::ScreeningWithdrawn(_)
+            | E::SuspensionLifted(_) => {}
         }
     }
 
@@ -720,7 +726,8 @@ impl ReadModel for Feed {
             AnyEvent::Person(e) => self.apply_person(env, e),
             AnyEvent::Call(e) => self.apply_call(env, e),
             AnyEvent::Neighbourhood(e) => self.apply_neighbourhood(env, e),
-            AnyEvent::Organisation(_) | AnyEvent::Tenant(_) => {}
+            // Incidents and complaints are for connectors only: never in a resident's feed.
+            AnyEvent::Organisation(_) | AnyEvent::Tenant(_) | AnyEvent::Incident(_) => {}
         }
     }
 }

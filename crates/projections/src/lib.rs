@@ -1,5 +1,6 @@
 //! Noaber's read models, folded from the event log: resident feeds, connector queues, the helper
-//! directory with match suggestions, funder KPIs, signals, the roles granted and the audit view.
+//! directory with match suggestions, funder KPIs, signals, the roles granted, safeguarding (who
+//! is screened or suspended, which categories are sensitive) and the audit view.
 //!
 //! Every model implements [`model::ReadModel`]; the [`runner`] folds the log into all of them
 //! at once, keeps them in memory following the log, and snapshots them.
@@ -17,6 +18,7 @@ mod pipeline;
 pub mod queue;
 pub mod roles;
 pub mod runner;
+pub mod safeguarding;
 pub mod signals;
 pub mod snapshot;
 

@@ -1,13 +1,15 @@
 //! Owners: which tenant owns each aggregate, so that a command naming a neighbourhood, person,
-//! organisation or call, and every read that names one, is checked in memory instead of with a
-//! round trip to the log.
+//! organisation, call or incident, and every read that names one, is checked in memory instead
+//! of with a round trip to the log.
 //!
 //! An aggregate's tenant is fixed by the first event of its stream and never changes, so the
 //! model only looks at first events. [`crate::Projections`] implements the store's
 //! [`noaber_store::exec::Owners`] over it; an id it does not know yet is looked up again after
 //! the models caught up with the log, so a command right after a creation is not refused.
 
-use noaber_domain::{call, neighbourhood, organisation, person, request, tenant, TenantId};
+use noaber_domain::{
+    call, incident, neighbourhood, organisation, person, request, tenant, TenantId,
+};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -15,13 +17,14 @@ use crate::fastmap::FastMap;
 use crate::model::{Envelope, ReadModel};
 
 /// The stream categories whose owners are kept, in a fixed order (the index into the maps).
-const CATEGORIES: [&str; 6] = [
+const CATEGORIES: [&str; 7] = [
     person::CATEGORY,
     request::CATEGORY,
     call::CATEGORY,
     organisation::CATEGORY,
     neighbourhood::CATEGORY,
     tenant::CATEGORY,
+    incident::CATEGORY,
 ];
 
 fn index_of(category: &str) -> Option<usize> {
@@ -44,7 +47,8 @@ impl Owners {
 
 impl ReadModel for Owners {
     const NAME: &'static str = "owners";
-    const SNAPSHOT_VERSION: u32 = 1;
+    // 2: incidents are kept too.
+    const SNAPSHOT_VERSION: u32 = 2;
 
     #[inline]
     fn apply(&mut self, env: &Envelope<'_>) {

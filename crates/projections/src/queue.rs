@@ -14,20 +14,35 @@
 //! - **referral without outcome**: referred to a professional `referral_without_outcome_after`
 //!   (default 14 days) ago and no outcome recorded;
 //! - **call short of hands**: an open call with fewer answers than hands needed and its
-//!   deadline within `call_deadline_within` (default 48 h) or already past.
+//!   deadline within `call_deadline_within` (default 48 h) or already past;
+//! - **helper suspended**: a request with a helper matched who has since been suspended (or
+//!   was suspended when the match was recorded): the connector cancels the match and finds
+//!   someone else. Immediately, with no waiting time;
+//! - **incident reported**: an incident or complaint no connector has acknowledged yet;
+//! - **incident open**: an acknowledged incident or complaint that is not closed.
+//!
+//! Incidents and complaints are queue items of their own (`{"kind": "incident"}`), in the
+//! neighbourhood of the request they are about, else of the person they are about. They reach
+//! connectors here and nowhere else: the resident feed never shows them.
 //!
 //! Priority (higher first) = urgency points + age points + the largest reason's points
-//! (+ 25 when the request's needed-by date is within 48 h or past):
-//! urgency low 0, normal 10, high 25, urgent 50 (calls count as normal);
+//! (+ 25 when the request's needed-by date is within 48 h or past; + 25 for an incident, as
+//! opposed to a complaint):
+//! urgency low 0, normal 10, high 25, urgent 50 (calls count as normal, incidents have none);
 //! age 1 point per full 6 hours since the reason's clock started, at most 50;
-//! reasons: call short of hands 30, untriaged 20, no offer 20, referral without outcome 10,
-//! match stalled 10.
+//! reasons: incident reported 50, helper suspended 40, call short of hands 30, untriaged 20,
+//! no offer 20, referral without outcome 10, match stalled 10, incident open 10.
 
 use chrono::{DateTime, TimeDelta, Utc};
 use noaber_domain::call::CallScope;
+use noaber_domain::incident::{IncidentEvent, IncidentKind};
+use noaber_domain::person::PersonEvent;
 use noaber_domain::request::{RequestEvent, TriageRoute};
 use noaber_domain::values::Urgency;
-use noaber_domain::{AnyEvent, CallEvent, CallId, NeighbourhoodEvent, NeighbourhoodId, RequestId};
+use noaber_domain::{
+    AnyEvent, CallEvent, CallId, IncidentId, NeighbourhoodEvent, NeighbourhoodId, PersonId,
+    RequestId,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::fastmap::{FastMap, FastSet};
@@ -71,14 +86,24 @@ pub enum QueueReason {
     ReferralWithoutOutcome,
     /// The call has too few answers and its deadline is near or past.
     CallShortOfHands,
+    /// A matched helper is suspended: the match needs a connector.
+    HelperSuspended,
+    /// An incident or complaint no connector has acknowledged yet.
+    IncidentReported,
+    /// An acknowledged incident or complaint that is not closed yet.
+    IncidentOpen,
 }
 
 impl QueueReason {
     fn points(self) -> u32 {
         match self {
+            QueueReason::IncidentReported => 50,
+            QueueReason::HelperSuspended => 40,
             QueueReason::CallShortOfHands => 30,
             QueueReason::Untriaged | QueueReason::NoOffer => 20,
-            QueueReason::ReferralWithoutOutcome | QueueReason::MatchStalled => 10,
+            QueueReason::ReferralWithoutOutcome
+            | QueueReason::MatchStalled
+            | QueueReason::IncidentOpen => 10,
         }
     }
 }
@@ -91,23 +116,26 @@ pub enum QueueSubject {
     Request(RequestId),
     /// A call.
     Call(CallId),
+    /// An incident or complaint.
+    Incident(IncidentId),
 }
 
 /// One thing that needs a human.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct QueueItem {
-    /// The request or call.
+    /// The request, call or incident.
     pub subject: QueueSubject,
     /// The neighbourhood it belongs to (for a call: the first of the connector's
-    /// neighbourhoods it was sent to).
+    /// neighbourhoods it was sent to; for an incident: its request's, else its person's).
     pub neighbourhood: NeighbourhoodId,
     /// Every reason that applies, most pressing first.
     pub reasons: Vec<QueueReason>,
-    /// When the request was posted (or last reopened) or the call published.
+    /// When the request was posted (or last reopened), the call published or the incident
+    /// reported.
     pub since: DateTime<Utc>,
     /// How long ago that was, in whole hours.
     pub age_hours: i64,
-    /// The request's urgency (calls: none).
+    /// The request's urgency (calls and incidents: none).
     pub urgency: Option<Urgency>,
     /// The priority: higher needs attention first (see the module documentation).
     pub priority: u32,
@@ -128,6 +156,20 @@ struct Case {
     matched_since: Option<i64>,
     referred_since: Option<i64>,
     done: bool,
+    /// The helpers matched now (to see whether one of them is suspended).
+    helpers: Vec<PersonId>,
+}
+
+/// What the queue keeps of an open incident or complaint.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+struct IncidentCase {
+    kind: IncidentKind,
+    request: Option<RequestId>,
+    person: Option<PersonId>,
+    /// Where it was when reported, for when its request is voided later.
+    neighbourhood: Option<NeighbourhoodId>,
+    reported: i64,
+    acknowledged: bool,
 }
 
 /// What the queue keeps of a call.
@@ -149,6 +191,12 @@ pub struct Queue {
     calls: FastMap<CallId, CallCase>,
     /// Neighbourhoods of each tenant, for calls sent to all of them.
     neighbourhoods: FastMap<uuid::Uuid, Vec<NeighbourhoodId>>,
+    /// Helpers suspended now, and since when (microseconds).
+    suspended: FastMap<PersonId, i64>,
+    /// Incidents and complaints not closed.
+    incidents: FastMap<IncidentId, IncidentCase>,
+    /// Where each person lives, for incidents about a person.
+    homes: FastMap<PersonId, NeighbourhoodId>,
     /// Requests not resolved, closed or voided, per neighbourhood (rebuilt on restore).
     #[serde(skip)]
     active: FastMap<NeighbourhoodId, FastSet<RequestId>>,
@@ -159,6 +207,9 @@ struct QueueData {
     cases: FastMap<RequestId, Case>,
     calls: FastMap<CallId, CallCase>,
     neighbourhoods: FastMap<uuid::Uuid, Vec<NeighbourhoodId>>,
+    suspended: FastMap<PersonId, i64>,
+    incidents: FastMap<IncidentId, IncidentCase>,
+    homes: FastMap<PersonId, NeighbourhoodId>,
 }
 
 impl From<QueueData> for Queue {
@@ -171,6 +222,9 @@ impl From<QueueData> for Queue {
             cases: d.cases,
             calls: d.calls,
             neighbourhoods: d.neighbourhoods,
+            suspended: d.suspended,
+            incidents: d.incidents,
+            homes: d.homes,
             active,
         }
     }
@@ -243,6 +297,7 @@ impl Queue {
                         matched_since: None,
                         referred_since: None,
                         done: false,
+                        helpers: Vec::new(),
                     },
                 );
                 self.active
@@ -265,12 +320,14 @@ impl Queue {
                     c.matched_since = Some(at);
                 }
                 c.matched = c.matched.saturating_add(1);
+                c.helpers.push(m.helper);
             }),
             E::MatchCancelled(m) => self.with_case(m.request_id, |c| {
                 c.matched = c.matched.saturating_sub(1);
                 if c.matched == 0 {
                     c.matched_since = None;
                 }
+                c.helpers.retain(|h| *h != m.helper);
             }),
             E::ReferredToProfessional(r) => self.with_case(r.request_id, |c| {
                 c.referred_since = Some(at);
@@ -287,6 +344,7 @@ impl Queue {
                 c.matched = 0;
                 c.matched_since = None;
                 c.referred_since = None;
+                c.helpers.clear();
             }),
             E::RequestCorrected(r) => {
                 if let Some(u) = r.urgency {
@@ -317,7 +375,13 @@ impl Queue {
         }
     }
 
-    fn request_item(id: RequestId, c: &Case, now: i64, config: &QueueConfig) -> Option<QueueItem> {
+    fn request_item(
+        &self,
+        id: RequestId,
+        c: &Case,
+        now: i64,
+        config: &QueueConfig,
+    ) -> Option<QueueItem> {
         let mut reasons = Vec::new();
         let mut clock = c.open_since;
         let overdue = |since: i64, after: TimeDelta| {
@@ -350,6 +414,19 @@ impl Queue {
                 if reasons.len() == 1 {
                     clock = since;
                 }
+            }
+        }
+        // Since the earliest suspension of a helper still matched (or the match, if later).
+        let suspended_since = c
+            .helpers
+            .iter()
+            .filter_map(|h| self.suspended.get(h))
+            .min()
+            .map(|&since| since.max(c.matched_since.unwrap_or(since)));
+        if let Some(since) = suspended_since {
+            reasons.push(QueueReason::HelperSuspended);
+            if reasons.len() == 1 {
+                clock = since;
             }
         }
         if reasons.is_empty() {
@@ -416,6 +493,98 @@ impl Queue {
         }
     }
 
+    fn apply_person(&mut self, env: &Envelope<'_>, event: &PersonEvent) {
+        match event {
+            PersonEvent::PersonRegistered(p) => {
+                self.homes.insert(p.person_id, p.neighbourhood_id);
+            }
+            PersonEvent::ProfileUpdated(p) => {
+                if let Some(n) = p.neighbourhood_id {
+                    self.homes.insert(p.person_id, n);
+                }
+            }
+            PersonEvent::HelperSuspended(s) => {
+                self.suspended
+                    .entry(s.person_id)
+                    .or_insert_with(|| micros(env.raw.occurred_at));
+            }
+            PersonEvent::SuspensionLifted(l) => {
+                self.suspended.remove(&l.person_id);
+            }
+            _ => {}
+        }
+    }
+
+    /// Where an incident belongs now: its request's neighbourhood, else its person's, else
+    /// where it was when reported.
+    fn incident_neighbourhood(&self, case: &IncidentCase) -> Option<NeighbourhoodId> {
+        case.request
+            .and_then(|r| self.cases.get(&r).map(|c| c.neighbourhood))
+            .or_else(|| case.person.and_then(|p| self.homes.get(&p).copied()))
+            .or(case.neighbourhood)
+    }
+
+    fn apply_incident(&mut self, env: &Envelope<'_>, event: &IncidentEvent) {
+        match event {
+            IncidentEvent::IncidentReported(r) => {
+                let mut case = IncidentCase {
+                    kind: r.kind,
+                    request: r.request_id,
+                    person: r.person_id,
+                    neighbourhood: None,
+                    reported: micros(env.raw.occurred_at),
+                    acknowledged: false,
+                };
+                case.neighbourhood = self.incident_neighbourhood(&case);
+                self.incidents.insert(r.incident_id, case);
+            }
+            IncidentEvent::IncidentAcknowledged(a) => {
+                if let Some(case) = self.incidents.get_mut(&a.incident_id) {
+                    case.acknowledged = true;
+                }
+            }
+            IncidentEvent::IncidentClosed(c) => {
+                // A closed incident never needs a human again: drop it.
+                self.incidents.remove(&c.incident_id);
+            }
+        }
+    }
+
+    fn incident_items(
+        &self,
+        neighbourhoods: &[NeighbourhoodId],
+        now: i64,
+        out: &mut Vec<QueueItem>,
+    ) {
+        for (id, case) in &self.incidents {
+            let Some(n) = self
+                .incident_neighbourhood(case)
+                .filter(|n| neighbourhoods.contains(n))
+            else {
+                continue;
+            };
+            let reason = if case.acknowledged {
+                QueueReason::IncidentOpen
+            } else {
+                QueueReason::IncidentReported
+            };
+            let harm = if case.kind == IncidentKind::Incident {
+                25
+            } else {
+                0
+            };
+            out.push(QueueItem {
+                subject: QueueSubject::Incident(*id),
+                neighbourhood: n,
+                reasons: vec![reason],
+                since: from_micros(case.reported),
+                age_hours: (now - case.reported) / 3_600_000_000,
+                urgency: None,
+                priority: age_points(now, case.reported) + reason.points() + harm,
+            });
+        }
+    }
+
     fn call_items(
         &self,
         neighbourhoods: &[NeighbourhoodId],
@@ -474,13 +643,14 @@ impl Queue {
             };
             for id in active {
                 if let Some(case) = self.cases.get(id) {
-                    if let Some(item) = Self::request_item(*id, case, now_us, config) {
+                    if let Some(item) = self.request_item(*id, case, now_us, config) {
                         out.push(item);
                     }
                 }
             }
         }
         self.call_items(neighbourhoods, now_us, config, &mut out);
+        self.incident_items(neighbourhoods, now_us, &mut out);
         out.sort_by(|a, b| {
             b.priority
                 .cmp(&a.priority)
@@ -495,19 +665,23 @@ fn subject_key(s: &QueueSubject) -> (u8, uuid::Uuid) {
     match s {
         QueueSubject::Request(id) => (0, id.as_uuid()),
         QueueSubject::Call(id) => (1, id.as_uuid()),
+        QueueSubject::Incident(id) => (2, id.as_uuid()),
     }
 }
 
 impl ReadModel for Queue {
     const NAME: &'static str = "queue";
-    const SNAPSHOT_VERSION: u32 = 1;
+    // 2: matched helpers, suspensions, incidents and homes are kept.
+    const SNAPSHOT_VERSION: u32 = 2;
 
     fn apply(&mut self, env: &Envelope<'_>) {
         match env.event {
             AnyEvent::Request(e) => self.apply_request(env, e),
             AnyEvent::Call(e) => self.apply_call(env, e),
             AnyEvent::Neighbourhood(e) => self.apply_neighbourhood(env, e),
-            AnyEvent::Person(_) | AnyEvent::Organisation(_) | AnyEvent::Tenant(_) => {}
+            AnyEvent::Person(e) => self.apply_person(env, e),
+            AnyEvent::Incident(e) => self.apply_incident(env, e),
+            AnyEvent::Organisation(_) | AnyEvent::Tenant(_) => {}
         }
     }
 }

@@ -229,7 +229,13 @@ impl ReadModel for Roles {
             | PersonEvent::ProfileUpdated(_)
             | PersonEvent::SkillsDeclared(_)
             | PersonEvent::HelperOptedIn(_)
-            | PersonEvent::HelperOptedOut(_) => {}
+            | PersonEvent::HelperOptedOut(_)
+            // A suspension ends the helper role, which is a fact of its own, not a grant
+            // (ADR 0028): granted roles stay until an admin revokes them.
+            | PersonEvent::ScreeningRecorded(_)
+            | PersonEvent::ScreeningWithdrawn(_)
+            | PersonEvent::HelperSuspended(_)
+            | PersonEvent::SuspensionLifted(_) => {}
         }
     }
 }

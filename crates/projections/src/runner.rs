@@ -13,10 +13,13 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use futures::StreamExt;
-use noaber_domain::person::PersonEvent;
-use noaber_domain::{AnyEvent, TenantId};
+use noaber_domain::person::{PersonEvent, Standing};
+use noaber_domain::values::CategoryCode;
+use noaber_domain::{AnyEvent, PersonId, TenantId};
 use noaber_store::privacy::Privacy;
-use noaber_store::{Checkpoint, EventFilter, EventStore, RecordedEvent, StoreError};
+use noaber_store::{
+    Checkpoint, EventFilter, EventStore, RecordedEvent, StoreError, StoreErrorKind,
+};
 use serde::Serialize;
 use tokio::sync::{watch, Mutex, RwLock, RwLockReadGuard};
 use tokio::task::JoinHandle;
@@ -132,6 +135,8 @@ read_models! {
     owners: crate::owners::Owners,
     /// The roles granted to each person, and their history.
     roles: crate::roles::Roles,
+    /// Who is screened or suspended, and which categories each tenant marks sensitive.
+    safeguarding: crate::safeguarding::Safeguarding,
 }
 
 /// Counters of one fold.
@@ -485,6 +490,50 @@ impl noaber_store::exec::Owners for Projections {
             Err(e) => tracing::warn!(error = %e, "owner lookup without catching up"),
         }
         Ok(self.read().await.owners.owner(category, id))
+    }
+}
+
+/// How long a safeguarding lookup waits for the read models to reach the log's head.
+const SAFEGUARDING_CATCH_UP: Duration = Duration::from_secs(2);
+
+impl Projections {
+    /// Waits until the models include everything the log holds now: a safeguarding answer is
+    /// never older than the command it is asked for. When they cannot catch up in time the
+    /// answer is "unavailable" (the client retries), never a stale one: a suspension recorded
+    /// a moment ago on another instance must stop the very next match.
+    async fn caught_up_for_safeguarding(&self) -> Result<(), StoreError> {
+        match self.catch_up(SAFEGUARDING_CATCH_UP).await {
+            Ok(_) => Ok(()),
+            Err(RunnerError::Store(e)) => Err(e),
+            Err(e) => Err(StoreError::new(
+                StoreErrorKind::Unavailable,
+                "the read models did not reach the log's head in time to answer a safeguarding question",
+            )
+            .with_source(e)),
+        }
+    }
+}
+
+#[async_trait]
+impl noaber_store::exec::Safeguards for Projections {
+    /// Answered from memory once the models have caught up with the log.
+    async fn standing(&self, tenant: TenantId, person: PersonId) -> Result<Standing, StoreError> {
+        self.caught_up_for_safeguarding().await?;
+        Ok(self.read().await.safeguarding.standing(tenant, person))
+    }
+
+    /// Answered from memory once the models have caught up with the log.
+    async fn is_sensitive(
+        &self,
+        tenant: TenantId,
+        category: &CategoryCode,
+    ) -> Result<bool, StoreError> {
+        self.caught_up_for_safeguarding().await?;
+        Ok(self
+            .read()
+            .await
+            .safeguarding
+            .is_sensitive(tenant, category))
     }
 }
 

@@ -11,12 +11,22 @@
 //! indistinguishable from a missing one), and every other aggregate the command names must
 //! exist in the caller's tenant, which [`Owners`] answers (from the read models in the API,
 //! from the log otherwise) without reading those aggregates' streams.
+//!
+//! Facts held by other aggregates that a decision depends on ([`Decider::requirements`]: a
+//! helper's standing, whether the tenant marks a category sensitive) are found the same way,
+//! through [`Safeguards`], and judged by the domain's pure [`Decider::check`] (ADR 0028).
 
 use std::sync::Arc;
 
 use async_trait::async_trait;
 use futures::{StreamExt, TryStreamExt};
-use noaber_domain::{CommandContext, Decider, DecodeError, DomainEvent, Reference, TenantId};
+use noaber_domain::person::{Person, Standing};
+use noaber_domain::tenant::Tenant;
+use noaber_domain::values::CategoryCode;
+use noaber_domain::{
+    CommandContext, Decider, DecodeError, DomainEvent, Fact, PersonId, Reference, Requirement,
+    TenantId,
+};
 use uuid::Uuid;
 
 use crate::privacy::{Privacy, PrivacyError};
@@ -54,6 +64,83 @@ impl Owners for OwnersFromLog {
         let stream = StreamId::for_aggregate(category, id);
         let first = self.0.read_stream(&stream, 1).next().await.transpose()?;
         Ok(first.map(|e| TenantId::new(e.tenant_id)))
+    }
+}
+
+/// The safeguarding facts a decision may depend on: how a helper stands (suspended, screened)
+/// and which categories a tenant marks sensitive. Like [`Owners`], the store defines it and the
+/// read models implement it; [`SafeguardsFromLog`] answers from the log.
+#[async_trait]
+pub trait Safeguards: Send + Sync + std::fmt::Debug {
+    /// How `person` of `tenant` stands as a helper; the default standing (not suspended, no
+    /// screening) for someone unknown.
+    async fn standing(&self, tenant: TenantId, person: PersonId) -> Result<Standing, StoreError>;
+
+    /// Whether `tenant` requires a helper's valid screening for help in `category`.
+    async fn is_sensitive(
+        &self,
+        tenant: TenantId,
+        category: &CategoryCode,
+    ) -> Result<bool, StoreError>;
+}
+
+/// [`Safeguards`] answered from the log itself: the person's and the tenant's streams, folded by
+/// their deciders. The executor's default, for the command line and tests; the API uses the
+/// read models instead.
+#[derive(Debug, Clone)]
+pub struct SafeguardsFromLog(pub Arc<dyn EventStore>);
+
+impl SafeguardsFromLog {
+    /// The state of aggregate `id` of decider `D`, folded from its stream; the default state
+    /// when the stream is empty or belongs to another tenant.
+    async fn fold<D: Decider>(&self, tenant: TenantId, id: Uuid) -> Result<D::State, StoreError> {
+        let stream = StreamId::of::<D>(id);
+        let mut events = self.0.read_stream(&stream, 1);
+        let mut state = D::State::default();
+        while let Some(recorded) = events.try_next().await? {
+            if recorded.stream_version == 1 && recorded.tenant_id != tenant.as_uuid() {
+                return Ok(D::State::default());
+            }
+            let event = D::Event::decode_stored(
+                &recorded.event_type,
+                recorded.schema_version,
+                recorded.payload,
+            )
+            .map_err(|e| {
+                StoreError::new(
+                    StoreErrorKind::Corrupt,
+                    format!(
+                        "an event of {stream} at version {} cannot be read",
+                        recorded.stream_version
+                    ),
+                )
+                .with_source(e)
+            })?;
+            state = D::evolve(state, &event);
+        }
+        Ok(state)
+    }
+}
+
+#[async_trait]
+impl Safeguards for SafeguardsFromLog {
+    async fn standing(&self, tenant: TenantId, person: PersonId) -> Result<Standing, StoreError> {
+        Ok(self
+            .fold::<Person>(tenant, person.as_uuid())
+            .await?
+            .standing)
+    }
+
+    async fn is_sensitive(
+        &self,
+        tenant: TenantId,
+        category: &CategoryCode,
+    ) -> Result<bool, StoreError> {
+        Ok(self
+            .fold::<Tenant>(tenant, tenant.as_uuid())
+            .await?
+            .sensitive_categories
+            .contains(category))
     }
 }
 
@@ -126,24 +213,37 @@ pub struct Executor {
     store: Arc<dyn EventStore>,
     privacy: Arc<Privacy>,
     owners: Arc<dyn Owners>,
+    safeguards: Arc<dyn Safeguards>,
     max_retries: usize,
 }
 
 impl Executor {
     /// An executor writing to `store`, sealing personal data with `privacy`, checking the
-    /// aggregates a command names against the log.
+    /// aggregates a command names, and finding the facts it requires, in the log.
     pub fn new(store: Arc<dyn EventStore>, privacy: Arc<Privacy>) -> Self {
         Self {
             owners: Arc::new(OwnersFromLog(store.clone())),
+            safeguards: Arc::new(SafeguardsFromLog(store.clone())),
             store,
             privacy,
             max_retries: DEFAULT_MAX_RETRIES,
         }
     }
 
-    /// Checks the aggregates a command names with `owners` (the read models) instead of the log.
-    pub fn with_owners(mut self, owners: Arc<dyn Owners>) -> Self {
-        self.owners = owners;
+    /// Answers from `models` (the read models) instead of the log: which tenant owns each
+    /// aggregate a command names, and the safeguarding facts a command requires.
+    pub fn with_owners<M>(mut self, models: Arc<M>) -> Self
+    where
+        M: Owners + Safeguards + 'static,
+    {
+        self.owners = models.clone();
+        self.safeguards = models;
+        self
+    }
+
+    /// Finds the safeguarding facts a command requires with `safeguards` alone.
+    pub fn with_safeguards(mut self, safeguards: Arc<dyn Safeguards>) -> Self {
+        self.safeguards = safeguards;
         self
     }
 
@@ -183,6 +283,27 @@ impl Executor {
             }
         }
         Ok(())
+    }
+
+    /// Finds the fact each of `requirements` asks for in `tenant`, in the same order.
+    #[tracing::instrument(skip_all, fields(requirements = requirements.len()))]
+    pub async fn find_facts<E: std::error::Error + 'static>(
+        &self,
+        tenant: TenantId,
+        requirements: &[Requirement],
+    ) -> Result<Vec<Fact>, ExecError<E>> {
+        let mut facts = Vec::with_capacity(requirements.len());
+        for requirement in requirements {
+            facts.push(match requirement {
+                Requirement::HelperStanding { helper, category } => Fact::HelperStanding {
+                    helper: *helper,
+                    category: category.clone(),
+                    standing: self.safeguards.standing(tenant, *helper).await?,
+                    sensitive: self.safeguards.is_sensitive(tenant, category).await?,
+                },
+            });
+        }
+        Ok(facts)
     }
 
     async fn load_stream<D>(
@@ -269,6 +390,13 @@ impl Executor {
                 self.check_references(ctx.tenant_id, &D::references(command))
                     .await?;
                 references_checked = true;
+            }
+            // The facts a decision depends on may change between attempts (a request's
+            // category, a helper's standing), so they are found, and checked, every time.
+            let requirements = D::requirements(&loaded.state, command);
+            if !requirements.is_empty() {
+                let facts = self.find_facts(ctx.tenant_id, &requirements).await?;
+                D::check(ctx, &facts).map_err(ExecError::Domain)?;
             }
             let event_types = events.iter().map(|e| e.event_type().to_owned()).collect();
             let batch = self.to_new_events(ctx, &events).await?;

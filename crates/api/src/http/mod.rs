@@ -22,6 +22,7 @@ pub mod policy;
 pub mod reads;
 pub mod requests;
 pub mod roles;
+pub mod safeguarding;
 pub mod security;
 pub mod taxonomy;
 
@@ -127,6 +128,7 @@ pub fn app_with(mut state: AppState, config: &HttpConfig) -> Router {
         .merge(organisations::router())
         .merge(reads::router())
         .merge(roles::router())
+        .merge(safeguarding::router())
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             authn::require_actor,

@@ -242,3 +242,32 @@ pub async fn command_in_reach(
     }
     request_in_reach(state, actor, id, action).await.map(|_| ())
 }
+
+/// Checks, before a safeguarding command about `person` (screening, suspension), that a
+/// connector reaches the person's neighbourhood; who may give it at all is the domain's rule.
+pub async fn person_in_reach(
+    state: &AppState,
+    actor: &Actor,
+    person: PersonId,
+) -> Result<(), ApiError> {
+    if actor.via == Via::DevHeaders
+        || reach(actor.role, Action::ManageRequest) != Reach::Neighbourhoods
+    {
+        return Ok(());
+    }
+    // A person the tenant does not have is the executor's to answer.
+    if state.projections.owner("person", person.as_uuid()).await? != Some(actor.tenant) {
+        return Ok(());
+    }
+    let scope = scope(state, actor, Action::ManageRequest).await?;
+    let home = state
+        .projections
+        .read()
+        .await
+        .directory
+        .neighbourhood_of(person);
+    match home {
+        Some(n) if scope.covers(n) => Ok(()),
+        _ => Err(out_of_reach(actor, Action::ManageRequest)),
+    }
+}

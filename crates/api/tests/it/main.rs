@@ -11,6 +11,7 @@ mod commands_calls;
 mod commands_organisations;
 mod commands_persons;
 mod commands_requests;
+mod commands_safeguarding;
 mod http_basics;
 mod http_v1;
 mod identity;

@@ -1,8 +1,9 @@
 //! The commands a person accepts.
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{NeighbourhoodId, PersonId};
+use crate::ids::{IncidentId, NeighbourhoodId, PersonId};
 use crate::personal::Personal;
 use crate::role::{Role, RoleScope};
 use crate::values::{ApproxLocation, Availability, DigitalAccess, Distance, Language, SkillCode};
@@ -27,6 +28,14 @@ pub enum PersonCommand {
     GrantRole(GrantRole),
     /// Revoke a role the person holds.
     RevokeRole(RevokeRole),
+    /// Record the person's screening (a connector or admin saw the certificate).
+    RecordScreening(RecordScreening),
+    /// Withdraw the person's screening.
+    WithdrawScreening(WithdrawScreening),
+    /// Suspend the person as a helper.
+    Suspend(SuspendHelper),
+    /// Lift the person's suspension.
+    LiftSuspension(LiftSuspension),
 }
 
 /// Register a person (oneself, or someone else as connector, partner, ambassador or admin).
@@ -133,6 +142,49 @@ pub struct RevokeRole {
     pub reason: Option<super::RevocationReason>,
 }
 
+/// Record a screening: a connector or admin saw the certificate of conduct and records its kind
+/// and the days it is valid; the certificate itself, and its number, stay out of the log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordScreening {
+    /// The person screened.
+    pub person_id: PersonId,
+    /// The kind of certificate.
+    pub kind: super::ScreeningKind,
+    /// The day it was issued (not after the day it is recorded).
+    pub issued_on: NaiveDate,
+    /// The last day it counts as valid (not before it was issued).
+    pub valid_until: NaiveDate,
+}
+
+/// Withdraw the person's screening: it no longer counts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WithdrawScreening {
+    /// The person.
+    pub person_id: PersonId,
+    /// Why, from a fixed list.
+    pub reason: super::ScreeningWithdrawal,
+}
+
+/// Suspend a person as a helper (a connector or admin).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SuspendHelper {
+    /// The person suspended.
+    pub person_id: PersonId,
+    /// Why, from a fixed list.
+    pub reason: super::SuspensionReason,
+    /// The connector's own words (recorded as about the person suspended).
+    pub note: Option<Personal>,
+    /// The incident or complaint that led to it, which must exist in the caller's tenant.
+    pub incident_id: Option<IncidentId>,
+}
+
+/// Lift a person's suspension as a helper (a connector or admin).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiftSuspension {
+    /// The person.
+    pub person_id: PersonId,
+}
+
 impl PersonCommand {
     /// The person the command is about.
     pub fn person_id(&self) -> PersonId {
@@ -144,7 +196,11 @@ impl PersonCommand {
             | PersonCommand::OptOut(OptOutAsHelper { person_id })
             | PersonCommand::Erase(ErasePerson { person_id })
             | PersonCommand::GrantRole(GrantRole { person_id, .. })
-            | PersonCommand::RevokeRole(RevokeRole { person_id, .. }) => *person_id,
+            | PersonCommand::RevokeRole(RevokeRole { person_id, .. })
+            | PersonCommand::RecordScreening(RecordScreening { person_id, .. })
+            | PersonCommand::WithdrawScreening(WithdrawScreening { person_id, .. })
+            | PersonCommand::Suspend(SuspendHelper { person_id, .. })
+            | PersonCommand::LiftSuspension(LiftSuspension { person_id }) => *person_id,
         }
     }
 }
@@ -158,4 +214,8 @@ crate::macros::command_from!(PersonCommand {
     Erase(ErasePerson),
     GrantRole(GrantRole),
     RevokeRole(RevokeRole),
+    RecordScreening(RecordScreening),
+    WithdrawScreening(WithdrawScreening),
+    Suspend(SuspendHelper),
+    LiftSuspension(LiftSuspension),
 });

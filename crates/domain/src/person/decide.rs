@@ -1,7 +1,7 @@
 //! The rules of a person: `decide` hands each command to the small function that holds its
 //! rule, `evolve` folds an event into the state.
 
-use crate::access::{refuse_read_only, Refusal};
+use crate::access::{refuse_read_only, require_staff, Refusal};
 use crate::context::CommandContext;
 use crate::ids::PersonId;
 use crate::personal::Personal;
@@ -9,7 +9,7 @@ use crate::role::{Role, RoleScope};
 
 use super::command::*;
 use super::event::*;
-use super::state::{Grant, PersonState, PersonStatus};
+use super::state::{Grant, PersonState, PersonStatus, Screening};
 use super::PersonError;
 
 /// What deciding one command gives: the event, or why it was refused.
@@ -31,6 +31,10 @@ pub(super) fn decide(
         PersonCommand::Erase(c) => erase(state, ctx, c),
         PersonCommand::GrantRole(c) => grant_role(state, ctx, c),
         PersonCommand::RevokeRole(c) => revoke_role(state, ctx, c),
+        PersonCommand::RecordScreening(c) => record_screening(state, ctx, c),
+        PersonCommand::WithdrawScreening(c) => withdraw_screening(state, ctx, c),
+        PersonCommand::Suspend(c) => suspend(state, ctx, c),
+        PersonCommand::LiftSuspension(c) => lift_suspension(state, ctx, c),
     }
 }
 
@@ -157,10 +161,13 @@ fn declare_skills(state: &PersonState, ctx: &CommandContext, c: &DeclareSkills) 
     .into()])
 }
 
-/// Opts in as helper.
+/// Opts in as helper; refused while suspended as a helper.
 fn opt_in(state: &PersonState, ctx: &CommandContext, c: &OptInAsHelper) -> Decision {
     ensure_registered(state)?;
     require_self_or_on_behalf(ctx, c.person_id, "opt in as helper")?;
+    if state.standing.suspended {
+        return Err(PersonError::HelperSuspended);
+    }
     if state.helper {
         return Err(PersonError::AlreadyHelper);
     }
@@ -303,6 +310,89 @@ fn revoke_role(state: &PersonState, ctx: &CommandContext, c: &RevokeRole) -> Dec
         .collect())
 }
 
+/// A connector or admin records a screening they saw: issued no later than the day it happened
+/// (the context's `occurred_at`), valid until a day not before it was issued. Recording the
+/// screening that already counts again is refused; any other replaces it (a renewal, or a
+/// correction of a mistyped date).
+fn record_screening(state: &PersonState, ctx: &CommandContext, c: &RecordScreening) -> Decision {
+    require_staff(ctx, "record a screening")?;
+    ensure_registered(state)?;
+    let today = ctx.occurred_at().date_naive();
+    if c.issued_on > today {
+        return Err(PersonError::ScreeningIssuedInFuture(c.issued_on));
+    }
+    if c.valid_until < c.issued_on {
+        return Err(PersonError::ScreeningEndsBeforeIssued);
+    }
+    let screening = Screening {
+        kind: c.kind,
+        issued_on: c.issued_on,
+        valid_until: c.valid_until,
+    };
+    if state.standing.screening == Some(screening) {
+        return Err(PersonError::ScreeningAlreadyRecorded);
+    }
+    Ok(vec![ScreeningRecorded {
+        person_id: c.person_id,
+        kind: c.kind,
+        issued_on: c.issued_on,
+        valid_until: c.valid_until,
+        recorded_by: ctx.actor_id,
+    }
+    .into()])
+}
+
+/// A connector or admin withdraws the screening that counts.
+fn withdraw_screening(
+    state: &PersonState,
+    ctx: &CommandContext,
+    c: &WithdrawScreening,
+) -> Decision {
+    require_staff(ctx, "withdraw a screening")?;
+    ensure_registered(state)?;
+    if state.standing.screening.is_none() {
+        return Err(PersonError::NoScreening);
+    }
+    Ok(vec![ScreeningWithdrawn {
+        person_id: c.person_id,
+        reason: c.reason,
+        withdrawn_by: ctx.actor_id,
+    }
+    .into()])
+}
+
+/// A connector or admin suspends a person as a helper, whether or not they are opted in now (so
+/// that opting out does not get round it). The note is personal data about the person.
+fn suspend(state: &PersonState, ctx: &CommandContext, c: &SuspendHelper) -> Decision {
+    require_staff(ctx, "suspend a helper")?;
+    ensure_registered(state)?;
+    if state.standing.suspended {
+        return Err(PersonError::AlreadySuspended);
+    }
+    Ok(vec![HelperSuspended {
+        person_id: c.person_id,
+        reason: c.reason,
+        note: c.note.clone().map(|n| n.about(c.person_id)),
+        incident_id: c.incident_id,
+        suspended_by: ctx.actor_id,
+    }
+    .into()])
+}
+
+/// A connector or admin lifts a suspension; the person may then opt in again themselves.
+fn lift_suspension(state: &PersonState, ctx: &CommandContext, c: &LiftSuspension) -> Decision {
+    require_staff(ctx, "lift a suspension")?;
+    ensure_registered(state)?;
+    if !state.standing.suspended {
+        return Err(PersonError::NotSuspended);
+    }
+    Ok(vec![SuspensionLifted {
+        person_id: c.person_id,
+        lifted_by: ctx.actor_id,
+    }
+    .into()])
+}
+
 /// Folds one event into the state.
 pub(super) fn evolve(mut state: PersonState, event: &PersonEvent) -> PersonState {
     match event {
@@ -337,6 +427,20 @@ pub(super) fn evolve(mut state: PersonState, event: &PersonEvent) -> PersonState
                 scope: e.scope.clone(),
             });
         }
+        PersonEvent::ScreeningRecorded(e) => {
+            state.standing.screening = Some(Screening {
+                kind: e.kind,
+                issued_on: e.issued_on,
+                valid_until: e.valid_until,
+            });
+        }
+        PersonEvent::ScreeningWithdrawn(_) => state.standing.screening = None,
+        PersonEvent::HelperSuspended(_) => {
+            // The helper role ends with the suspension; lifting it does not bring it back.
+            state.standing.suspended = true;
+            state.helper = false;
+        }
+        PersonEvent::SuspensionLifted(_) => state.standing.suspended = false,
     }
     state
 }

@@ -1,5 +1,7 @@
 //! Why a person refused a command.
 
+use chrono::NaiveDate;
+
 use crate::access::Refusal;
 use crate::error::{DomainError, ErrorKind};
 use crate::role::{Role, ScopeKind};
@@ -54,6 +56,27 @@ pub enum PersonError {
     /// The person does not hold the role (with the scope named), so it cannot be revoked.
     #[error("this person does not hold the {0} role with that scope; there is nothing to revoke")]
     RoleNotGranted(Role),
+    /// A suspended person cannot opt in as a helper.
+    #[error("this person is suspended as a helper; a connector must lift the suspension first")]
+    HelperSuspended,
+    /// The person is already suspended.
+    #[error("this person is already suspended as a helper")]
+    AlreadySuspended,
+    /// The person is not suspended, so there is nothing to lift.
+    #[error("this person is not suspended as a helper")]
+    NotSuspended,
+    /// A screening issued after the day it is recorded.
+    #[error("a screening cannot be issued after the day it is recorded ({0})")]
+    ScreeningIssuedInFuture(NaiveDate),
+    /// A screening that ends before it was issued.
+    #[error("a screening cannot be valid until a day before it was issued")]
+    ScreeningEndsBeforeIssued,
+    /// The same screening is already the one that counts.
+    #[error("this screening is already recorded")]
+    ScreeningAlreadyRecorded,
+    /// There is no screening to withdraw.
+    #[error("this person holds no screening")]
+    NoScreening,
 }
 
 impl DomainError for PersonError {
@@ -73,6 +96,13 @@ impl DomainError for PersonError {
             Self::ScopeDoesNotFit { .. } => "scope-does-not-fit-role",
             Self::RoleAlreadyGranted(_) => "role-already-granted",
             Self::RoleNotGranted(_) => "role-not-granted",
+            Self::HelperSuspended => "helper-suspended",
+            Self::AlreadySuspended => "already-suspended",
+            Self::NotSuspended => "not-suspended",
+            Self::ScreeningIssuedInFuture(_) => "screening-issued-in-future",
+            Self::ScreeningEndsBeforeIssued => "screening-ends-before-issued",
+            Self::ScreeningAlreadyRecorded => "screening-already-recorded",
+            Self::NoScreening => "no-screening",
         }
     }
 

@@ -1,13 +1,16 @@
 //! The events of a person: registration, profile, skills, helper opt-in/out, the roles granted
-//! and revoked, and erasure.
+//! and revoked, screening and suspension (safeguarding), and erasure.
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{NeighbourhoodId, PersonId};
+use crate::ids::{IncidentId, NeighbourhoodId, PersonId};
 use crate::macros::event_enum;
 use crate::personal::Personal;
 use crate::role::{Role, RoleScope};
-use crate::values::{ApproxLocation, Availability, DigitalAccess, Distance, Language, SkillCode};
+use crate::values::{
+    name_enum, ApproxLocation, Availability, DigitalAccess, Distance, Language, SkillCode,
+};
 
 /// A person was registered, by themselves or by a connector (or ambassador, partner, admin).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -139,6 +142,95 @@ pub enum RevocationReason {
     Conduct,
 }
 
+name_enum!(
+    /// The kind of screening a helper holds: a certificate of conduct.
+    ScreeningKind, "screening kind" {
+        /// A Verklaring Omtrent het Gedrag (the Netherlands).
+        Vog = "vog",
+        /// An extract of the criminal record, uittreksel uit het strafregister (Flanders).
+        CriminalRecordExtract = "criminal_record_extract",
+    }
+);
+
+name_enum!(
+    /// Why a screening was withdrawn: a fixed list, like every reason in a person's events.
+    ScreeningWithdrawal, "screening withdrawal reason" {
+        /// The screening was recorded for the wrong person or with the wrong dates.
+        RecordedInError = "recorded_in_error",
+        /// The issuing authority withdrew it, or the tenant no longer accepts it.
+        Revoked = "revoked",
+    }
+);
+
+name_enum!(
+    /// Why a helper was suspended: a fixed list (free text could hold personal data that
+    /// erasure cannot reach); a connector's own words go in the suspension's personal note.
+    SuspensionReason, "suspension reason" {
+        /// An incident or complaint about the helper is being looked into.
+        IncidentUnderReview = "incident_under_review",
+        /// The helper's conduct towards a resident.
+        Conduct = "conduct",
+        /// The helper's screening was refused, withdrawn or not renewed.
+        Screening = "screening",
+        /// Another reason (say which in the note).
+        Other = "other",
+    }
+);
+
+/// A helper's screening was recorded: its kind and the days it is valid. Holds no certificate
+/// number and no personal data: a connector saw the certificate and records that it exists.
+/// The latest screening recorded replaces any earlier one (a renewal, or a correction).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScreeningRecorded {
+    /// The person screened.
+    pub person_id: PersonId,
+    /// The kind of certificate.
+    pub kind: ScreeningKind,
+    /// The day it was issued.
+    pub issued_on: NaiveDate,
+    /// The last day it counts as valid (the tenant's policy, e.g. three years after issue).
+    pub valid_until: NaiveDate,
+    /// The connector or admin who saw it.
+    pub recorded_by: PersonId,
+}
+
+/// The person's screening no longer counts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScreeningWithdrawn {
+    /// The person.
+    pub person_id: PersonId,
+    /// Why.
+    pub reason: ScreeningWithdrawal,
+    /// The connector or admin who withdrew it.
+    pub withdrawn_by: PersonId,
+}
+
+/// A person was suspended as a helper: their helper role ends, they cannot offer help or be
+/// matched, and they cannot opt in again until a connector lifts the suspension. Their granted
+/// roles are not touched (ADR 0028).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HelperSuspended {
+    /// The person suspended.
+    pub person_id: PersonId,
+    /// Why, from a fixed list.
+    pub reason: SuspensionReason,
+    /// The connector's own words (subject: the person suspended), optional.
+    pub note: Option<Personal>,
+    /// The incident or complaint that led to it, if any.
+    pub incident_id: Option<IncidentId>,
+    /// The connector or admin who suspended them.
+    pub suspended_by: PersonId,
+}
+
+/// A helper's suspension was lifted: they may opt in as a helper again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SuspensionLifted {
+    /// The person.
+    pub person_id: PersonId,
+    /// The connector or admin who lifted it.
+    pub lifted_by: PersonId,
+}
+
 event_enum!(
     /// Everything that can happen to a person.
     PersonEvent (id: person_id) {
@@ -158,5 +250,13 @@ event_enum!(
         RoleGranted = 1,
         /// See [`RoleRevoked`].
         RoleRevoked = 1,
+        /// See [`ScreeningRecorded`].
+        ScreeningRecorded = 1,
+        /// See [`ScreeningWithdrawn`].
+        ScreeningWithdrawn = 1,
+        /// See [`HelperSuspended`].
+        HelperSuspended = 1,
+        /// See [`SuspensionLifted`].
+        SuspensionLifted = 1,
     }
 );

@@ -1,5 +1,6 @@
 //! The person aggregate (stream `person-<id>`): residents, helpers and staff, their profile,
-//! talents, helper opt-in, the roles granted to them, and erasure.
+//! talents, helper opt-in, the roles granted to them, their screening and suspension as a
+//! helper (safeguarding), and erasure.
 
 mod command;
 mod decide;
@@ -10,12 +11,13 @@ mod state;
 pub use command::*;
 pub use error::PersonError;
 pub use event::*;
-pub use state::{Grant, PersonState, PersonStatus};
+pub use state::{Grant, PersonState, PersonStatus, Screening, Standing};
 
 use uuid::Uuid;
 
 use crate::context::CommandContext;
 use crate::decider::{Decider, Reference};
+use crate::incident::Incident;
 use crate::neighbourhood::Neighbourhood;
 use crate::organisation::Organisation;
 use crate::role::RoleScope;
@@ -48,6 +50,8 @@ impl Decider for Person {
     /// the caller's tenant: a connector of tenant A can never be granted B's neighbourhood. A
     /// revocation names none: it only matches grants already on this person's stream, which
     /// were checked when they were made, so naming another tenant's id finds nothing.
+    ///
+    /// A suspension names the incident that led to it, if any.
     fn references(command: &PersonCommand) -> Vec<Reference> {
         match command {
             PersonCommand::UpdateProfile(c) => c
@@ -64,8 +68,16 @@ impl Decider for Person {
                     .collect(),
                 RoleScope::Organisation(id) => vec![Reference::to::<Organisation>(*id)],
             },
+            PersonCommand::Suspend(c) => c
+                .incident_id
+                .map(Reference::to::<Incident>)
+                .into_iter()
+                .collect(),
             PersonCommand::Register(_)
             | PersonCommand::DeclareSkills(_)
+            | PersonCommand::RecordScreening(_)
+            | PersonCommand::WithdrawScreening(_)
+            | PersonCommand::LiftSuspension(_)
             | PersonCommand::OptIn(_)
             | PersonCommand::OptOut(_)
             | PersonCommand::Erase(_)

@@ -2,9 +2,14 @@
 
 use std::collections::BTreeSet;
 
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
 use crate::ids::{NeighbourhoodId, PersonId};
 use crate::role::{Role, RoleScope};
 use crate::values::SkillCode;
+
+use super::event::ScreeningKind;
 
 /// Where a person is in their life in Noaber.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -33,6 +38,37 @@ pub struct PersonState {
     pub skills: Vec<SkillCode>,
     /// The roles currently granted, each with its scope (an erased person holds none).
     pub grants: BTreeSet<Grant>,
+    /// Whether they are suspended as a helper, and their screening.
+    pub standing: Standing,
+}
+
+/// A screening as it counts: its kind and the days it is valid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Screening {
+    /// The kind of certificate.
+    pub kind: ScreeningKind,
+    /// The day it was issued.
+    pub issued_on: NaiveDate,
+    /// The last day it is valid.
+    pub valid_until: NaiveDate,
+}
+
+impl Screening {
+    /// Whether it is valid on `day`: issued on or before it, and not expired.
+    pub fn valid_on(&self, day: NaiveDate) -> bool {
+        self.issued_on <= day && day <= self.valid_until
+    }
+}
+
+/// How a person stands as a helper, for the rules that keep vulnerable residents safe: whether
+/// they are suspended, and the screening they hold. Folded from their own stream; a request
+/// learns it through the executor ([`crate::Requirement::HelperStanding`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Standing {
+    /// Suspended as a helper until a connector lifts it.
+    pub suspended: bool,
+    /// The screening that counts (the latest recorded and not withdrawn), if any.
+    pub screening: Option<Screening>,
 }
 
 /// One role held over one scope. A person may hold the same role over several scopes (a

@@ -20,6 +20,8 @@ use super::event::*;
 use super::state::{Referral, RequestState, RequestStatus};
 use super::{RequestCommand, RequestError};
 
+pub(super) use helpers::may_help;
+
 /// What deciding one command gives: the events, or why it was refused.
 type Decision = Result<Vec<RequestEvent>, RequestError>;
 

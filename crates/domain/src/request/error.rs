@@ -1,9 +1,11 @@
 //! Why a help request refused a command, in words a connector understands.
 
+use chrono::NaiveDate;
+
 use crate::access::Refusal;
 use crate::error::{DomainError, ErrorKind};
 use crate::ids::PersonId;
-use crate::values::Channel;
+use crate::values::{CategoryCode, Channel};
 
 use super::event::TriageRoute;
 
@@ -119,6 +121,15 @@ pub enum RequestError {
     /// A correction that changes nothing.
     #[error("this correction changes nothing")]
     NothingToCorrect,
+    /// The helper is suspended: they cannot offer help or be matched.
+    #[error("this person is suspended as a helper; a connector must lift the suspension first")]
+    HelperSuspended,
+    /// The category requires a valid screening the helper does not hold.
+    #[error("help with {0} needs a helper with a valid screening (a VOG or an extract of the criminal record); this helper has none")]
+    HelperNotScreened(CategoryCode),
+    /// The category requires a valid screening and the helper's has expired.
+    #[error("help with this category needs a helper with a valid screening; this helper's expired on {0}")]
+    ScreeningExpired(NaiveDate),
 }
 
 impl DomainError for RequestError {
@@ -159,6 +170,9 @@ impl DomainError for RequestError {
             Self::FeedbackAlreadyGiven => "feedback-already-given",
             Self::NotReopenable => "not-reopenable",
             Self::NothingToCorrect => "nothing-to-correct",
+            Self::HelperSuspended => "helper-suspended",
+            Self::HelperNotScreened(_) => "helper-not-screened",
+            Self::ScreeningExpired(_) => "screening-expired",
         }
     }
 

@@ -15,7 +15,7 @@ pub use state::{Referral, RequestState, RequestStatus};
 use uuid::Uuid;
 
 use crate::context::CommandContext;
-use crate::decider::{Decider, Reference};
+use crate::decider::{Decider, Fact, Reference, Requirement};
 use crate::neighbourhood::Neighbourhood;
 use crate::organisation::Organisation;
 use crate::person::Person;
@@ -73,6 +73,37 @@ impl Decider for HelpRequest {
             | RequestCommand::GiveFeedback(_)
             | RequestCommand::Void(_) => Vec::new(),
         }
+    }
+
+    /// An offer and a match depend on how the helper stands for help in the request's
+    /// (current) category: suspended or not, screened or not, and whether the tenant requires
+    /// a screening for it. [`HelpRequest::check`] applies the rule to what the executor found.
+    fn requirements(state: &RequestState, command: &RequestCommand) -> Vec<Requirement> {
+        let helper = match command {
+            RequestCommand::Offer(OfferHelp { helper, .. })
+            | RequestCommand::Match(MatchHelper { helper, .. }) => *helper,
+            _ => return Vec::new(),
+        };
+        state
+            .category
+            .clone()
+            .map(|category| Requirement::HelperStanding { helper, category })
+            .into_iter()
+            .collect()
+    }
+
+    /// A helper may offer or be matched only when not suspended and, in a category the tenant
+    /// marks sensitive, holding a screening valid on the day it happens.
+    fn check(ctx: &CommandContext, facts: &[Fact]) -> Result<(), RequestError> {
+        let day = ctx.occurred_at().date_naive();
+        facts.iter().try_for_each(|fact| match fact {
+            Fact::HelperStanding {
+                standing,
+                category,
+                sensitive,
+                ..
+            } => decide::may_help(standing, category, *sensitive, day),
+        })
     }
 
     fn decide(

@@ -1,9 +1,11 @@
 //! The commands a tenant accepts (admin only).
 
+use std::collections::BTreeSet;
+
 use serde::{Deserialize, Serialize};
 
 use crate::ids::TenantId;
-use crate::values::{DisplayName, Language};
+use crate::values::{CategoryCode, DisplayName, Language};
 
 /// What an admin asks of a tenant aggregate.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -13,6 +15,8 @@ pub enum TenantCommand {
     Register(RegisterTenant),
     /// Change its settings.
     ChangeSettings(ChangeTenantSettings),
+    /// Say which categories of help require a helper's valid screening.
+    SetSensitiveCategories(SetSensitiveCategories),
 }
 
 /// Register the tenant.
@@ -37,12 +41,25 @@ pub struct ChangeTenantSettings {
     pub default_language: Option<Language>,
 }
 
+/// Say which categories of help require a helper's valid screening (personal care, company at
+/// home): the whole set, replacing the previous one; empty for none.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetSensitiveCategories {
+    /// The tenant.
+    pub tenant_id: TenantId,
+    /// The categories a helper needs a valid screening for.
+    pub categories: BTreeSet<CategoryCode>,
+}
+
 impl TenantCommand {
     /// The tenant the command is about.
     pub fn tenant_id(&self) -> TenantId {
         match self {
             TenantCommand::Register(RegisterTenant { tenant_id, .. })
-            | TenantCommand::ChangeSettings(ChangeTenantSettings { tenant_id, .. }) => *tenant_id,
+            | TenantCommand::ChangeSettings(ChangeTenantSettings { tenant_id, .. })
+            | TenantCommand::SetSensitiveCategories(SetSensitiveCategories { tenant_id, .. }) => {
+                *tenant_id
+            }
         }
     }
 }
@@ -50,4 +67,5 @@ impl TenantCommand {
 crate::macros::command_from!(TenantCommand {
     Register(RegisterTenant),
     ChangeSettings(ChangeTenantSettings),
+    SetSensitiveCategories(SetSensitiveCategories),
 });

@@ -25,6 +25,7 @@ pub(super) fn decide(
     match command {
         TenantCommand::Register(c) => register(state, ctx, c),
         TenantCommand::ChangeSettings(c) => change_settings(state, c),
+        TenantCommand::SetSensitiveCategories(c) => set_sensitive_categories(state, c),
     }
 }
 
@@ -59,6 +60,26 @@ fn change_settings(state: &TenantState, c: &ChangeTenantSettings) -> Decision {
         tenant_id: c.tenant_id,
         name,
         default_language,
+        sensitive_categories: None,
+    }
+    .into()])
+}
+
+/// Sets the categories that require a helper's valid screening; refused when it is the set
+/// already in force.
+///
+/// Unlike the other settings this does not wait for the tenant's registration: a tenant is
+/// known by its admins' sign-in before anything registers it, and its residents need the
+/// protection from the start.
+fn set_sensitive_categories(state: &TenantState, c: &SetSensitiveCategories) -> Decision {
+    if state.sensitive_categories == c.categories {
+        return Err(TenantError::NothingChanged);
+    }
+    Ok(vec![TenantSettingsChanged {
+        tenant_id: c.tenant_id,
+        name: None,
+        default_language: None,
+        sensitive_categories: Some(c.categories.clone()),
     }
     .into()])
 }
@@ -77,6 +98,9 @@ pub(super) fn evolve(mut state: TenantState, event: &TenantEvent) -> TenantState
             }
             if let Some(l) = &e.default_language {
                 state.default_language = Some(l.clone());
+            }
+            if let Some(categories) = &e.sensitive_categories {
+                state.sensitive_categories = categories.clone();
             }
         }
     }

@@ -1,10 +1,12 @@
 //! The events of a tenant: the organisation or municipality that runs Noaber for its area.
 
+use std::collections::BTreeSet;
+
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{PersonId, TenantId};
 use crate::macros::event_enum;
-use crate::values::{DisplayName, Language};
+use crate::values::{CategoryCode, DisplayName, Language};
 
 /// A tenant was registered.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -19,7 +21,10 @@ pub struct TenantRegistered {
     pub registered_by: PersonId,
 }
 
-/// A tenant's name or default language changed.
+/// A tenant's settings changed; only the settings present changed.
+///
+/// Version 2 added `sensitive_categories`; a version 1 payload is read with it absent (no
+/// change), see `upcast.rs`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TenantSettingsChanged {
     /// The tenant.
@@ -28,6 +33,10 @@ pub struct TenantSettingsChanged {
     pub name: Option<DisplayName>,
     /// The new default language, if changed.
     pub default_language: Option<Language>,
+    /// The new set of categories that require a helper's valid screening, if changed (the
+    /// whole set: it replaces the previous one).
+    #[serde(default)]
+    pub sensitive_categories: Option<BTreeSet<CategoryCode>>,
 }
 
 event_enum!(
@@ -36,6 +45,6 @@ event_enum!(
         /// See [`TenantRegistered`].
         TenantRegistered = 1,
         /// See [`TenantSettingsChanged`].
-        TenantSettingsChanged = 1,
+        TenantSettingsChanged = 2,
     }
 );

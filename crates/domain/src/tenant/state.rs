@@ -1,7 +1,9 @@
 //! The state of a tenant.
 
+use std::collections::BTreeSet;
+
 use crate::ids::TenantId;
-use crate::values::{DisplayName, Language};
+use crate::values::{CategoryCode, DisplayName, Language};
 
 /// The state of one tenant.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -12,4 +14,6 @@ pub struct TenantState {
     pub name: Option<DisplayName>,
     /// Current default language.
     pub default_language: Option<Language>,
+    /// The categories that require a helper's valid screening.
+    pub sensitive_categories: BTreeSet<CategoryCode>,
 }

@@ -245,3 +245,132 @@ fn events_of_every_aggregate_round_trip_through_the_stored_shape() {
         assert!(event.stream_id().starts_with(event.category()));
     }
 }
+
+#[test]
+fn safeguarding_events_round_trip_through_the_stored_shape() {
+    use noaber_domain::incident::*;
+    use noaber_domain::person::*;
+    use noaber_domain::tenant::*;
+    use noaber_domain::IncidentId;
+
+    let incident = IncidentId::new(uuid::Uuid::from_u128(0x500));
+    let issued_on = chrono::NaiveDate::from_ymd_opt(2025, 2, 1).expect("a day");
+    let valid_until = chrono::NaiveDate::from_ymd_opt(2028, 1, 31).expect("a day");
+    let events: Vec<AnyEvent> = vec![
+        PersonEvent::from(ScreeningRecorded {
+            person_id: BEN,
+            kind: ScreeningKind::CriminalRecordExtract,
+            issued_on,
+            valid_until,
+            recorded_by: DIRK,
+        })
+        .into(),
+        PersonEvent::from(ScreeningWithdrawn {
+            person_id: BEN,
+            reason: ScreeningWithdrawal::RecordedInError,
+            withdrawn_by: DIRK,
+        })
+        .into(),
+        PersonEvent::from(HelperSuspended {
+            person_id: BEN,
+            reason: SuspensionReason::IncidentUnderReview,
+            note: Some(Personal::clear(BEN, "gesprek volgt")),
+            incident_id: Some(incident),
+            suspended_by: DIRK,
+        })
+        .into(),
+        PersonEvent::from(SuspensionLifted {
+            person_id: BEN,
+            lifted_by: DIRK,
+        })
+        .into(),
+        TenantEvent::from(TenantSettingsChanged {
+            tenant_id: TENANT,
+            name: None,
+            default_language: None,
+            sensitive_categories: Some([category("company")].into()),
+        })
+        .into(),
+        IncidentEvent::from(IncidentReported {
+            incident_id: incident,
+            kind: IncidentKind::Incident,
+            request_id: Some(REQ),
+            person_id: None,
+            description: Personal::clear(ANNA, "Er is geld weg"),
+            reported_by: ANNA,
+        })
+        .into(),
+        IncidentEvent::from(IncidentAcknowledged {
+            incident_id: incident,
+            acknowledged_by: DIRK,
+        })
+        .into(),
+        IncidentEvent::from(IncidentClosed {
+            incident_id: incident,
+            outcome: IncidentOutcome::Referred,
+            closed_by: DIRK,
+        })
+        .into(),
+    ];
+    for event in events {
+        let (t, v, payload) = event.encode();
+        assert_eq!(AnyEvent::decode(t, v, payload).expect("decodes"), event);
+        assert!(event.stream_id().starts_with(event.category()));
+    }
+}
+
+#[test]
+fn a_screening_holds_dates_and_a_kind_and_no_certificate_or_personal_data() {
+    use noaber_domain::person::*;
+    let (t, v, payload) = PersonEvent::from(ScreeningRecorded {
+        person_id: BEN,
+        kind: ScreeningKind::Vog,
+        issued_on: chrono::NaiveDate::from_ymd_opt(2025, 2, 1).expect("a day"),
+        valid_until: chrono::NaiveDate::from_ymd_opt(2028, 1, 31).expect("a day"),
+        recorded_by: DIRK,
+    })
+    .encode();
+    assert_eq!((t, v), ("ScreeningRecorded", 1));
+    assert_eq!(
+        payload,
+        json!({
+            "person_id": BEN.to_string(),
+            "kind": "vog",
+            "issued_on": "2025-02-01",
+            "valid_until": "2028-01-31",
+            "recorded_by": DIRK.to_string(),
+        })
+    );
+}
+
+#[test]
+fn an_incident_description_is_personal_data_of_the_reporter() {
+    use noaber_domain::incident::*;
+    let (_, _, payload) = IncidentEvent::from(IncidentReported {
+        incident_id: noaber_domain::IncidentId::new(uuid::Uuid::from_u128(0x500)),
+        kind: IncidentKind::Complaint,
+        request_id: None,
+        person_id: Some(BEN),
+        description: Personal::clear(ANNA, "Hij was onbeleefd"),
+        reported_by: ANNA,
+    })
+    .encode();
+    assert_eq!(
+        payload["description"],
+        json!({"$pii": {"subject": ANNA.to_string(), "text": "Hij was onbeleefd"}})
+    );
+}
+
+#[test]
+fn a_tenant_settings_change_of_version_1_is_read_without_sensitive_categories() {
+    use noaber_domain::tenant::*;
+    let v1 =
+        json!({"tenant_id": TENANT.to_string(), "name": "Stad Gent", "default_language": null});
+    let event = AnyEvent::decode("TenantSettingsChanged", 1, v1).expect("v1 upcasts");
+    let AnyEvent::Tenant(TenantEvent::TenantSettingsChanged(changed)) = event else {
+        panic!("expected TenantSettingsChanged, got {event:?}");
+    };
+    assert_eq!(changed.sensitive_categories, None);
+    assert_eq!(changed.name.as_ref().map(|n| n.as_str()), Some("Stad Gent"));
+    assert_eq!(TenantEvent::from(changed).encode().1, 2);
+}

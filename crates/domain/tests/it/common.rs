@@ -4,18 +4,32 @@ use chrono::{DateTime, TimeZone, Utc};
 use noaber_domain::request::*;
 use noaber_domain::values::*;
 use noaber_domain::{CallId, NeighbourhoodId, OrganisationId, PersonId, RequestId, TenantId};
-use noaber_domain::{CommandContext, Decider, Personal, Role};
+use noaber_domain::{CommandContext, Decider, Fact, Personal, Requirement, Role};
 use uuid::Uuid;
 
-/// A decision about to be made: the history so far.
+/// How a test answers the facts a command requires from other aggregates, as the executor
+/// would from the read models.
+pub type Answer = Box<dyn Fn(&Requirement) -> Fact>;
+
+/// A decision about to be made: the history so far, and what other aggregates hold.
 pub struct Given<D: Decider> {
     events: Vec<D::Event>,
+    answer: Answer,
 }
 
-/// Starts a scenario from a history of events.
+/// Starts a scenario from a history of events, in a world where no helper is suspended or
+/// screened and no category is sensitive.
 pub fn given<D: Decider>(events: impl IntoIterator<Item = D::Event>) -> Given<D> {
     Given {
         events: events.into_iter().collect(),
+        answer: Box::new(|r: &Requirement| match r {
+            Requirement::HelperStanding { helper, category } => Fact::HelperStanding {
+                helper: *helper,
+                category: category.clone(),
+                standing: noaber_domain::person::Standing::default(),
+                sensitive: false,
+            },
+        }),
     }
 }
 
@@ -27,11 +41,26 @@ pub struct Then<D: Decider> {
 }
 
 impl<D: Decider> Given<D> {
-    /// Decides `command` in `ctx` on the state folded from the history.
+    /// The same history, with the facts of other aggregates answered by `answer`.
+    pub fn knowing(self, answer: impl Fn(&Requirement) -> Fact + 'static) -> Self {
+        Given {
+            events: self.events,
+            answer: Box::new(answer),
+        }
+    }
+
+    /// Decides `command` in `ctx` on the state folded from the history, then checks the facts
+    /// it requires, as the executor does.
     pub fn when(self, ctx: &CommandContext, command: impl Into<D::Command>) -> Then<D> {
         let command = command.into();
         let state = D::fold(self.events.iter());
-        let result = D::decide(&state, ctx, &command);
+        let result = D::decide(&state, ctx, &command).and_then(|events| {
+            let facts: Vec<Fact> = D::requirements(&state, &command)
+                .iter()
+                .map(&self.answer)
+                .collect();
+            D::check(ctx, &facts).map(|()| events)
+        });
         Then {
             history: self.events,
             command,

@@ -13,8 +13,8 @@ use noaber_domain::is_kebab_case;
 use noaber_domain::request::TriageRoute;
 use noaber_domain::values::Channel;
 use noaber_domain::{
-    CallError, DomainError, ErrorKind, NeighbourhoodError, OrganisationError, PersonError, Refusal,
-    RequestError, Role, ScopeKind, TenantError,
+    CallError, DomainError, ErrorKind, IncidentError, NeighbourhoodError, OrganisationError,
+    PersonError, Refusal, RequestError, Role, ScopeKind, TenantError,
 };
 
 /// One example of each variant of an error type, with the variant's name.
@@ -116,6 +116,10 @@ fn request(e: &RequestError) -> (usize, &'static str) {
         FeedbackAlreadyGiven => (32, "FeedbackAlreadyGiven"),
         NotReopenable => (33, "NotReopenable"),
         NothingToCorrect => (34, "NothingToCorrect"),
+        // The same refusal as the person's: a suspended helper.
+        HelperSuspended => (35, "HelperSuspended"),
+        HelperNotScreened(_) => (36, "HelperNotScreened"),
+        ScreeningExpired(_) => (37, "ScreeningExpired"),
     }
 }
 
@@ -157,6 +161,9 @@ fn requests() -> Vec<RequestError> {
         FeedbackAlreadyGiven,
         NotReopenable,
         NothingToCorrect,
+        HelperSuspended,
+        HelperNotScreened(category("care_support")),
+        ScreeningExpired(chrono::NaiveDate::from_ymd_opt(2025, 1, 31).expect("a day")),
     ]
 }
 
@@ -177,6 +184,13 @@ fn person(e: &PersonError) -> (usize, &'static str) {
         ScopeDoesNotFit { .. } => (11, "ScopeDoesNotFit"),
         RoleAlreadyGranted(_) => (12, "RoleAlreadyGranted"),
         RoleNotGranted(_) => (13, "RoleNotGranted"),
+        HelperSuspended => (14, "HelperSuspended"),
+        AlreadySuspended => (15, "AlreadySuspended"),
+        NotSuspended => (16, "NotSuspended"),
+        ScreeningIssuedInFuture(_) => (17, "ScreeningIssuedInFuture"),
+        ScreeningEndsBeforeIssued => (18, "ScreeningEndsBeforeIssued"),
+        ScreeningAlreadyRecorded => (19, "ScreeningAlreadyRecorded"),
+        NoScreening => (20, "NoScreening"),
     }
 }
 
@@ -200,6 +214,13 @@ fn persons() -> Vec<PersonError> {
         },
         RoleAlreadyGranted(Role::Admin),
         RoleNotGranted(Role::Partner),
+        HelperSuspended,
+        AlreadySuspended,
+        NotSuspended,
+        ScreeningIssuedInFuture(chrono::NaiveDate::from_ymd_opt(2030, 1, 1).expect("a day")),
+        ScreeningEndsBeforeIssued,
+        ScreeningAlreadyRecorded,
+        NoScreening,
     ]
 }
 
@@ -301,16 +322,43 @@ fn tenants() -> Vec<TenantError> {
     ]
 }
 
+fn incident(e: &IncidentError) -> (usize, &'static str) {
+    use IncidentError::*;
+    match e {
+        Access(r) => (0, refusal(r).1),
+        AlreadyReported => (1, "AlreadyReported"),
+        NotReported => (2, "NotReported"),
+        AboutNothing => (3, "AboutNothing"),
+        EmptyReport => (4, "EmptyReport"),
+        AlreadyAcknowledged => (5, "AlreadyAcknowledged"),
+        Closed => (6, "Incident::Closed"),
+    }
+}
+
+fn incidents() -> Vec<IncidentError> {
+    use IncidentError::*;
+    vec![
+        Access(Refusal::FunderCannotAct),
+        AlreadyReported,
+        NotReported,
+        AboutNothing,
+        EmptyReport,
+        AlreadyAcknowledged,
+        Closed,
+    ]
+}
+
 /// One example of every variant of every domain error.
 fn every_error() -> Vec<(&'static str, Box<dyn DomainError>)> {
     let mut all = Examples::new();
     all.add(5, refusals(), refusal);
-    all.add(35, requests(), request);
-    all.add(14, persons(), person);
+    all.add(38, requests(), request);
+    all.add(21, persons(), person);
     all.add(11, calls(), call);
     all.add(5, organisations(), organisation);
     all.add(4, neighbourhoods(), neighbourhood);
     all.add(5, tenants(), tenant);
+    all.add(7, incidents(), incident);
     all.errors
 }
 
@@ -344,6 +392,7 @@ fn an_access_refusal_keeps_its_code_and_is_forbidden_in_every_aggregate() {
             Box::new(OrganisationError::from(refusal.clone())),
             Box::new(NeighbourhoodError::from(refusal.clone())),
             Box::new(TenantError::from(refusal.clone())),
+            Box::new(IncidentError::from(refusal.clone())),
         ];
         for error in wrapped {
             assert_eq!(error.code(), code);
@@ -362,6 +411,7 @@ fn an_aggregate_that_does_not_exist_is_not_found() {
         Box::new(OrganisationError::NotRegistered),
         Box::new(NeighbourhoodError::NotRegistered),
         Box::new(TenantError::NotRegistered),
+        Box::new(IncidentError::NotReported),
     ];
     for error in missing {
         assert_eq!(error.kind(), ErrorKind::NotFound, "{}", error.code());
@@ -377,6 +427,7 @@ fn creating_what_already_exists_is_a_conflict() {
         Box::new(OrganisationError::AlreadyRegistered),
         Box::new(NeighbourhoodError::AlreadyRegistered),
         Box::new(TenantError::AlreadyRegistered),
+        Box::new(IncidentError::AlreadyReported),
     ];
     for error in existing {
         assert_eq!(error.kind(), ErrorKind::Conflict, "{}", error.code());
@@ -404,12 +455,14 @@ fn every_other_refusal_is_a_broken_rule() {
         } else if code.ends_with("not-posted")
             || code.ends_with("not-registered")
             || code.ends_with("not-published")
+            || code.ends_with("not-reported")
         {
             ErrorKind::NotFound
         } else if code.contains("already-registered")
             || code == "already-posted"
             || code == "call-already-published"
             || code == "role-already-granted"
+            || code == "incident-already-reported"
         {
             ErrorKind::Conflict
         } else {

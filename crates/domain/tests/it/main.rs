@@ -9,5 +9,6 @@ mod references;
 mod request_properties;
 mod request_rules;
 mod role_rules;
+mod safeguarding_rules;
 mod taxonomy;
 mod values;

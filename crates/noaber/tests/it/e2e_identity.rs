@@ -57,7 +57,10 @@ async fn the_first_serve_prints_a_link_that_signs_in_its_administrator() {
     assert_eq!(server.printed_line("/auth/link?token="), None);
     let (status, out, err) = run(&[&data_dir, "admin", "link", "--public-url", &server.base_url]);
     assert!(status.success(), "{err}");
-    assert!(out.contains(&format!("{}/auth/link?token=", server.base_url)), "{out}");
+    assert!(
+        out.contains(&format!("{}/auth/link?token=", server.base_url)),
+        "{out}"
+    );
 }
 
 #[test]
@@ -65,7 +68,14 @@ fn the_development_headers_need_a_loopback_address() {
     let tmp = tempfile::tempdir().expect("a temporary directory");
     let out = noaber()
         .arg(data_dir_arg(tmp.path()))
-        .args(["serve", "--bind", "0.0.0.0", "--port", "0", "--insecure-dev-auth"])
+        .args([
+            "serve",
+            "--bind",
+            "0.0.0.0",
+            "--port",
+            "0",
+            "--insecure-dev-auth",
+        ])
         .output()
         .expect("the binary runs");
     assert!(!out.status.success());

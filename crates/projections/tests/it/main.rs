@@ -21,5 +21,6 @@ mod roles_behaviour;
 mod runner_incremental;
 mod runner_snapshots;
 mod runner_store;
+mod safeguarding_behaviour;
 mod scenario_year;
 mod signals_behaviour;

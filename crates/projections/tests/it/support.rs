@@ -10,18 +10,26 @@ pub mod kpi;
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use noaber_domain::call::{CallAnswered, CallCloseReason, CallClosed, CallPublished, CallScope};
+use noaber_domain::incident::{
+    IncidentAcknowledged, IncidentClosed, IncidentKind, IncidentOutcome, IncidentReported,
+};
 use noaber_domain::neighbourhood::NeighbourhoodRegistered;
 use noaber_domain::person::{
-    HelperOptedIn, HelperOptedOut, PersonErased, PersonRegistered, SkillsDeclared,
+    HelperOptedIn, HelperOptedOut, HelperSuspended, PersonErased, PersonRegistered, ScreeningKind,
+    ScreeningRecorded, ScreeningWithdrawal, ScreeningWithdrawn, SkillsDeclared, SuspensionLifted,
+    SuspensionReason,
 };
 use noaber_domain::request::*;
+use noaber_domain::tenant::TenantSettingsChanged;
 use noaber_domain::values::{
     ApproxLocation, Availability, CategoryCode, Channel, DigitalAccess, DisplayName, Distance,
     HandsNeeded, PartOfDay, Rating, SkillCode, Slot, Urgency, Visibility, Weekday,
 };
-use noaber_domain::{AnyEvent, CallId, NeighbourhoodId, PersonId, Personal, RequestId};
+use noaber_domain::{
+    AnyEvent, CallId, IncidentId, NeighbourhoodId, PersonId, Personal, RequestId, TenantId,
+};
 use noaber_store::{Checkpoint, Metadata, NewEvent, RecordedEvent, StreamId};
 use proptest::prelude::*;
 use uuid::Uuid;
@@ -51,6 +59,12 @@ pub fn call(n: u32) -> CallId {
 pub fn hood(n: u32) -> NeighbourhoodId {
     NeighbourhoodId::new(Uuid::from_u128(
         0x4000_0000_0000_7000_8000_0000_0000_0000 + u128::from(n),
+    ))
+}
+
+pub fn incident(n: u32) -> IncidentId {
+    IncidentId::new(Uuid::from_u128(
+        0x5000_0000_0000_7000_8000_0000_0000_0000 + u128::from(n),
     ))
 }
 
@@ -247,6 +261,104 @@ pub fn erased(p: u32) -> AnyEvent {
         PersonErased {
             person_id: person(p),
             erased_by: connector(),
+        }
+        .into(),
+    )
+}
+
+// ---- safeguarding ----
+
+pub fn screened(p: u32, issued_on: NaiveDate, valid_until: NaiveDate) -> AnyEvent {
+    AnyEvent::Person(
+        ScreeningRecorded {
+            person_id: person(p),
+            kind: ScreeningKind::Vog,
+            issued_on,
+            valid_until,
+            recorded_by: connector(),
+        }
+        .into(),
+    )
+}
+
+pub fn screening_withdrawn(p: u32) -> AnyEvent {
+    AnyEvent::Person(
+        ScreeningWithdrawn {
+            person_id: person(p),
+            reason: ScreeningWithdrawal::Revoked,
+            withdrawn_by: connector(),
+        }
+        .into(),
+    )
+}
+
+pub fn suspended(p: u32) -> AnyEvent {
+    AnyEvent::Person(
+        HelperSuspended {
+            person_id: person(p),
+            reason: SuspensionReason::IncidentUnderReview,
+            note: None,
+            incident_id: None,
+            suspended_by: connector(),
+        }
+        .into(),
+    )
+}
+
+pub fn suspension_lifted(p: u32) -> AnyEvent {
+    AnyEvent::Person(
+        SuspensionLifted {
+            person_id: person(p),
+            lifted_by: connector(),
+        }
+        .into(),
+    )
+}
+
+/// The tenant of [`tenant`] marks these categories sensitive.
+pub fn sensitive(codes: &[&str]) -> AnyEvent {
+    AnyEvent::Tenant(
+        TenantSettingsChanged {
+            tenant_id: TenantId::new(tenant()),
+            name: None,
+            default_language: None,
+            sensitive_categories: Some(codes.iter().map(|c| category(c)).collect()),
+        }
+        .into(),
+    )
+}
+
+/// Incident `i`, reported by person 0, about request `r` and/or person `p`.
+pub fn incident_reported(i: u32, kind: IncidentKind, r: Option<u32>, p: Option<u32>) -> AnyEvent {
+    AnyEvent::Incident(
+        IncidentReported {
+            incident_id: incident(i),
+            kind,
+            request_id: r.map(request),
+            person_id: p.map(person),
+            description: Personal::clear(person(0), "Er ging iets mis bij het bezoek"),
+            reported_by: person(0),
+        }
+        .into(),
+    )
+}
+
+pub fn incident_acknowledged(i: u32) -> AnyEvent {
+    AnyEvent::Incident(
+        IncidentAcknowledged {
+            incident_id: incident(i),
+            acknowledged_by: connector(),
+        }
+        .into(),
+    )
+}
+
+pub fn incident_closed(i: u32) -> AnyEvent {
+    AnyEvent::Incident(
+        IncidentClosed {
+            incident_id: incident(i),
+            outcome: IncidentOutcome::Resolved,
+            closed_by: connector(),
         }
         .into(),
     )
@@ -510,7 +622,7 @@ pub struct Step {
 }
 
 pub fn step() -> impl Strategy<Value = Step> {
-    (0u8..24, 0u32..6, 0u32..8, 0u32..4, -30i64..90).prop_map(|(kind, a, b, c, hours)| Step {
+    (0u8..29, 0u32..6, 0u32..8, 0u32..4, -30i64..90).prop_map(|(kind, a, b, c, hours)| Step {
         kind,
         a,
         b,
@@ -612,13 +724,41 @@ pub fn history_from(steps: &[Step]) -> History {
                 1 + x,
                 at + Duration::hours(i64::from(p) * 12),
             ),
-            _ => {
+            23 => {
                 if x == 3 {
                     call_closed(r)
                 } else {
                     call_answered(r, p)
                 }
             }
+            24 => suspended(p),
+            25 => suspension_lifted(p),
+            26 => incident_reported(
+                r,
+                if x % 2 == 0 {
+                    IncidentKind::Incident
+                } else {
+                    IncidentKind::Complaint
+                },
+                (x != 1).then_some(r),
+                (x != 0).then_some(p),
+            ),
+            27 => {
+                if x < 2 {
+                    incident_acknowledged(r)
+                } else {
+                    incident_closed(r)
+                }
+            }
+            _ => match x {
+                0 => screened(
+                    p,
+                    at.date_naive() - Duration::days(30),
+                    at.date_naive() + Duration::days(i64::from(r) * 100),
+                ),
+                1 => screening_withdrawn(p),
+                _ => sensitive(&CATEGORIES[..x as usize]),
+            },
         };
         h.push(e);
     }

@@ -1,13 +1,45 @@
-//! Helpers on a request: offering, withdrawing an offer, matching and cancelling a match.
+//! Helpers on a request: offering, withdrawing an offer, matching and cancelling a match, and
+//! the safeguarding rule every offer and match passes.
+
+use chrono::NaiveDate;
 
 use crate::access::Refusal;
 use crate::context::CommandContext;
+use crate::person::Standing;
 use crate::request::event::{HelpOffered, HelperMatched, MatchCancelled, OfferWithdrawn};
 use crate::request::state::RequestState;
 use crate::request::{CancelMatch, MatchHelper, OfferHelp, RequestError, WithdrawOffer};
 use crate::role::Role;
+use crate::values::CategoryCode;
 
 use super::{about, ensure_open, is_requester, Decision};
+
+/// Whether a helper who stands as `standing` may offer or be matched, on `day`, for help in
+/// `category`, which the tenant marks `sensitive` (or not): never while suspended; in a
+/// sensitive category only with a screening valid that day.
+///
+/// The facts come from other aggregates (the helper's stream, the tenant's), so the request's
+/// `decide` cannot see them; the executor finds them for [`crate::Decider::requirements`] and
+/// this rule judges them in [`crate::Decider::check`].
+pub(in crate::request) fn may_help(
+    standing: &Standing,
+    category: &CategoryCode,
+    sensitive: bool,
+    day: NaiveDate,
+) -> Result<(), RequestError> {
+    if standing.suspended {
+        return Err(RequestError::HelperSuspended);
+    }
+    if !sensitive {
+        return Ok(());
+    }
+    match standing.screening {
+        Some(s) if s.valid_on(day) => Ok(()),
+        Some(s) if s.valid_until < day => Err(RequestError::ScreeningExpired(s.valid_until)),
+        // None, or a screening issued only after the day (a match recorded after the fact).
+        _ => Err(RequestError::HelperNotScreened(category.clone())),
+    }
+}
 
 /// A helper offers help; a connector may record the offer for them.
 pub(super) fn offer(state: &RequestState, ctx: &CommandContext, c: &OfferHelp) -> Decision {
