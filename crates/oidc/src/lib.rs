@@ -20,6 +20,8 @@ mod config;
 mod error;
 mod pending;
 mod roles;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use client::{OidcClient, VerifiedLogin};
 pub use config::{default_scopes, ProviderConfig, Secret, SecretSource};

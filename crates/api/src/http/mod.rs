@@ -24,6 +24,7 @@ pub mod requests;
 pub mod roles;
 pub mod safeguarding;
 pub mod security;
+pub mod sso;
 pub mod taxonomy;
 
 use std::sync::Arc;
@@ -41,6 +42,7 @@ use noaber_store::identity::IdentityStore;
 use noaber_store::privacy::Privacy;
 use noaber_store::EventStore;
 
+use crate::identity::sso::Sso;
 use crate::identity::{Identity, IdentitySettings};
 use tracing::Instrument;
 use uuid::Uuid;
@@ -68,6 +70,8 @@ pub struct AppState {
     pub privacy: Arc<Privacy>,
     /// How the HTTP layer is exposed (set by [`app_with`]).
     pub config: Arc<HttpConfig>,
+    /// The tenants' identity providers (none unless configured, see [`AppState::with_sso`]).
+    pub sso: Arc<Sso>,
 }
 
 impl AppState {
@@ -102,7 +106,14 @@ impl AppState {
             identity: Identity::new(identity, privacy.clone(), IdentitySettings::default()),
             privacy,
             config: Arc::new(HttpConfig::default()),
+            sso: Arc::new(Sso::default()),
         }
+    }
+
+    /// The same state with the tenants' identity providers `sso`.
+    pub fn with_sso(mut self, sso: Sso) -> Self {
+        self.sso = Arc::new(sso);
+        self
     }
 }
 
@@ -140,6 +151,7 @@ pub fn app_with(mut state: AppState, config: &HttpConfig) -> Router {
     let routes = Router::new()
         .merge(health::router())
         .merge(auth::pages())
+        .merge(sso::pages())
         .nest("/v1", v1)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

@@ -9,6 +9,7 @@
 
 pub mod access_log;
 pub mod bootstrap;
+pub mod sso;
 
 use std::sync::Arc;
 

@@ -69,6 +69,26 @@ impl Live {
         }
     }
 
+    /// Serves the same state again, on another port, with the identity providers `sso`; the
+    /// new base address.
+    pub async fn also_serve_with(&self, sso: noaber_api::identity::sso::Sso) -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a free port");
+        let addr: SocketAddr = listener.local_addr().expect("an address");
+        let state = self.state.clone().with_sso(sso);
+        tokio::spawn(async move {
+            let _ = http::serve(
+                listener,
+                state,
+                &HttpConfig::default(),
+                std::future::pending(),
+            )
+            .await;
+        });
+        format!("http://{addr}")
+    }
+
     /// A bearer token for `person` of `tenant` acting in `role`.
     pub async fn token(&self, tenant: TenantId, person: PersonId, role: Role) -> String {
         self.state
@@ -131,6 +151,10 @@ impl Live {
 /// A tenant with two neighbourhoods, two organisations, a person in every role and two
 /// requests, plus a second tenant with a request of its own.
 pub struct World {
+    /// The tenant.
+    pub tenant: TenantId,
+    /// The connector of `n1`.
+    pub connector: PersonId,
     /// Its neighbourhoods: the connector's and ambassador's (`n1`) and another (`n2`).
     pub n1: Uuid,
     /// The other neighbourhood.
@@ -329,6 +353,8 @@ impl World {
             tokens.push((role, live.token(tenant, who, role).await));
         }
         World {
+            tenant,
+            connector,
             n1,
             n2,
             r1,

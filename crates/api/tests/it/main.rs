@@ -18,3 +18,4 @@ mod identity;
 mod personal_data;
 mod roles;
 mod security_headers;
+mod sso;

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use clap::Args;
 use noaber_api::http::{self, AppState, HttpConfig, Origin, PublicUrl};
 use noaber_api::identity::bootstrap::{bootstrap, link_url, Plan};
+use noaber_api::identity::sso::{Sso, SsoConfig};
 use noaber_projections::runner::RunnerConfig;
 use noaber_store::Checkpoint;
 
@@ -48,6 +49,10 @@ pub struct ServeArgs {
         value_delimiter = ','
     )]
     pub trusted_proxies: Vec<IpAddr>,
+    /// A TOML file naming the tenants' OpenID providers (`[[provider]]` tables: `name`,
+    /// `tenant`, and an `[provider.oidc]` table); see docs/identity-providers.md.
+    #[arg(long, env = "NOABER_OIDC_CONFIG", value_name = "FILE")]
+    pub oidc_config: Option<std::path::PathBuf>,
     /// Accept the development identity headers (x-noaber-tenant, -actor, -role) as proof of who
     /// is asking. For tests only: refused unless bound to a loopback address.
     #[arg(long)]
@@ -88,6 +93,25 @@ pub async fn run(store_config: &StoreConfig, args: &ServeArgs) -> Result<ExitCod
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     let local = listener.local_addr()?;
     let snapshots = config::snapshot_store(store_config)?;
+    let sso = match &args.oidc_config {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                format!(
+                    "the OpenID configuration {} cannot be read: {e}",
+                    path.display()
+                )
+            })?;
+            let config: SsoConfig = toml::from_str(&text).map_err(|e| {
+                format!(
+                    "the OpenID configuration {} is not valid: {e}",
+                    path.display()
+                )
+            })?;
+            Sso::new(config)
+                .map_err(|e| format!("the OpenID configuration {}: {e}", path.display()))?
+        }
+        None => Sso::default(),
+    };
     let fresh = events.backend() == "sqlite" && events.head().await? == Checkpoint::START;
     let state = AppState::start(
         events.clone(),
@@ -96,7 +120,8 @@ pub async fn run(store_config: &StoreConfig, args: &ServeArgs) -> Result<ExitCod
         Arc::new(snapshots),
         RunnerConfig::default(),
     )
-    .await;
+    .await
+    .with_sso(sso);
     let projections = state.projections.clone();
     // Handlers first: a signal right after the announcement must still stop us gracefully.
     let shutdown = http::shutdown_signal();
