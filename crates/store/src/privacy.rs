@@ -360,28 +360,39 @@ impl Privacy {
                 continue;
             };
             let sealed = parse_sealed(node)?;
-            let replacement = match self.key_for_reading(sealed.subject).await? {
-                Some(key) => {
-                    let cipher = XChaCha20Poly1305::new((&key).into());
-                    let clear = cipher
-                        .decrypt(
-                            XNonce::from_slice(&sealed.nonce),
-                            Payload {
-                                msg: &sealed.ct,
-                                aad: sealed.subject.as_bytes(),
-                            },
-                        )
-                        .map_err(|_| PrivacyError::Undecryptable(sealed.subject))?;
-                    let text = String::from_utf8(clear).map_err(|_| {
-                        PrivacyError::Malformed("a decrypted field is not UTF-8 text".into())
-                    })?;
-                    pii(sealed.subject, Some(text))
-                }
-                None => pii(sealed.subject, None),
-            };
-            *node = replacement;
+            let text = self.open_parts(&sealed).await?;
+            *node = pii(sealed.subject, text);
         }
         Ok(())
+    }
+
+    /// Opens one sealed value given as the object under its `$sealed` (as read models keep it):
+    /// its text, or `None` when its subject was erased. Cheaper than [`Privacy::unseal`] on a
+    /// payload: no walk over a document.
+    pub async fn open_sealed(&self, inner: &Value) -> Result<Option<String>, PrivacyError> {
+        let inner = inner
+            .as_object()
+            .ok_or_else(|| PrivacyError::Malformed("$sealed is not an object".into()))?;
+        self.open_parts(&parse_sealed_inner(inner)?).await
+    }
+
+    async fn open_parts(&self, sealed: &Sealed) -> Result<Option<String>, PrivacyError> {
+        let Some(key) = self.key_for_reading(sealed.subject).await? else {
+            return Ok(None);
+        };
+        let cipher = XChaCha20Poly1305::new((&key).into());
+        let clear = cipher
+            .decrypt(
+                XNonce::from_slice(&sealed.nonce),
+                Payload {
+                    msg: &sealed.ct,
+                    aad: sealed.subject.as_bytes(),
+                },
+            )
+            .map_err(|_| PrivacyError::Undecryptable(sealed.subject))?;
+        String::from_utf8(clear)
+            .map(Some)
+            .map_err(|_| PrivacyError::Malformed("a decrypted field is not UTF-8 text".into()))
     }
 
     /// Erases a person: destroys their key, so every sealed field about them reads as erased
@@ -532,6 +543,11 @@ fn parse_sealed(node: &Value) -> Result<Sealed, PrivacyError> {
         .get("$sealed")
         .and_then(Value::as_object)
         .ok_or_else(|| PrivacyError::Malformed("$sealed is not an object".into()))?;
+    parse_sealed_inner(inner)
+}
+
+/// The parts of a sealed value from the object under its `$sealed`.
+fn parse_sealed_inner(inner: &Map<String, Value>) -> Result<Sealed, PrivacyError> {
     let subject = subject_of(inner)?;
     if inner.get("alg").and_then(Value::as_str) != Some(ALG) {
         return Err(PrivacyError::Malformed(format!(

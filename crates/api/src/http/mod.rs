@@ -12,6 +12,7 @@ pub mod authn;
 pub mod calls;
 pub mod commands;
 pub mod error;
+pub mod export;
 pub mod extract;
 pub mod health;
 pub mod me;
@@ -132,6 +133,7 @@ pub fn app_with(mut state: AppState, config: &HttpConfig) -> Router {
     state.config = Arc::new(config.clone());
     let protected = Router::new()
         .merge(me::router())
+        .merge(export::router())
         .merge(personal::router())
         .merge(persons::router())
         .merge(requests::router())

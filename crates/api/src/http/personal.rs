@@ -85,14 +85,10 @@ async fn opened_events<E: DomainEvent>(
 /// Opens one sealed value (erased when its person's key is gone).
 pub async fn open(state: &AppState, value: &Personal) -> Result<Option<Shown>, ApiError> {
     match &value.value {
-        PersonalValue::Sealed(inner) => {
-            let mut wrapped = serde_json::json!({ "$sealed": inner });
-            state.privacy.unseal(&mut wrapped).await?;
-            let opened: Personal = serde_json::from_value(wrapped).map_err(|e| {
-                ApiError::internal(format!("an opened value does not read back: {e}"))
-            })?;
-            Ok(shown(&opened))
-        }
+        PersonalValue::Sealed(inner) => Ok(Some(match state.privacy.open_sealed(inner).await? {
+            Some(text) => Shown::Clear(text),
+            None => Shown::Erased,
+        })),
         _ => Ok(shown(value)),
     }
 }

@@ -199,3 +199,71 @@ async fn neighbours_read_the_descriptions_in_their_feed_and_the_reading_is_recor
         "{log}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_resident_downloads_their_own_data_with_everyone_elses_withheld() {
+    let live = Live::sqlite().await;
+    let world = World::new(&live).await;
+    let _ = seen(&live, &world, Role::Connector).await;
+    let (status, export) = live
+        .call(
+            Method::GET,
+            "/v1/me/export",
+            world.token(Role::Resident),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{export}");
+    let text = export.to_string();
+    assert!(text.contains("Anna de Vries"), "their name is in it");
+    assert!(text.contains(DESCRIPTION), "and what they asked");
+    assert!(!text.contains("$sealed"), "nothing is left sealed: {text}");
+    assert!(
+        !text.contains("Bram Helper"),
+        "another person's data is withheld"
+    );
+    assert!(
+        export["read_by"]
+            .as_array()
+            .is_some_and(|r| r.iter().any(|e| e["reader_role"] == "connector")),
+        "and who read their data: {}",
+        export["read_by"]
+    );
+    // Their connector downloads it for them, and that is recorded too.
+    let (status, _) = live
+        .call(
+            Method::GET,
+            &format!("/v1/persons/{}/export", world.r1),
+            world.token(Role::Connector),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = live
+        .call(
+            Method::GET,
+            &format!("/v1/persons/{}/export", world.r2),
+            world.token(Role::Connector),
+            None,
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "not a resident of their neighbourhoods"
+    );
+    let (_, log) = live
+        .call(
+            Method::GET,
+            "/v1/me/access-log",
+            world.token(Role::Resident),
+            None,
+        )
+        .await;
+    assert!(
+        log.as_array().is_some_and(|l| l
+            .iter()
+            .any(|e| e["resource"] == "GET /v1/persons/{id}/export")),
+        "{log}"
+    );
+}

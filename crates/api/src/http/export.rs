@@ -1,0 +1,190 @@
+//! A person's own data to take away (GDPR articles 15 and 20): `GET /v1/me/export`, and for a
+//! resident who is not online `GET /v1/persons/{id}/export` by an administrator or their
+//! connector. One JSON document: the account, the roles and their history, every event of the
+//! person's own stream and of the requests they took part in, with *their* personal data opened
+//! and anyone else's withheld, and who read their data. The download is recorded in the access
+//! log like every other opening.
+
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use chrono::{DateTime, Utc};
+use futures::TryStreamExt;
+use noaber_domain::person::Person;
+use noaber_domain::request::HelpRequest;
+use noaber_domain::{PersonId, Personal};
+use noaber_store::StreamId;
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use super::me::AccessSeen;
+use super::personal::{open, record};
+use super::{Actor, ApiError, ApiPath, AppState};
+use crate::identity::Opened;
+
+/// The export routes, under `/v1`.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/me/export", get(own))
+        .route("/persons/{id}/export", get(on_behalf))
+}
+
+/// One event of the export.
+#[derive(Debug, Serialize)]
+struct ExportedEvent {
+    stream: String,
+    version: u64,
+    event_type: String,
+    occurred_at: DateTime<Utc>,
+    recorded_at: DateTime<Utc>,
+    actor_role: Option<String>,
+    payload: Value,
+}
+
+/// Opens the person's own sealed values in `value` and withholds everyone else's.
+async fn open_own(state: &AppState, person: PersonId, value: &mut Value) -> Result<(), ApiError> {
+    match value {
+        Value::Object(map) if map.contains_key("$sealed") => {
+            let sealed: Result<Personal, _> = serde_json::from_value(Value::Object(map.clone()));
+            *value = match sealed {
+                Ok(p) if p.subject == person => serde_json::to_value(open(state, &p).await?)?,
+                _ => json!({"state": "withheld", "why": "personal data of someone else"}),
+            };
+        }
+        Value::Object(map) => {
+            for child in map.values_mut() {
+                Box::pin(open_own(state, person, child)).await?;
+            }
+        }
+        Value::Array(items) => {
+            for child in items {
+                Box::pin(open_own(state, person, child)).await?;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+async fn export(
+    state: &AppState,
+    reader: &Actor,
+    person: PersonId,
+    headers: &HeaderMap,
+) -> Result<Response, ApiError> {
+    super::reads::ensure_in_tenant(state, "person", person.as_uuid(), reader.tenant).await?;
+    let involved = state
+        .projections
+        .read()
+        .await
+        .directory
+        .requests_of(person)
+        .to_vec();
+    let mut streams = vec![StreamId::of::<Person>(person.as_uuid())];
+    streams.extend(
+        involved
+            .iter()
+            .map(|r| StreamId::of::<HelpRequest>(r.as_uuid())),
+    );
+    let mut events = Vec::new();
+    for stream in &streams {
+        let mut read = state.store.read_stream(stream, 1);
+        while let Some(recorded) = read.try_next().await? {
+            let mut payload = recorded.payload.clone();
+            open_own(state, person, &mut payload).await?;
+            events.push(ExportedEvent {
+                stream: stream.to_string(),
+                version: recorded.stream_version,
+                event_type: recorded.event_type.clone(),
+                occurred_at: recorded.occurred_at,
+                recorded_at: recorded.recorded_at,
+                actor_role: recorded.metadata.actor_role.clone(),
+                payload,
+            });
+        }
+    }
+    let account = state.identity.store().account(person.as_uuid()).await?;
+    let login = match &account {
+        Some(a) => state
+            .identity
+            .login_of(a)
+            .await
+            .map_err(super::auth::identity_error)?,
+        None => None,
+    };
+    let (grants, history) = {
+        let models = state.projections.read().await;
+        (
+            models.roles.grants_of(person).to_vec(),
+            models.roles.history_of(person).to_vec(),
+        )
+    };
+    state.identity.access_log().flush().await;
+    let read_by: Vec<AccessSeen> = state
+        .identity
+        .store()
+        .access_of(person.as_uuid(), 10_000)
+        .await?
+        .into_iter()
+        .map(AccessSeen::from)
+        .collect();
+    let mut opened = Opened::new(
+        reader.tenant,
+        reader.actor,
+        reader.role,
+        if reader.actor == person {
+            "GET /v1/me/export"
+        } else {
+            "GET /v1/persons/{id}/export"
+        },
+    );
+    opened.add(person, "export");
+    record(state, opened, headers).await;
+    let body = json!({
+        "person_id": person,
+        "tenant_id": reader.tenant,
+        "exported_at": Utc::now(),
+        "exported_by": reader.actor,
+        "account": account.as_ref().map(|a| json!({
+            "login": login,
+            "created_at": a.created_at,
+            "closed_at": a.closed_at,
+            "has_password": a.password_hash.is_some(),
+        })),
+        "roles": grants,
+        "role_history": history,
+        "events": events,
+        "read_by": read_by,
+    });
+    let mut response = Json(body).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_static("attachment; filename=\"noaber-export.json\""),
+    );
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
+}
+
+async fn own(
+    State(state): State<AppState>,
+    actor: Actor,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    export(&state, &actor, actor.actor, &headers).await
+}
+
+async fn on_behalf(
+    State(state): State<AppState>,
+    actor: Actor,
+    headers: HeaderMap,
+    ApiPath(person): ApiPath<PersonId>,
+) -> Result<Response, ApiError> {
+    if person != actor.actor {
+        super::policy::may_manage_account(&state, &actor, person).await?;
+    }
+    export(&state, &actor, person, &headers).await
+}
