@@ -198,6 +198,10 @@ pub trait IdentityStore: Send + Sync + std::fmt::Debug {
     /// open account.
     async fn close_account(&self, person: Uuid, at: DateTime<Utc>) -> Result<bool, StoreError>;
 
+    /// Closes every open account of `tenant` (its contract ended) and revokes every credential
+    /// of its people; returns how many accounts were closed.
+    async fn close_tenant(&self, tenant: Uuid, at: DateTime<Utc>) -> Result<u64, StoreError>;
+
     /// Stores a credential under the hash of its token.
     async fn issue(
         &self,

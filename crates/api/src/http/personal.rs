@@ -59,18 +59,15 @@ pub struct PersonCard {
     pub name_shown: Option<Shown>,
 }
 
-/// Reads a stream, opening every sealed value when `unseal`, and decodes it.
-async fn opened_events<E: DomainEvent>(
+/// Reads a stream and decodes it, its personal values still sealed (opened one by one with
+/// [`open`], only where the reader may see them).
+async fn sealed_events<E: DomainEvent>(
     state: &AppState,
     stream: &StreamId,
-    unseal: bool,
 ) -> Result<Vec<E>, ApiError> {
     let mut out = Vec::new();
     let mut events = state.store.read_stream(stream, 1);
-    while let Some(mut recorded) = events.try_next().await? {
-        if unseal {
-            state.privacy.unseal(&mut recorded.payload).await?;
-        }
+    while let Some(recorded) = events.try_next().await? {
         let event = E::decode_stored(
             &recorded.event_type,
             recorded.schema_version,
@@ -134,28 +131,35 @@ pub async fn person_card(
     {
         return Ok(PersonCard::default());
     }
+    // Decoded sealed; only the latest name and contact are opened.
     let events: Vec<PersonEvent> =
-        opened_events(state, &StreamId::of::<Person>(person.as_uuid()), true).await?;
-    let mut card = PersonCard::default();
+        sealed_events(state, &StreamId::of::<Person>(person.as_uuid())).await?;
+    let (mut name, mut contact): (Option<&Personal>, Option<&Personal>) = (None, None);
+    let mut erased = false;
     for event in &events {
         match event {
             PersonEvent::PersonRegistered(e) => {
-                card.name_shown = shown(&e.name);
-                card.contact = e.contact.as_ref().and_then(shown);
+                name = Some(&e.name);
+                contact = e.contact.as_ref();
             }
             PersonEvent::ProfileUpdated(e) => {
-                if let Some(name) = &e.name {
-                    card.name_shown = shown(name);
-                }
-                if let Some(contact) = &e.contact {
-                    card.contact = shown(contact);
-                }
+                name = e.name.as_ref().or(name);
+                contact = e.contact.as_ref().or(contact);
             }
-            PersonEvent::PersonErased(_) => {
-                card.name_shown = Some(Shown::Erased);
-                card.contact = card.contact.as_ref().map(|_| Shown::Erased);
-            }
+            PersonEvent::PersonErased(_) => erased = true,
             _ => {}
+        }
+    }
+    let mut card = PersonCard::default();
+    if erased {
+        card.name_shown = name.map(|_| Shown::Erased);
+        card.contact = contact.map(|_| Shown::Erased);
+    } else {
+        if let Some(name) = name {
+            card.name_shown = open(state, name).await?;
+        }
+        if let Some(contact) = contact {
+            card.contact = open(state, contact).await?;
         }
     }
     card.name = match &card.name_shown {
@@ -247,7 +251,7 @@ async fn request(
     let open_any = query.open != Some(false);
     super::policy::request_in_reach(&state, &actor, id, Action::ReadRequest).await?;
     let events: Vec<RequestEvent> =
-        opened_events(&state, &StreamId::of::<HelpRequest>(id.as_uuid()), open_any).await?;
+        sealed_events(&state, &StreamId::of::<HelpRequest>(id.as_uuid())).await?;
     let folded = HelpRequest::fold(events.iter());
     let posted = events.iter().find_map(|e| match e {
         RequestEvent::RequestPosted(p) => Some(p),
@@ -268,7 +272,7 @@ async fn request(
 
     let description = if open_any && (own || may_open(&actor, Action::OpenDescription)) {
         opened.add(posted.description.subject, "description");
-        shown(&posted.description)
+        open(&state, &posted.description).await?
     } else {
         None
     };

@@ -1,7 +1,8 @@
 //! `noaber admin`: the platform administrator's commands, run on the server with access to the
 //! database. `bootstrap` sets up a tenant with its first neighbourhood and administrator (on
 //! PostgreSQL, or to add a tenant to a regional deployment); `link` issues a single-use sign-in
-//! link for an administrator; `close-account` closes a person's account for good.
+//! link for an administrator; `close-account` closes a person's account for good and
+//! `close-tenant` every account of a tenant whose contract ended.
 //!
 //! Links are printed on standard output, never logged.
 
@@ -28,6 +29,16 @@ pub enum AdminCommand {
     Link(LinkArgs),
     /// Close a person's account: no more sign-in; every session and token revoked.
     CloseAccount(CloseArgs),
+    /// Close every account of a tenant whose contract ended; its log stays for the audit.
+    CloseTenant(CloseTenantArgs),
+}
+
+/// Options of `noaber admin close-tenant`.
+#[derive(Debug, Args)]
+pub struct CloseTenantArgs {
+    /// The tenant.
+    #[arg(long)]
+    pub tenant: noaber_domain::TenantId,
 }
 
 /// Options of `noaber admin bootstrap`.
@@ -169,6 +180,16 @@ pub async fn run(store_config: &StoreConfig, command: &AdminCommand) -> Result<E
                 holder.person_id,
                 identity.settings().sign_in_link_ttl.num_minutes(),
                 link_url(&args.public_url, &link.token)
+            );
+        }
+        AdminCommand::CloseTenant(args) => {
+            let closed = stores
+                .identity
+                .close_tenant(args.tenant.as_uuid(), Utc::now())
+                .await?;
+            println!(
+                "{closed} accounts of tenant {} are closed; its log is kept (export it for the auditor first)",
+                args.tenant
             );
         }
         AdminCommand::CloseAccount(args) => {

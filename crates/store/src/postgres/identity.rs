@@ -162,6 +162,27 @@ impl IdentityStore for PgStore {
         Ok(done.rows_affected() == 1)
     }
 
+    async fn close_tenant(&self, tenant: Uuid, at: DateTime<Utc>) -> Result<u64, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let done = sqlx::query(
+            "update accounts set closed_at = $2, password_hash = null \
+             where tenant_id = $1 and closed_at is null",
+        )
+        .bind(tenant)
+        .bind(at)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "update credentials set revoked_at = $2 where tenant_id = $1 and revoked_at is null",
+        )
+        .bind(tenant)
+        .bind(at)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(done.rows_affected())
+    }
+
     async fn issue(&self, token_hash: &[u8; 32], c: &NewCredential) -> Result<(), StoreError> {
         sqlx::query(
             "insert into credentials (token_hash, id, kind, tenant_id, person_id, role, label, \

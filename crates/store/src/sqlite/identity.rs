@@ -186,6 +186,33 @@ impl IdentityStore for SqliteStore {
         Ok(done.rows_affected() == 1)
     }
 
+    async fn close_tenant(&self, tenant: Uuid, at: DateTime<Utc>) -> Result<u64, StoreError> {
+        let mut writer = self.inner.writer.lock().await;
+        let mut tx = writer
+            .begin_with("begin immediate")
+            .await
+            .map_err(db_error)?;
+        let done = sqlx::query(
+            "update accounts set closed_at = ?, password_hash = null \
+             where tenant_id = ? and closed_at is null",
+        )
+        .bind(to_micros(at))
+        .bind(tenant)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_error)?;
+        sqlx::query(
+            "update credentials set revoked_at = ? where tenant_id = ? and revoked_at is null",
+        )
+        .bind(to_micros(at))
+        .bind(tenant)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_error)?;
+        tx.commit().await.map_err(db_error)?;
+        Ok(done.rows_affected())
+    }
+
     async fn issue(&self, token_hash: &[u8; 32], c: &NewCredential) -> Result<(), StoreError> {
         let mut writer = self.inner.writer.lock().await;
         sqlx::query(
