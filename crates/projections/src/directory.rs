@@ -23,13 +23,16 @@
 use chrono::{DateTime, Datelike, Utc};
 use noaber_domain::request::RequestEvent;
 use noaber_domain::values::{ApproxLocation, Availability};
-use noaber_domain::{AnyEvent, NeighbourhoodId, OrganisationId, PersonEvent, PersonId, RequestId};
+use noaber_domain::{
+    AnyEvent, NeighbourhoodId, OrganisationId, PersonEvent, PersonId, Personal, RequestId,
+};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::codes::{Category, Skill, SkillSet, SlotMask};
 use crate::fastmap::{FastMap, FastSet};
 use crate::model::{Envelope, ReadModel};
+use crate::sealed::SealedText;
 
 /// What the directory keeps of a person.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -46,6 +49,17 @@ struct Person {
     open_matches: u32,
     rating_sum: u32,
     rating_count: u32,
+    /// Name and contact as the log keeps them (sealed); `None` in snapshots from before they
+    /// were kept, when the API reads them from the log instead.
+    #[serde(default)]
+    card: Option<SealedCard>,
+}
+
+/// A person's name and contact, sealed.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+struct SealedCard {
+    name: Option<SealedText>,
+    contact: Option<SealedText>,
 }
 
 impl Person {
@@ -258,8 +272,20 @@ impl Directory {
             PersonEvent::PersonRegistered(e) => self.with_person(e.person_id, tenant, |p| {
                 p.neighbourhood = Some(e.neighbourhood_id);
                 p.location = e.location;
+                p.card = Some(SealedCard {
+                    name: SealedText::of(&e.name),
+                    contact: e.contact.as_ref().and_then(SealedText::of),
+                });
             }),
             PersonEvent::ProfileUpdated(e) => self.with_person(e.person_id, tenant, |p| {
+                if let Some(card) = &mut p.card {
+                    if let Some(name) = &e.name {
+                        card.name = SealedText::of(name);
+                    }
+                    if let Some(contact) = &e.contact {
+                        card.contact = SealedText::of(contact);
+                    }
+                }
                 if let Some(n) = e.neighbourhood_id {
                     p.neighbourhood = Some(n);
                 }
@@ -282,6 +308,7 @@ impl Directory {
             PersonEvent::PersonErased(e) => self.with_person(e.person_id, tenant, |p| {
                 p.erased = true;
                 p.location = None;
+                p.card = None;
             }),
             // A suspension ends the helper role: no more suggestions until they opt in again.
             PersonEvent::HelperSuspended(e) => {
@@ -464,6 +491,17 @@ impl Directory {
             .get(&person)
             .filter(|p| !p.erased)
             .and_then(|p| p.neighbourhood)
+    }
+
+    /// A person's name and contact, sealed as the log keeps them: `Some((name, contact))` when
+    /// the directory holds them, `None` when it does not (an unknown or erased person, or a
+    /// model restored from a snapshot that predates them: read the log then).
+    pub fn sealed_card(&self, person: PersonId) -> Option<(Option<Personal>, Option<Personal>)> {
+        let card = self.persons.get(&person)?.card.as_ref()?;
+        Some((
+            card.name.as_ref().and_then(SealedText::personal),
+            card.contact.as_ref().and_then(SealedText::personal),
+        ))
     }
 
     /// Whether `person` was erased.

@@ -23,13 +23,14 @@ use noaber_domain::request::{ReferralOutcome, RequestEvent, TriageRoute};
 use noaber_domain::values::{ApproxLocation, Urgency, Visibility};
 use noaber_domain::{
     AnyEvent, CallEvent, CallId, NeighbourhoodEvent, NeighbourhoodId, PersonEvent, PersonId,
-    Personal, PersonalValue, RequestId,
+    Personal, RequestId,
 };
 use serde::{Deserialize, Serialize};
 
 use crate::codes::{Category, SkillSet};
 use crate::fastmap::FastMap;
 use crate::model::{Envelope, ReadModel};
+use crate::sealed::SealedText;
 
 /// The default number of items on a page.
 pub const DEFAULT_PAGE_SIZE: usize = 20;
@@ -188,32 +189,6 @@ struct RequestCard {
     /// have none; their requests show no description until the model is rebuilt).
     #[serde(default)]
     description: Option<SealedText>,
-}
-
-/// A personal text still sealed, as the inner object of its `$sealed` form in compact JSON, with
-/// its subject: opened on read for those allowed (never in clear in a model or a snapshot).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-struct SealedText {
-    subject: PersonId,
-    inner: Box<str>,
-}
-
-impl SealedText {
-    fn of(value: &Personal) -> Option<Self> {
-        match &value.value {
-            PersonalValue::Sealed(inner) => Some(Self {
-                subject: value.subject,
-                inner: inner.to_string().into_boxed_str(),
-            }),
-            _ => None,
-        }
-    }
-
-    fn personal(&self) -> Option<Personal> {
-        serde_json::from_str(&self.inner)
-            .ok()
-            .map(|inner| Personal::sealed(self.subject, inner))
-    }
 }
 
 impl RequestCard {

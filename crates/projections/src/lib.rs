@@ -19,6 +19,7 @@ pub mod queue;
 pub mod roles;
 pub mod runner;
 pub mod safeguarding;
+mod sealed;
 pub mod signals;
 pub mod snapshot;
 

@@ -131,25 +131,16 @@ pub async fn person_card(
     {
         return Ok(PersonCard::default());
     }
-    // Decoded sealed; only the latest name and contact are opened.
-    let events: Vec<PersonEvent> =
-        sealed_events(state, &StreamId::of::<Person>(person.as_uuid())).await?;
-    let (mut name, mut contact): (Option<&Personal>, Option<&Personal>) = (None, None);
-    let mut erased = false;
-    for event in &events {
-        match event {
-            PersonEvent::PersonRegistered(e) => {
-                name = Some(&e.name);
-                contact = e.contact.as_ref();
-            }
-            PersonEvent::ProfileUpdated(e) => {
-                name = e.name.as_ref().or(name);
-                contact = e.contact.as_ref().or(contact);
-            }
-            PersonEvent::PersonErased(_) => erased = true,
-            _ => {}
+    // From the directory's sealed copy when it has one (no log read); else from the log.
+    let from_model = state.projections.read().await.directory.sealed_card(person);
+    let events: Vec<PersonEvent>;
+    let (name, contact, erased) = match &from_model {
+        Some((name, contact)) => (name.as_ref(), contact.as_ref(), false),
+        None => {
+            events = sealed_events(state, &StreamId::of::<Person>(person.as_uuid())).await?;
+            latest_card(&events)
         }
-    }
+    };
     let mut card = PersonCard::default();
     if erased {
         card.name_shown = name.map(|_| Shown::Erased);
@@ -167,6 +158,26 @@ pub async fn person_card(
         _ => None,
     };
     Ok(card)
+}
+
+/// The latest name and contact in a person's events, still sealed, and whether they were erased.
+fn latest_card(events: &[PersonEvent]) -> (Option<&Personal>, Option<&Personal>, bool) {
+    let (mut name, mut contact, mut erased) = (None, None, false);
+    for event in events {
+        match event {
+            PersonEvent::PersonRegistered(e) => {
+                name = Some(&e.name);
+                contact = e.contact.as_ref();
+            }
+            PersonEvent::ProfileUpdated(e) => {
+                name = e.name.as_ref().or(name);
+                contact = e.contact.as_ref().or(contact);
+            }
+            PersonEvent::PersonErased(_) => erased = true,
+            _ => {}
+        }
+    }
+    (name, contact, erased)
 }
 
 /// Hands what a response opened to the access log, with the request id the client sent.
