@@ -119,6 +119,17 @@ async fn start_session(
     let role = super::policy::default_role(state, tenant, person)
         .await?
         .ok_or_else(|| identity_error(IdentityError::SignInFailed))?;
+    session_in(state, tenant, person, role).await
+}
+
+/// Starts a session for `person` of `tenant` acting in `role` (which the caller checked they
+/// hold): the session's token, for the cookie, and what the sign-in answers.
+pub(super) async fn session_in(
+    state: &AppState,
+    tenant: TenantId,
+    person: PersonId,
+    role: Role,
+) -> Result<(String, SignedIn), ApiError> {
     let issued = state
         .identity
         .issue(
@@ -142,7 +153,12 @@ async fn start_session(
     Ok((issued.token, signed))
 }
 
-fn with_cookie(state: &AppState, token: String, response: impl IntoResponse) -> Response {
+/// `response` with the cookie of the session `token`, never cached.
+pub(super) fn with_cookie(
+    state: &AppState,
+    token: String,
+    response: impl IntoResponse,
+) -> Response {
     let mut response = response.into_response();
     if let Ok(value) = HeaderValue::from_str(&session_cookie(state, token).to_string()) {
         response.headers_mut().append(header::SET_COOKIE, value);

@@ -108,7 +108,6 @@ pub struct RoleBody {
 async fn switch_role(
     State(state): State<AppState>,
     actor: Actor,
-    headers: HeaderMap,
     ApiJson(body): ApiJson<RoleBody>,
 ) -> Result<Response, ApiError> {
     let Via::Session(id) = actor.via else {
@@ -131,33 +130,9 @@ async fn switch_role(
         .store()
         .revoke(actor.actor.as_uuid(), id, now)
         .await?;
-    let issued = state
-        .identity
-        .issue(
-            CredentialKind::Session,
-            actor.tenant,
-            actor.actor,
-            Some(body.role),
-            None,
-            state.identity.settings().session_ttl,
-            now,
-        )
-        .await
-        .map_err(identity_error)?;
-    let _ = headers;
-    let signed = super::auth::SignedIn {
-        person_id: actor.actor,
-        tenant_id: actor.tenant,
-        role: body.role,
-        csrf_token: state.identity.csrf_token(&issued.token),
-        expires_at: issued.credential.expires_at,
-    };
-    let mut response = Json(signed).into_response();
-    let cookie = authn::session_cookie(&state, issued.token).to_string();
-    if let Ok(v) = HeaderValue::from_str(&cookie) {
-        response.headers_mut().append(header::SET_COOKIE, v);
-    }
-    Ok(response)
+    let (token, signed) =
+        super::auth::session_in(&state, actor.tenant, actor.actor, body.role).await?;
+    Ok(super::auth::with_cookie(&state, token, Json(signed)))
 }
 
 /// Body of `POST /v1/me/password`.

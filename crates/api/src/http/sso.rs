@@ -6,7 +6,6 @@
 //! found by the hash of its `state`, so the callback works on any instance and only once.
 
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
@@ -18,7 +17,6 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::auth::identity_error;
-use super::authn::session_cookie;
 use super::{ApiError, ApiQuery, AppState};
 use crate::identity::{token_hash, IdentityError};
 
@@ -169,23 +167,7 @@ async fn callback(
         code: "role-not-held",
         detail: "your organisation names a role you do not hold in Noaber; ask your administrator to grant it".into(),
     })?;
-    let issued = state
-        .identity
-        .issue(
-            CredentialKind::Session,
-            tenant,
-            person,
-            Some(role),
-            None,
-            state.identity.settings().session_ttl,
-            now,
-        )
-        .await
-        .map_err(identity_error)?;
+    let (token, _) = super::auth::session_in(&state, tenant, person, role).await?;
     tracing::info!(provider = %name, person = %person, role = role.as_str(), "signed in at an identity provider");
-    let mut response = Redirect::to("/").into_response();
-    if let Ok(value) = HeaderValue::from_str(&session_cookie(&state, issued.token).to_string()) {
-        response.headers_mut().append(header::SET_COOKIE, value);
-    }
-    Ok(response)
+    Ok(super::auth::with_cookie(&state, token, Redirect::to("/")))
 }
