@@ -174,10 +174,7 @@ pub fn open_privacy(
     config: &StoreConfig,
     keys: Arc<dyn KeyStore>,
 ) -> Result<Arc<Privacy>, ConfigError> {
-    let path = match &config.master_key_file {
-        Some(path) => path.clone(),
-        None => default_master_key_path(&prepare_data_dir(&config.data_dir)?),
-    };
+    let path = master_key_path(config)?;
     let (master, generated) =
         MasterKey::load_or_generate(&path).map_err(|source| ConfigError::MasterKey {
             path: path.clone(),
@@ -193,6 +190,15 @@ pub fn open_privacy(
         tracing::debug!(path = %path.display(), "master key loaded");
     }
     Ok(Arc::new(Privacy::new(master, keys)))
+}
+
+/// Where the configured master key is: `--master-key-file`, or `master.key` in the data
+/// directory.
+pub fn master_key_path(config: &StoreConfig) -> Result<std::path::PathBuf, ConfigError> {
+    Ok(match &config.master_key_file {
+        Some(path) => path.clone(),
+        None => default_master_key_path(&prepare_data_dir(&config.data_dir)?),
+    })
 }
 
 /// Where the read models' snapshots are kept: `<data dir>/snapshots` for the embedded log, and

@@ -108,6 +108,35 @@ pub trait KeyStore: Send + Sync + std::fmt::Debug {
     /// no new key is ever made for them; a subject without a key gets a tombstone too. Returns
     /// false when there was no key to destroy.
     async fn erase_key(&self, subject: uuid::Uuid) -> Result<bool, StoreError>;
+
+    /// Up to `limit` wrapped keys (erased subjects left out), by subject, after `after`: for
+    /// rotating the master key. A store that cannot list its keys says so.
+    async fn wrapped_keys(
+        &self,
+        after: Option<uuid::Uuid>,
+        limit: u32,
+    ) -> Result<Vec<(uuid::Uuid, Vec<u8>)>, StoreError> {
+        let _ = (after, limit);
+        Err(StoreError::new(
+            StoreErrorKind::InvalidInput,
+            "this key store cannot list its keys",
+        ))
+    }
+
+    /// Replaces `subject`'s wrapped key `old` by `new` (the same key wrapped by another master
+    /// key); false when the stored key is no longer `old` (erased, or replaced meanwhile).
+    async fn replace_wrapped(
+        &self,
+        subject: uuid::Uuid,
+        old: &[u8],
+        new: &[u8],
+    ) -> Result<bool, StoreError> {
+        let _ = (subject, old, new);
+        Err(StoreError::new(
+            StoreErrorKind::InvalidInput,
+            "this key store cannot replace its keys",
+        ))
+    }
 }
 
 /// A subject's key as the key store holds it.

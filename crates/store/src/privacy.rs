@@ -172,6 +172,57 @@ fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     file.sync_all()
 }
 
+/// What a rotation of the master key did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Rotation {
+    /// Keys now wrapped by the new master key.
+    pub rotated: u64,
+    /// Keys that already were (a rotation run again after an interruption).
+    pub already: u64,
+    /// Keys erased or replaced while the rotation ran (nothing to do for them).
+    pub gone: u64,
+}
+
+/// Wraps every person's key in `keys` by `new` instead of `old`, page by page. Each key is
+/// replaced only if it is still the one read (an erasure meanwhile wins), and a key `old`
+/// cannot open but `new` can counts as already rotated, so an interrupted rotation is simply
+/// run again. Instances holding `old` must restart with `new` once it is done.
+pub async fn rotate_master_key(
+    keys: &dyn KeyStore,
+    old: &MasterKey,
+    new: &MasterKey,
+) -> Result<Rotation, PrivacyError> {
+    let mut report = Rotation::default();
+    let mut after = None;
+    loop {
+        let page = keys.wrapped_keys(after, 500).await?;
+        let Some((last, _)) = page.last() else {
+            return Ok(report);
+        };
+        after = Some(*last);
+        for (subject, wrapped) in page {
+            let key = match old.unwrap_key(subject, &wrapped) {
+                Ok(key) => key,
+                Err(e) => {
+                    if new.unwrap_key(subject, &wrapped).is_ok() {
+                        report.already += 1;
+                        continue;
+                    }
+                    return Err(e);
+                }
+            };
+            if keys
+                .replace_wrapped(subject, &wrapped, &new.wrap(subject, &key))
+                .await?
+            {
+                report.rotated += 1;
+            } else {
+                report.gone += 1;
+            }
+        }
+    }
+}
+
 /// Where the embedded default keeps its generated master key: `<data_dir>/master.key`.
 pub fn default_master_key_path(data_dir: &Path) -> PathBuf {
     data_dir.join("master.key")

@@ -2,7 +2,8 @@
 //! database. `bootstrap` sets up a tenant with its first neighbourhood and administrator (on
 //! PostgreSQL, or to add a tenant to a regional deployment); `link` issues a single-use sign-in
 //! link for an administrator; `close-account` closes a person's account for good and
-//! `close-tenant` every account of a tenant whose contract ended.
+//! `close-tenant` every account of a tenant whose contract ended; `rotate-master-key` wraps every
+//! person's key by a new master key.
 //!
 //! Links are printed on standard output, never logged.
 
@@ -16,6 +17,7 @@ use noaber_domain::values::ApproxLocation;
 use noaber_domain::{PersonId, Role};
 use noaber_projections::runner::rebuild_from;
 use noaber_store::exec::Executor;
+use noaber_store::privacy::{rotate_master_key, MasterKey};
 
 use crate::cli::CliError;
 use crate::config::{self, StoreConfig};
@@ -31,6 +33,17 @@ pub enum AdminCommand {
     CloseAccount(CloseArgs),
     /// Close every account of a tenant whose contract ended; its log stays for the audit.
     CloseTenant(CloseTenantArgs),
+    /// Wrap every person's key by a new master key (made in `--new-key-file` when missing).
+    RotateMasterKey(RotateArgs),
+}
+
+/// Options of `noaber admin rotate-master-key`.
+#[derive(Debug, Args)]
+pub struct RotateArgs {
+    /// Where the new master key is (generated there when the file does not exist yet; an
+    /// interrupted rotation is resumed by running the command again with the same file).
+    #[arg(long)]
+    pub new_key_file: std::path::PathBuf,
 }
 
 /// Options of `noaber admin close-tenant`.
@@ -180,6 +193,33 @@ pub async fn run(store_config: &StoreConfig, command: &AdminCommand) -> Result<E
                 holder.person_id,
                 identity.settings().sign_in_link_ttl.num_minutes(),
                 link_url(&args.public_url, &link.token)
+            );
+        }
+        AdminCommand::RotateMasterKey(args) => {
+            let old_path = config::master_key_path(store_config)?;
+            if old_path == args.new_key_file {
+                return Err(
+                    "--new-key-file must name another file than the current master key".into(),
+                );
+            }
+            let (old, _) = MasterKey::load_or_generate(&old_path)?;
+            let (new, generated) = MasterKey::load_or_generate(&args.new_key_file)?;
+            if generated {
+                println!(
+                    "generated the new master key in {}",
+                    args.new_key_file.display()
+                );
+            }
+            let report = rotate_master_key(stores.keys.as_ref(), &old, &new).await?;
+            println!(
+                "{} keys now wrapped by the new master key ({} already were, {} erased meanwhile).\n\
+                 Next: stop every instance, start them with --master-key-file {} (or put it in \
+                 place of {}), back the new key up, then destroy the old one.",
+                report.rotated,
+                report.already,
+                report.gone,
+                args.new_key_file.display(),
+                old_path.display()
             );
         }
         AdminCommand::CloseTenant(args) => {

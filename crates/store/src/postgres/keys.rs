@@ -80,4 +80,36 @@ impl KeyStore for PgStore {
         }
         Ok(erased.rows_affected() == 1)
     }
+
+    async fn wrapped_keys(
+        &self,
+        after: Option<Uuid>,
+        limit: u32,
+    ) -> Result<Vec<(Uuid, Vec<u8>)>, StoreError> {
+        Ok(sqlx::query_as(
+            "select subject, wrapped from subject_keys \
+             where wrapped is not null and ($1::uuid is null or subject > $1) \
+             order by subject limit $2",
+        )
+        .bind(after)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    async fn replace_wrapped(
+        &self,
+        subject: Uuid,
+        old: &[u8],
+        new: &[u8],
+    ) -> Result<bool, StoreError> {
+        let done =
+            sqlx::query("update subject_keys set wrapped = $3 where subject = $1 and wrapped = $2")
+                .bind(subject)
+                .bind(old)
+                .bind(new)
+                .execute(&self.pool)
+                .await?;
+        Ok(done.rows_affected() == 1)
+    }
 }

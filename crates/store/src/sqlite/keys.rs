@@ -119,4 +119,40 @@ impl KeyStore for SqliteStore {
         }
         Ok(erased)
     }
+
+    async fn wrapped_keys(
+        &self,
+        after: Option<Uuid>,
+        limit: u32,
+    ) -> Result<Vec<(Uuid, Vec<u8>)>, StoreError> {
+        sqlx::query_as(
+            "select subject_id, wrapped_key from subject_keys \
+             where wrapped_key is not null and (?1 is null or subject_id > ?1) \
+             order by subject_id limit ?2",
+        )
+        .bind(after)
+        .bind(i64::from(limit))
+        .fetch_all(&self.inner.readers)
+        .await
+        .map_err(db_error)
+    }
+
+    async fn replace_wrapped(
+        &self,
+        subject: Uuid,
+        old: &[u8],
+        new: &[u8],
+    ) -> Result<bool, StoreError> {
+        let mut writer = self.inner.writer.lock().await;
+        let done = sqlx::query(
+            "update subject_keys set wrapped_key = ? where subject_id = ? and wrapped_key = ?",
+        )
+        .bind(new)
+        .bind(subject)
+        .bind(old)
+        .execute(&mut *writer)
+        .await
+        .map_err(db_error)?;
+        Ok(done.rows_affected() == 1)
+    }
 }

@@ -105,3 +105,64 @@ pub async fn erasing_a_subject_without_a_key_still_forbids_one_later(keys: &dyn 
         "no key is made for an erased subject, got {put:?}"
     );
 }
+
+/// Rotating the master key rewraps every live key: what was sealed under the old key opens
+/// under the new one, an erased subject stays erased, and running it again changes nothing.
+pub async fn rotating_the_master_key_rewraps_every_live_key<K>(keys: &K)
+where
+    K: KeyStore + Clone + 'static,
+{
+    use crate::privacy::{rotate_master_key, MasterKey, Privacy, Rotation};
+    let (old, new) = (MasterKey::generate(), MasterKey::generate());
+    let tenant = Uuid::new_v4();
+    let before = Privacy::new(old.clone(), std::sync::Arc::new(keys.clone()));
+    let mut sealed = Vec::new();
+    for text in ["Anna", "Bram", "Carla"] {
+        let subject = Uuid::new_v4();
+        sealed.push((
+            subject,
+            before
+                .seal_text(tenant, subject, text)
+                .await
+                .expect("sealed"),
+            text,
+        ));
+    }
+    before.erase(sealed[2].0).await.expect("erased");
+
+    let report = rotate_master_key(keys, &old, &new).await.expect("rotated");
+    assert_eq!(report.rotated, 2, "{report:?}");
+    let again = rotate_master_key(keys, &old, &new)
+        .await
+        .expect("run again");
+    assert_eq!(
+        again,
+        Rotation {
+            rotated: 0,
+            already: 2,
+            gone: 0
+        }
+    );
+
+    let after = Privacy::new(new, std::sync::Arc::new(keys.clone()));
+    for (_, text_sealed, text) in &sealed[..2] {
+        assert_eq!(
+            after
+                .open_text(text_sealed)
+                .await
+                .expect("opens")
+                .as_deref(),
+            Some(*text)
+        );
+    }
+    assert_eq!(
+        after.open_text(&sealed[2].1).await.expect("answers"),
+        None,
+        "still erased"
+    );
+    let stale = Privacy::new(old, std::sync::Arc::new(keys.clone()));
+    assert!(
+        stale.open_text(&sealed[0].1).await.is_err(),
+        "the old key opens nothing any more"
+    );
+}

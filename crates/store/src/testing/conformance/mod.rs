@@ -45,6 +45,7 @@ pub use identity::{
 pub use keys::{
     a_subject_key_is_stored_once_and_kept, an_erased_key_is_gone_for_good,
     erasing_a_subject_without_a_key_still_forbids_one_later,
+    rotating_the_master_key_rewraps_every_live_key,
 };
 pub use model::any_sequence_of_appends_reads_back_exactly_the_acknowledged_events;
 pub use read::{
