@@ -160,7 +160,7 @@ async fn set_up(opts: &HttpBenchOptions) -> Result<Setup, BoxError> {
         )
         .await?;
         let request = post(&client, &setup, "/v1/requests", json!({"requester": resident,
-            "category": "errands", "neighbourhood_id": n,
+            "category": "errands", "neighbourhood_id": n, "consent": "explicit_consent",
             "description": format!("Wie kan deze week boodschappen doen voor nummer {i}? Liefst op dinsdag.")})).await?;
         setup.requests.push(request);
     }

@@ -243,6 +243,7 @@ fn synthetic(requests: usize, tenants: usize) -> Vec<(RecordedEvent, AnyEvent)> 
                 hands_needed: HandsNeeded::ONE,
                 skills_wanted: Vec::new(),
                 referred_by: None,
+                consent: None,
             }),
         );
         push(

@@ -28,9 +28,9 @@ use noaber_domain::request::{
 use noaber_domain::taxonomy::taxonomy;
 use noaber_domain::tenant::RegisterTenant;
 use noaber_domain::values::{
-    ApproxLocation, Availability, CategoryCode, Channel, DigitalAccess, DisplayName, Distance,
-    HandsNeeded, Language, Minutes, PartOfDay, Rating, SkillCode, Slot, TargetGroupCode, Urgency,
-    ValueError, Visibility, Weekday,
+    ApproxLocation, Availability, CategoryCode, Channel, ConsentBasis, DigitalAccess, DisplayName,
+    Distance, HandsNeeded, Language, Minutes, PartOfDay, Rating, SkillCode, Slot, TargetGroupCode,
+    Urgency, ValueError, Visibility, Weekday,
 };
 use noaber_domain::{
     CallCommand, CallId, CommandContext, NeighbourhoodCommand, NeighbourhoodId,
@@ -722,6 +722,8 @@ impl TenantPlanner {
                 hands_needed: HandsNeeded::new(hands)?,
                 skills_wanted,
                 referred_by,
+                // The demo's residents consent to what they ask, whoever takes it down.
+                consent: Some(ConsentBasis::ExplicitConsent),
             })),
         );
         let mut script = Script {
@@ -1246,6 +1248,7 @@ impl TenantPlanner {
                 hands_needed: HandsNeeded::ONE,
                 skills_wanted: Vec::new(),
                 referred_by: None,
+                consent: Some(ConsentBasis::ExplicitConsent),
             })),
         );
         let ctx = self.ctx(c.id, c.role, at + Duration::hours(1));

@@ -243,6 +243,30 @@ name_enum!(
 );
 
 name_enum!(
+    /// The lawful basis on which a resident's request (care needs: special-category data,
+    /// GDPR article 9) is recorded.
+    ConsentBasis, "consent basis" {
+        /// The resident's explicit consent (article 9(2)(a)), given to whoever took the request.
+        ExplicitConsent = "explicit_consent",
+        /// Social care by a professional bound to secrecy (article 9(2)(h)), for a resident
+        /// who cannot consent themselves.
+        CareProvision = "care_provision",
+    }
+);
+
+/// How the basis of a request was established: which basis, who took it and how (a home
+/// visit, a phone call, the app). Recorded with the request it covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsentRecord {
+    /// The lawful basis.
+    pub basis: ConsentBasis,
+    /// Who took it: the resident themselves, or the connector or partner posting for them.
+    pub taken_by: crate::ids::PersonId,
+    /// How they were in touch.
+    pub channel: Channel,
+}
+
+name_enum!(
     /// How a resident uses Noaber (the "100% digital / 50-50 / 0% digital" types).
     DigitalAccess, "digital access" {
         /// Uses the app themselves.

@@ -22,7 +22,7 @@ use noaber_domain::request::{
     CancelReason, CloseReason, Compensation, HelpRequest, ReferralOutcome, ResolvedBy, TriageRoute,
 };
 use noaber_domain::values::{
-    ApproxLocation, CategoryCode, Channel, HandsNeeded, Minutes, Rating, SkillCode,
+    ApproxLocation, CategoryCode, Channel, ConsentBasis, HandsNeeded, Minutes, Rating, SkillCode,
     TargetGroupCode, Urgency, Visibility,
 };
 use noaber_domain::{
@@ -95,6 +95,10 @@ pub struct PostBody {
     pub referred_by: Option<OrganisationId>,
     /// When it really happened, if earlier than now.
     pub occurred_at: Option<DateTime<Utc>>,
+    /// The basis the request is recorded on: required when posted on a resident's behalf
+    /// (`explicit_consent`, given to whoever takes the request, or `care_provision`).
+    #[serde(default)]
+    pub consent: Option<ConsentBasis>,
 }
 
 impl PostBody {
@@ -117,6 +121,7 @@ impl PostBody {
             hands_needed: body.hands_needed.unwrap_or(HandsNeeded::ONE),
             skills_wanted: body.skills_wanted,
             referred_by: body.referred_by,
+            consent: body.consent,
         })
     }
 }

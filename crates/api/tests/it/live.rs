@@ -302,7 +302,7 @@ impl World {
             .ok(
                 "/v1/requests",
                 &admin,
-                json!({"requester": r1, "category": "errands", "neighbourhood_id": n1,
+                json!({"requester": r1, "category": "errands", "neighbourhood_id": n1, "consent": "explicit_consent",
                        "referred_by": o1, "channel": "partner_referral",
                        "description": "Wie kan zaterdag boodschappen voor mij doen?"}),
             )
@@ -311,7 +311,7 @@ impl World {
             .ok(
                 "/v1/requests",
                 &admin,
-                json!({"requester": r2, "category": "errands", "neighbourhood_id": n2,
+                json!({"requester": r2, "category": "errands", "neighbourhood_id": n2, "consent": "explicit_consent",
                        "description": "Hulp bij het invullen van een formulier"}),
             )
             .await;
@@ -333,7 +333,7 @@ impl World {
             .ok(
                 "/v1/requests",
                 &admin_b,
-                json!({"requester": rb, "category": "errands", "neighbourhood_id": b.neighbourhood,
+                json!({"requester": rb, "category": "errands", "neighbourhood_id": b.neighbourhood, "consent": "explicit_consent",
                        "description": "Iets in een andere gemeente"}),
             )
             .await;

@@ -267,3 +267,36 @@ async fn a_resident_downloads_their_own_data_with_everyone_elses_withheld() {
         "{log}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_taken_for_a_resident_records_its_basis_or_is_refused() {
+    let live = Live::sqlite().await;
+    let world = World::new(&live).await;
+    let body = |consent: Option<&str>| {
+        let mut b = json!({"requester": world.r1, "category": "errands", "neighbourhood_id": world.n1,
+                           "channel": "home_visit", "description": "Boodschappen na het bezoek"});
+        if let Some(c) = consent {
+            b["consent"] = json!(c);
+        }
+        b
+    };
+    let (status, problem) = live
+        .call(
+            Method::POST,
+            "/v1/requests",
+            world.token(Role::Connector),
+            Some(body(None)),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert_eq!(problem["type"], "urn:noaber:problem:consent-basis-required");
+    let (status, written) = live
+        .call(
+            Method::POST,
+            "/v1/requests",
+            world.token(Role::Connector),
+            Some(body(Some("care_provision"))),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{written}");
+}

@@ -8,7 +8,7 @@ use crate::ids::{NeighbourhoodId, OrganisationId, PersonId, RequestId};
 use crate::organisation::OrganisationStatus;
 use crate::personal::Personal;
 use crate::values::{
-    ApproxLocation, CategoryCode, Channel, HandsNeeded, Minutes, Rating, SkillCode,
+    ApproxLocation, CategoryCode, Channel, ConsentBasis, HandsNeeded, Minutes, Rating, SkillCode,
     TargetGroupCode, Urgency, Visibility,
 };
 
@@ -87,6 +87,10 @@ pub struct PostRequest {
     pub skills_wanted: Vec<SkillCode>,
     /// The referring organisation (channel `partner_referral`).
     pub referred_by: Option<OrganisationId>,
+    /// The basis on which the request is recorded: required when posted on a resident's
+    /// behalf; posting for oneself is the resident's own explicit consent.
+    #[serde(default)]
+    pub consent: Option<ConsentBasis>,
 }
 
 /// A connector triages the request as informal or professional.

@@ -27,6 +27,9 @@ pub enum RequestError {
     /// The description is empty.
     #[error("please describe what help is needed")]
     EmptyDescription,
+    /// A request posted on a resident's behalf must say on which basis it is recorded.
+    #[error("a request posted on a resident's behalf must say on which basis it is recorded (consent: explicit_consent or care_provision): care needs are special-category data")]
+    ConsentBasisRequired,
     /// Channels like a home visit or phone call need someone posting on the resident's behalf.
     #[error(
         "a request taken by {0} must be posted on the resident's behalf by a connector or partner"
@@ -140,6 +143,7 @@ impl DomainError for RequestError {
             Self::NotPosted => "not-posted",
             Self::AlreadyPosted => "already-posted",
             Self::EmptyDescription => "empty-description",
+            Self::ConsentBasisRequired => "consent-basis-required",
             Self::ChannelNeedsOnBehalf(_) => "channel-needs-on-behalf",
             Self::ReferrerWithoutPartnerChannel => "referrer-without-partner-channel",
             Self::NeededByInThePast => "needed-by-in-the-past",

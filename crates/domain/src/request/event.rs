@@ -8,8 +8,8 @@ use crate::ids::{NeighbourhoodId, OrganisationId, PersonId, RequestId};
 use crate::macros::event_enum;
 use crate::personal::Personal;
 use crate::values::{
-    name_enum, ApproxLocation, CategoryCode, Channel, HandsNeeded, Minutes, Rating, SkillCode,
-    TargetGroupCode, Urgency, Visibility,
+    name_enum, ApproxLocation, CategoryCode, Channel, ConsentRecord, HandsNeeded, Minutes, Rating,
+    SkillCode, TargetGroupCode, Urgency, Visibility,
 };
 
 name_enum!(
@@ -139,6 +139,10 @@ pub struct RequestPosted {
     /// The organisation that referred the resident in (channel `partner_referral`).
     #[serde(default)]
     pub referred_by: Option<OrganisationId>,
+    /// The basis the request was recorded on, who took it and how (absent in requests posted
+    /// before it was recorded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consent: Option<ConsentRecord>,
 }
 
 /// A connector triaged the request as informal or professional.

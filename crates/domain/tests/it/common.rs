@@ -212,6 +212,7 @@ pub fn post_command(requester: PersonId, channel: Channel, hands: u32) -> PostRe
         hands_needed: HandsNeeded::new(hands).expect("in range"),
         skills_wanted: vec![],
         referred_by: None,
+        consent: Some(ConsentBasis::ExplicitConsent),
     }
 }
 
@@ -236,6 +237,11 @@ pub fn posted_with(hands: u32) -> RequestEvent {
         hands_needed: HandsNeeded::new(hands).expect("in range"),
         skills_wanted: vec![],
         referred_by: None,
+        consent: Some(ConsentRecord {
+            basis: ConsentBasis::ExplicitConsent,
+            taken_by: ANNA,
+            channel: Channel::App,
+        }),
     }
     .into()
 }

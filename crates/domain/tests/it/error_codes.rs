@@ -120,6 +120,7 @@ fn request(e: &RequestError) -> (usize, &'static str) {
         HelperSuspended => (35, "HelperSuspended"),
         HelperNotScreened(_) => (36, "HelperNotScreened"),
         ScreeningExpired(_) => (37, "ScreeningExpired"),
+        ConsentBasisRequired => (38, "ConsentBasisRequired"),
     }
 }
 
@@ -131,6 +132,7 @@ fn requests() -> Vec<RequestError> {
         NotPosted,
         AlreadyPosted,
         EmptyDescription,
+        ConsentBasisRequired,
         ChannelNeedsOnBehalf(Channel::Phone),
         ReferrerWithoutPartnerChannel,
         NeededByInThePast,
@@ -352,7 +354,7 @@ fn incidents() -> Vec<IncidentError> {
 fn every_error() -> Vec<(&'static str, Box<dyn DomainError>)> {
     let mut all = Examples::new();
     all.add(5, refusals(), refusal);
-    all.add(38, requests(), request);
+    all.add(39, requests(), request);
     all.add(21, persons(), person);
     all.add(11, calls(), call);
     all.add(5, organisations(), organisation);

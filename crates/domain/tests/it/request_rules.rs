@@ -98,6 +98,67 @@ fn a_connector_posts_on_behalf_of_a_resident_after_a_home_visit() {
 }
 
 #[test]
+fn someone_posting_for_a_resident_must_say_on_which_basis_it_is_recorded() {
+    given::<R>([])
+        .when(
+            &dirk(),
+            PostRequest {
+                consent: None,
+                ..post_command(ANNA, Channel::HomeVisit, 1)
+            },
+        )
+        .then_err(RequestError::ConsentBasisRequired);
+}
+
+#[test]
+fn the_basis_is_recorded_with_who_took_it_and_how() {
+    let events = given::<R>([])
+        .when(
+            &dirk(),
+            PostRequest {
+                consent: Some(ConsentBasis::CareProvision),
+                ..post_command(ANNA, Channel::HomeVisit, 1)
+            },
+        )
+        .events();
+    let RequestEvent::RequestPosted(p) = &events[0] else {
+        panic!("expected RequestPosted");
+    };
+    assert_eq!(
+        p.consent,
+        Some(ConsentRecord {
+            basis: ConsentBasis::CareProvision,
+            taken_by: DIRK,
+            channel: Channel::HomeVisit,
+        })
+    );
+}
+
+#[test]
+fn posting_for_oneself_is_ones_own_explicit_consent() {
+    let events = given::<R>([])
+        .when(
+            &anna(),
+            PostRequest {
+                consent: None,
+                ..post(ANNA)
+            },
+        )
+        .events();
+    let RequestEvent::RequestPosted(p) = &events[0] else {
+        panic!("expected RequestPosted");
+    };
+    assert_eq!(
+        p.consent,
+        Some(ConsentRecord {
+            basis: ConsentBasis::ExplicitConsent,
+            taken_by: ANNA,
+            channel: Channel::App,
+        })
+    );
+}
+
+#[test]
 fn a_partner_posts_a_referral_naming_the_referring_organisation() {
     let cmd = PostRequest {
         referred_by: Some(ORG),

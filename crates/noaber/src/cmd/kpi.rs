@@ -308,6 +308,7 @@ mod tests {
                 hands_needed: HandsNeeded::ONE,
                 skills_wanted: Vec::new(),
                 referred_by: None,
+                consent: None,
             });
             let (event_type, schema_version, payload) = AnyEvent::Request(posted).encode();
             let new = NewEvent {

@@ -389,6 +389,7 @@ pub fn posted_with(
         hands_needed: HandsNeeded::ONE,
         skills_wanted: Vec::new(),
         referred_by: None,
+        consent: None,
     };
     adjust(&mut p);
     AnyEvent::Request(p.into())

@@ -317,6 +317,7 @@ mod safeguarding {
                 hands_needed: HandsNeeded::ONE,
                 skills_wanted: vec![],
                 referred_by: None,
+                consent: None,
             }
             .into(),
         )

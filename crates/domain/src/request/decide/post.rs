@@ -6,7 +6,7 @@ use crate::request::event::RequestPosted;
 use crate::request::state::{RequestState, RequestStatus};
 use crate::request::PostRequest;
 use crate::request::RequestError;
-use crate::values::Channel;
+use crate::values::{Channel, ConsentBasis, ConsentRecord};
 
 use super::Decision;
 
@@ -37,6 +37,13 @@ pub(super) fn post(state: &RequestState, ctx: &CommandContext, c: &PostRequest) 
     if c.needed_by.is_some_and(|n| n < ctx.occurred_at()) {
         return Err(RequestError::NeededByInThePast);
     }
+    // Care needs are special-category data: the basis is recorded with them. Posting for
+    // oneself is one's own explicit consent; someone posting for a resident states it.
+    let basis = match (c.consent, on_behalf) {
+        (Some(basis), _) => basis,
+        (None, false) => ConsentBasis::ExplicitConsent,
+        (None, true) => return Err(RequestError::ConsentBasisRequired),
+    };
     let mut skills = c.skills_wanted.clone();
     skills.sort();
     skills.dedup();
@@ -59,6 +66,11 @@ pub(super) fn post(state: &RequestState, ctx: &CommandContext, c: &PostRequest) 
         hands_needed: c.hands_needed,
         skills_wanted: skills,
         referred_by: c.referred_by,
+        consent: Some(ConsentRecord {
+            basis,
+            taken_by: ctx.actor_id,
+            channel: c.channel,
+        }),
     }
     .into()])
 }

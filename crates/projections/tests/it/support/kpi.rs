@@ -191,6 +191,7 @@ pub fn posted(
         hands_needed: HandsNeeded::ONE,
         skills_wanted: Vec::new(),
         referred_by: None,
+        consent: None,
     })
 }
 
