@@ -138,7 +138,7 @@ async fn set_up(opts: &HttpBenchOptions) -> Result<Setup, BoxError> {
         &client,
         &setup,
         "/v1/persons",
-        json!({"person_id": Uuid::now_v7(), "name": "Carla Verbinder",
+        json!({"person_id": Uuid::now_v7(), "name": "Carla Verbinder", "consent": "explicit_consent",
         "neighbourhood_id": n, "digital_access": "digital"}),
     )
     .await?;
@@ -154,7 +154,7 @@ async fn set_up(opts: &HttpBenchOptions) -> Result<Setup, BoxError> {
             &client,
             &setup,
             "/v1/persons",
-            json!({"person_id": Uuid::now_v7(),
+            json!({"person_id": Uuid::now_v7(), "consent": "explicit_consent",
             "name": format!("Bewoner {i}"), "contact": format!("06-{i:08}"),
             "neighbourhood_id": n, "digital_access": "digital"}),
         )

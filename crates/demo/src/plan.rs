@@ -254,6 +254,8 @@ impl TenantPlanner {
                 location: None,
                 languages: vec![Language::parse("nl")?],
                 digital_access: DigitalAccess::Digital,
+                consent: Some(ConsentBasis::ExplicitConsent),
+                channel: None,
             })),
         );
         let tenant_name = match words::TENANTS.get(self.index as usize) {
@@ -371,6 +373,8 @@ impl TenantPlanner {
                     location: None,
                     languages: vec![Language::parse("nl")?],
                     digital_access: DigitalAccess::Digital,
+                    consent: Some(ConsentBasis::ExplicitConsent),
+                    channel: None,
                 })),
             );
             if c < connectors {
@@ -464,6 +468,8 @@ impl TenantPlanner {
                     location: Some(location),
                     languages,
                     digital_access: access,
+                    consent: Some(ConsentBasis::ExplicitConsent),
+                    channel: None,
                 })),
             );
             let mut available_for_calls = false;

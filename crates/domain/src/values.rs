@@ -262,8 +262,8 @@ pub struct ConsentRecord {
     pub basis: ConsentBasis,
     /// Who took it: the resident themselves, or the connector or partner posting for them.
     pub taken_by: crate::ids::PersonId,
-    /// How they were in touch.
-    pub channel: Channel,
+    /// How they were in touch, when known (a request always says; a registration may).
+    pub channel: Option<Channel>,
 }
 
 name_enum!(

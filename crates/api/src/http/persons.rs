@@ -9,7 +9,8 @@ use noaber_domain::person::{
     DeclareSkills, OptInAsHelper, OptOutAsHelper, RegisterPerson, UpdateProfile,
 };
 use noaber_domain::values::{
-    ApproxLocation, Availability, DigitalAccess, Distance, Language, SkillCode,
+    ApproxLocation, Availability, Channel, ConsentBasis, DigitalAccess, Distance, Language,
+    SkillCode,
 };
 use noaber_domain::{NeighbourhoodId, PersonCommand, PersonId, Personal};
 use serde::Deserialize;
@@ -49,6 +50,13 @@ pub struct RegisterBody {
     pub languages: Vec<Language>,
     /// How the person uses Noaber.
     pub digital_access: DigitalAccess,
+    /// The basis their data is recorded on (`explicit_consent` or `care_provision`): required
+    /// when registering someone else.
+    #[serde(default)]
+    pub consent: Option<ConsentBasis>,
+    /// How the one registering them was in touch (`home_visit`, `phone`, `match_point`, ...).
+    #[serde(default)]
+    pub channel: Option<Channel>,
     /// On whose behalf, and when.
     #[serde(flatten)]
     pub acting: Acting,
@@ -67,6 +75,8 @@ impl RegisterBody {
             location: body.location,
             languages: body.languages,
             digital_access: body.digital_access,
+            consent: body.consent,
+            channel: body.channel,
         })
     }
 }

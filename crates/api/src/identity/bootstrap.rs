@@ -150,6 +150,8 @@ pub async fn bootstrap(
                 location: None,
                 languages: vec![language],
                 digital_access: DigitalAccess::Digital,
+                consent: None,
+                channel: None,
             }),
         )
         .await

@@ -49,6 +49,13 @@ async fn a_connector_registering_a_resident_gets_201_for_the_id_given() {
     let mut body = registration(world.neighbourhood);
     body["person_id"] = json!(id);
 
+    let refused = app
+        .post("/v1/persons", &world.connector, body.clone())
+        .await;
+    refused.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "consent-basis-required");
+
+    body["consent"] = json!("explicit_consent");
+    body["channel"] = json!("home_visit");
     let answer = app.post("/v1/persons", &world.connector, body).await;
 
     answer.assert_written(StatusCode::CREATED, "person", id, &["PersonRegistered"]);

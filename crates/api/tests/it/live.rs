@@ -192,7 +192,7 @@ async fn person(live: &Live, admin: &str, name: &str, contact: &str, n: Uuid) ->
         live.ok(
             "/v1/persons",
             admin,
-            json!({"person_id": Uuid::now_v7(), "name": name, "contact": contact,
+            json!({"person_id": Uuid::now_v7(), "name": name, "contact": contact, "consent": "explicit_consent",
                    "neighbourhood_id": n, "digital_access": "digital",
                    "location": {"lat": 52.0911, "lon": 5.1220}}),
         )

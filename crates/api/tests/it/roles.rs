@@ -115,7 +115,8 @@ async fn two_tenants() -> (Router, tempfile::TempDir) {
             &app,
             "/v1/persons",
             &admin,
-            json!({"person_id": person, "name": "Gus", "neighbourhood_id": hood, "digital_access": "offline"}),
+            json!({"person_id": person, "name": "Gus", "neighbourhood_id": hood, "digital_access": "offline",
+                   "consent": "explicit_consent", "channel": "home_visit"}),
         )
         .await;
         assert_eq!(status, StatusCode::CREATED, "{body}");

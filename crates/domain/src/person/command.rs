@@ -6,7 +6,10 @@ use serde::{Deserialize, Serialize};
 use crate::ids::{IncidentId, NeighbourhoodId, PersonId};
 use crate::personal::Personal;
 use crate::role::{Role, RoleScope};
-use crate::values::{ApproxLocation, Availability, DigitalAccess, Distance, Language, SkillCode};
+use crate::values::{
+    ApproxLocation, Availability, Channel, ConsentBasis, DigitalAccess, Distance, Language,
+    SkillCode,
+};
 
 /// What someone asks of a person aggregate.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -57,6 +60,14 @@ pub struct RegisterPerson {
     pub languages: Vec<Language>,
     /// Digital access.
     pub digital_access: DigitalAccess,
+    /// The basis their data is recorded on: required when someone registers them (a connector
+    /// after a home visit); registering oneself is one's own consent.
+    #[serde(default)]
+    pub consent: Option<ConsentBasis>,
+    /// How the one registering them was in touch (home visit, phone, match point), if someone
+    /// else registers them.
+    #[serde(default)]
+    pub channel: Option<Channel>,
 }
 
 /// Change part of the profile (fields left out stay as they are).

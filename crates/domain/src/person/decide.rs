@@ -6,6 +6,7 @@ use crate::context::CommandContext;
 use crate::ids::PersonId;
 use crate::personal::Personal;
 use crate::role::{Role, RoleScope};
+use crate::values::{Channel, ConsentBasis, ConsentRecord};
 
 use super::command::*;
 use super::event::*;
@@ -84,6 +85,12 @@ fn register(state: &PersonState, ctx: &CommandContext, c: &RegisterPerson) -> De
     if c.name.is_blank() {
         return Err(PersonError::EmptyName);
     }
+    // Someone registering a resident states the basis; registering oneself is one's consent.
+    let basis = match (c.consent, self_registered) {
+        (Some(basis), _) => basis,
+        (None, true) => ConsentBasis::ExplicitConsent,
+        (None, false) => return Err(PersonError::ConsentBasisRequired),
+    };
     if !all_about(
         c.person_id,
         [Some(&c.name), c.contact.as_ref(), c.address.as_ref()],
@@ -101,6 +108,15 @@ fn register(state: &PersonState, ctx: &CommandContext, c: &RegisterPerson) -> De
         digital_access: c.digital_access,
         registered_by: ctx.actor_id,
         self_registered,
+        consent: Some(ConsentRecord {
+            basis,
+            taken_by: ctx.actor_id,
+            channel: if self_registered {
+                Some(Channel::App)
+            } else {
+                c.channel
+            },
+        }),
     }
     .into()])
 }

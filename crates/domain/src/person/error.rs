@@ -24,6 +24,9 @@ pub enum PersonError {
     /// The name is empty.
     #[error("please give a name")]
     EmptyName,
+    /// Someone registering a resident must say on which basis their data is recorded.
+    #[error("registering someone else must say on which basis their data is recorded (consent: explicit_consent or care_provision)")]
+    ConsentBasisRequired,
     /// Personal data about someone else.
     #[error("personal data in a profile must be about that person")]
     WrongSubject,
@@ -87,6 +90,7 @@ impl DomainError for PersonError {
             Self::NotRegistered => "person-not-registered",
             Self::Erased => "person-erased",
             Self::EmptyName => "empty-name",
+            Self::ConsentBasisRequired => "consent-basis-required",
             Self::WrongSubject => "profile-about-someone-else",
             Self::NothingToUpdate => "nothing-to-update",
             Self::NoSkills => "no-skills",

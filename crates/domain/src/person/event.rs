@@ -9,7 +9,8 @@ use crate::macros::event_enum;
 use crate::personal::Personal;
 use crate::role::{Role, RoleScope};
 use crate::values::{
-    name_enum, ApproxLocation, Availability, DigitalAccess, Distance, Language, SkillCode,
+    name_enum, ApproxLocation, Availability, ConsentRecord, DigitalAccess, Distance, Language,
+    SkillCode,
 };
 
 /// A person was registered, by themselves or by a connector (or ambassador, partner, admin).
@@ -35,6 +36,10 @@ pub struct PersonRegistered {
     pub registered_by: PersonId,
     /// Whether they registered themselves.
     pub self_registered: bool,
+    /// The basis their data is recorded on, who took it and how (absent in registrations from
+    /// before it was recorded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consent: Option<ConsentRecord>,
 }
 
 /// Part of a profile changed; only the fields present changed.

@@ -22,6 +22,8 @@ fn register(person: noaber_domain::PersonId) -> RegisterPerson {
         location: Some(ApproxLocation::new(51.05, 3.72).expect("on earth")),
         languages: vec![Language::parse("nl").expect("ok")],
         digital_access: DigitalAccess::Offline,
+        consent: Some(ConsentBasis::ExplicitConsent),
+        channel: Some(Channel::HomeVisit),
     }
 }
 
@@ -35,6 +37,8 @@ fn registered(person: noaber_domain::PersonId, by: noaber_domain::PersonId) -> P
         location,
         languages,
         digital_access,
+        consent,
+        channel,
     } = register(person);
     PersonRegistered {
         person_id,
@@ -47,8 +51,30 @@ fn registered(person: noaber_domain::PersonId, by: noaber_domain::PersonId) -> P
         digital_access,
         registered_by: by,
         self_registered: by == person,
+        consent: Some(ConsentRecord {
+            basis: consent.unwrap_or(ConsentBasis::ExplicitConsent),
+            taken_by: by,
+            channel: if by == person {
+                Some(Channel::App)
+            } else {
+                channel
+            },
+        }),
     }
     .into()
+}
+
+#[test]
+fn registering_someone_else_must_say_on_which_basis() {
+    given::<Person>([])
+        .when(
+            &dirk(),
+            RegisterPerson {
+                consent: None,
+                ..register(ANNA)
+            },
+        )
+        .then_err(PersonError::ConsentBasisRequired);
 }
 
 #[test]

@@ -240,7 +240,7 @@ pub fn posted_with(hands: u32) -> RequestEvent {
         consent: Some(ConsentRecord {
             basis: ConsentBasis::ExplicitConsent,
             taken_by: ANNA,
-            channel: Channel::App,
+            channel: Some(Channel::App),
         }),
     }
     .into()

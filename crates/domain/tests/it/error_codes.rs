@@ -177,6 +177,8 @@ fn person(e: &PersonError) -> (usize, &'static str) {
         NotRegistered => (2, "Person::NotRegistered"),
         Erased => (3, "Erased"),
         EmptyName => (4, "EmptyName"),
+        // The same refusal as the request's: someone acting for a resident states the basis.
+        ConsentBasisRequired => (21, "ConsentBasisRequired"),
         WrongSubject => (5, "Person::WrongSubject"),
         NothingToUpdate => (6, "NothingToUpdate"),
         NoSkills => (7, "NoSkills"),
@@ -203,6 +205,7 @@ fn persons() -> Vec<PersonError> {
         AlreadyRegistered,
         NotRegistered,
         Erased,
+        ConsentBasisRequired,
         EmptyName,
         WrongSubject,
         NothingToUpdate,
@@ -355,7 +358,7 @@ fn every_error() -> Vec<(&'static str, Box<dyn DomainError>)> {
     let mut all = Examples::new();
     all.add(5, refusals(), refusal);
     all.add(39, requests(), request);
-    all.add(21, persons(), person);
+    all.add(22, persons(), person);
     all.add(11, calls(), call);
     all.add(5, organisations(), organisation);
     all.add(4, neighbourhoods(), neighbourhood);

@@ -129,7 +129,7 @@ fn the_basis_is_recorded_with_who_took_it_and_how() {
         Some(ConsentRecord {
             basis: ConsentBasis::CareProvision,
             taken_by: DIRK,
-            channel: Channel::HomeVisit,
+            channel: Some(Channel::HomeVisit),
         })
     );
 }
@@ -153,7 +153,7 @@ fn posting_for_oneself_is_ones_own_explicit_consent() {
         Some(ConsentRecord {
             basis: ConsentBasis::ExplicitConsent,
             taken_by: ANNA,
-            channel: Channel::App,
+            channel: Some(Channel::App),
         })
     );
 }

@@ -43,6 +43,7 @@ fn registered() -> PersonEvent {
         digital_access: DigitalAccess::Offline,
         registered_by: GUS,
         self_registered: true,
+        consent: None,
     }
     .into()
 }

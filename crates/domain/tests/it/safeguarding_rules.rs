@@ -49,6 +49,7 @@ fn ben_helping() -> Vec<PersonEvent> {
             digital_access: DigitalAccess::Digital,
             registered_by: BEN,
             self_registered: true,
+            consent: None,
         }
         .into(),
         HelperOptedIn { person_id: BEN }.into(),

@@ -85,6 +85,8 @@ async fn erase_on_a_after_b_cached(
         location: None,
         languages: vec![],
         digital_access: DigitalAccess::Digital,
+        consent: None,
+        channel: None,
     });
     a.executor
         .execute::<Person>(&ctx(person), &register)

@@ -215,6 +215,7 @@ pub fn registered(p: u32, n: u32, at: Option<ApproxLocation>) -> AnyEvent {
             digital_access: DigitalAccess::Digital,
             registered_by: person(p),
             self_registered: true,
+            consent: None,
         }
         .into(),
     )

@@ -30,6 +30,8 @@ fn register(person: PersonId) -> PersonCommand {
         location: None,
         languages: vec![],
         digital_access: DigitalAccess::Digital,
+        consent: None,
+        channel: None,
     })
 }
 

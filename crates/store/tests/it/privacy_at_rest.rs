@@ -45,6 +45,8 @@ async fn register(executor: &Executor, tenant: TenantId) -> (PersonId, StreamId)
         location: Some(ApproxLocation::new(51.9651, 6.7189).expect("a valid location")),
         languages: vec![],
         digital_access: DigitalAccess::Offline,
+        consent: Some(noaber_domain::values::ConsentBasis::ExplicitConsent),
+        channel: Some(noaber_domain::values::Channel::HomeVisit),
     });
     let connector = PersonId::new(Uuid::now_v7());
     let done = executor

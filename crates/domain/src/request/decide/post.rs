@@ -69,7 +69,7 @@ pub(super) fn post(state: &RequestState, ctx: &CommandContext, c: &PostRequest) 
         consent: Some(ConsentRecord {
             basis,
             taken_by: ctx.actor_id,
-            channel: c.channel,
+            channel: Some(c.channel),
         }),
     }
     .into()])
