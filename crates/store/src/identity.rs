@@ -240,6 +240,10 @@ pub trait IdentityStore: Send + Sync + std::fmt::Debug {
         now: DateTime<Utc>,
     ) -> Result<Vec<Credential>, StoreError>;
 
+    /// Deletes credentials that stopped working before `before` (expired, used or revoked),
+    /// and failure counters older than it; returns how many credentials went.
+    async fn purge(&self, before: DateTime<Utc>) -> Result<u64, StoreError>;
+
     /// Counts one failed sign-in under `key` (an account's or a client address's) and returns
     /// the failures in the window that ends at `now` and started at `window_start` or later;
     /// an older window starts again at one.

@@ -123,6 +123,25 @@ pub async fn run(store_config: &StoreConfig, args: &ServeArgs) -> Result<ExitCod
     .await
     .with_sso(sso);
     let projections = state.projections.clone();
+    // Credentials that stopped working a month ago, and old failure counters, are deleted once
+    // an hour: the audit trail of who did what is the log, not these tables.
+    let identity = state.identity.store().clone();
+    tokio::spawn(async move {
+        let mut hourly = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            hourly.tick().await;
+            match identity
+                .purge(chrono::Utc::now() - chrono::Duration::days(30))
+                .await
+            {
+                Ok(0) => {}
+                Ok(n) => {
+                    tracing::info!(credentials = n, "purged credentials that ended a month ago")
+                }
+                Err(e) => tracing::warn!(error = %e, "old credentials could not be purged"),
+            }
+        }
+    });
     // Handlers first: a signal right after the announcement must still stop us gracefully.
     let shutdown = http::shutdown_signal();
     let http_config = args.http_config();

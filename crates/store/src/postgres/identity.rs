@@ -288,6 +288,20 @@ impl IdentityStore for PgStore {
         .collect()
     }
 
+    async fn purge(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
+        let gone = sqlx::query(
+            "delete from credentials where expires_at < $1 or used_at < $1 or revoked_at < $1",
+        )
+        .bind(before)
+        .execute(&self.pool)
+        .await?;
+        sqlx::query("delete from sign_in_failures where window_start < $1")
+            .bind(before)
+            .execute(&self.pool)
+            .await?;
+        Ok(gone.rows_affected())
+    }
+
     async fn note_failure(
         &self,
         key: &str,

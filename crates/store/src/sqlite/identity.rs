@@ -328,6 +328,24 @@ impl IdentityStore for SqliteStore {
         .collect()
     }
 
+    async fn purge(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
+        let mut writer = self.inner.writer.lock().await;
+        let at = to_micros(before);
+        let gone = sqlx::query(
+            "delete from credentials where expires_at < ?1 or used_at < ?1 or revoked_at < ?1",
+        )
+        .bind(at)
+        .execute(&mut *writer)
+        .await
+        .map_err(db_error)?;
+        sqlx::query("delete from sign_in_failures where window_start < ?")
+            .bind(at)
+            .execute(&mut *writer)
+            .await
+            .map_err(db_error)?;
+        Ok(gone.rows_affected())
+    }
+
     async fn note_failure(
         &self,
         key: &str,

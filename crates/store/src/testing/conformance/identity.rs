@@ -233,6 +233,19 @@ pub async fn credentials_are_listed_and_revoked(ids: &dyn IdentityStore) {
             .len(),
         1
     );
+
+    // A month on, what stopped working is purged; what still works stays.
+    let month_later = micros(1_802_600_000_000_000);
+    let purged = ids.purge(month_later).await.expect("purged");
+    assert_eq!(
+        purged, 3,
+        "the revoked bearer, the expired one and the revoked session"
+    );
+    assert!(ids.credential(&token(4)).await.expect("read").is_none());
+    assert!(
+        ids.credential(&token(5)).await.expect("read").is_some(),
+        "a live token stays"
+    );
 }
 
 /// Failures count within their window, start again after it, and are cleared on success.
