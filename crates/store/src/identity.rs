@@ -91,17 +91,6 @@ impl CredentialKind {
     pub fn parse(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.as_str() == name)
     }
-
-    /// Links are used once: redeeming one marks it used.
-    pub const fn is_single_use(self) -> bool {
-        matches!(
-            self,
-            CredentialKind::SignInLink
-                | CredentialKind::Invitation
-                | CredentialKind::PasswordReset
-                | CredentialKind::OidcLogin
-        )
-    }
 }
 
 /// A credential to store: its token itself is never stored, only `SHA-256(token)`.
@@ -167,6 +156,25 @@ pub struct AccessEntry {
     pub resource: String,
     /// The request id of the response, to match it with the server's logs.
     pub request_id: Option<String>,
+}
+
+/// Whose accounts a closing closes: the back-ends' one statement for both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Closing {
+    /// One person's.
+    Person,
+    /// Every person's of one tenant.
+    Tenant,
+}
+
+impl Closing {
+    /// The column of both tables that names whose.
+    pub(crate) const fn column(self) -> &'static str {
+        match self {
+            Closing::Person => "person_id",
+            Closing::Tenant => "tenant_id",
+        }
+    }
 }
 
 /// Accounts, credentials, sign-in failure counters and the access log.

@@ -205,19 +205,18 @@ async fn redeem(
         CredentialKind::PasswordReset,
     ];
     // A reset link without a new password is refused before it is used up.
-    if new_password.is_none() {
-        if let Some(found) = state
+    if new_password.is_none()
+        && state
             .identity
             .resolve(token, CredentialKind::PasswordReset, now)
             .await
             .map_err(identity_error)?
-        {
-            let _ = found;
-            return Err(ApiError::rule(
-                "new-password-required",
-                "a password reset link needs the new password (new_password)",
-            ));
-        }
+            .is_some()
+    {
+        return Err(ApiError::rule(
+            "new-password-required",
+            "a password reset link needs the new password (new_password)",
+        ));
     }
     let credential = state
         .identity

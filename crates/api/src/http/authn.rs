@@ -204,17 +204,13 @@ pub async fn authenticate(
 
 /// Middleware for the protected tree: every call proves who is asking; the [`Actor`] is kept in
 /// the request's extensions for handlers.
-pub async fn require_actor(
-    State(state): State<AppState>,
-    mut req: Request,
-    next: Next,
-) -> Response {
-    let method = req.method().clone();
-    let headers = req.headers().clone();
-    match authenticate(&state, &method, &headers).await {
+pub async fn require_actor(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    // The parts, not the request, are held across the lookup: a body is not `Sync`.
+    let (mut parts, body) = req.into_parts();
+    match authenticate(&state, &parts.method, &parts.headers).await {
         Ok(actor) => {
-            req.extensions_mut().insert(actor);
-            next.run(req).await
+            parts.extensions.insert(actor);
+            next.run(Request::from_parts(parts, body)).await
         }
         Err(e) => e.into_response(),
     }

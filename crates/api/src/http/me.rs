@@ -72,7 +72,7 @@ async fn me(
     };
     let card = super::personal::person_card(&state, actor.tenant, actor.actor).await?;
     let mut opened = Opened::new(actor.tenant, actor.actor, actor.role, "GET /v1/me");
-    if card.name.is_some() {
+    if card.name().is_some() {
         opened.add(actor.actor, "name");
     }
     if login.is_some() {
@@ -92,7 +92,7 @@ async fn me(
         roles,
         authenticated_by: actor.via.as_str().to_owned(),
         login,
-        name: card.name,
+        name: card.name().map(str::to_owned),
         csrf_token,
     }))
 }

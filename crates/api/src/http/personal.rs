@@ -51,12 +51,20 @@ fn shown(value: &Personal) -> Option<Shown> {
 /// What is known of a person's own personal data.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PersonCard {
-    /// Their name, when readable.
-    pub name: Option<String>,
-    /// Their contact detail, when readable.
-    pub contact: Option<Shown>,
     /// Their name as shown (erased or clear).
     pub name_shown: Option<Shown>,
+    /// Their contact detail, when readable.
+    pub contact: Option<Shown>,
+}
+
+impl PersonCard {
+    /// Their name in clear, when readable.
+    pub fn name(&self) -> Option<&str> {
+        match &self.name_shown {
+            Some(Shown::Clear(t)) => Some(t),
+            _ => None,
+        }
+    }
 }
 
 /// Reads a stream and decodes it, its personal values still sealed (opened one by one with
@@ -153,10 +161,6 @@ pub async fn person_card(
             card.contact = open(state, contact).await?;
         }
     }
-    card.name = match &card.name_shown {
-        Some(Shown::Clear(t)) => Some(t.clone()),
-        _ => None,
-    };
     Ok(card)
 }
 

@@ -18,37 +18,32 @@ pub async fn holds(
     person: PersonId,
     role: Role,
 ) -> Result<bool, ApiError> {
-    if state.projections.owner("person", person.as_uuid()).await? != Some(tenant) {
-        return Ok(false);
-    }
-    let models = state.projections.read().await;
-    if models.directory.is_erased(person) {
-        return Ok(false);
-    }
-    Ok(match role {
-        Role::Resident => true,
-        Role::Helper => models.directory.is_helper(person),
-        _ => models
-            .roles
-            .grants_of(person)
-            .iter()
-            .any(|g| g.role == role),
-    })
+    Ok(roles_held(state, tenant, person).await?.contains(&role))
 }
 
-/// Every role `person` of `tenant` holds now, in [`Role::ALL`] order.
+/// Every role `person` of `tenant` holds now, in [`Role::ALL`] order: one look at the owners
+/// (catching up once when the person is not known yet) and one read of the models.
 pub async fn roles_held(
     state: &AppState,
     tenant: TenantId,
     person: PersonId,
 ) -> Result<Vec<Role>, ApiError> {
-    let mut held = Vec::new();
-    for role in Role::ALL {
-        if holds(state, tenant, person, role).await? {
-            held.push(role);
-        }
+    if state.projections.owner("person", person.as_uuid()).await? != Some(tenant) {
+        return Ok(Vec::new());
     }
-    Ok(held)
+    let models = state.projections.read().await;
+    if models.directory.is_erased(person) {
+        return Ok(Vec::new());
+    }
+    let grants = models.roles.grants_of(person);
+    Ok(Role::ALL
+        .into_iter()
+        .filter(|role| match role {
+            Role::Resident => true,
+            Role::Helper => models.directory.is_helper(person),
+            _ => grants.iter().any(|g| g.role == *role),
+        })
+        .collect())
 }
 
 /// The role a new session acts in: the most capable one held (admin, connector, partner,
@@ -95,7 +90,7 @@ impl Scope {
 }
 
 /// The refusal of an action the caller's role does not reach at all.
-pub fn refusal(actor: &Actor, action: Action) -> ApiError {
+fn refusal(actor: &Actor, action: Action) -> ApiError {
     if actor.role.is_read_only() {
         if let Err(e) = actor.not_read_only() {
             return e;

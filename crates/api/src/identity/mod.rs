@@ -249,20 +249,18 @@ impl Identity {
             }
             None => (None, None),
         };
-        if let Some(existing) = self.store.account(person.as_uuid()).await? {
-            if let (Some(key), Some(sealed)) = (&login_key, &login_sealed) {
+        if let Some(mut existing) = self.store.account(person.as_uuid()).await? {
+            if let (Some(key), Some(sealed)) = (login_key, login_sealed) {
                 if existing.login_key.as_deref() != Some(key.as_slice()) {
                     self.store
-                        .set_login(person.as_uuid(), key, sealed)
+                        .set_login(person.as_uuid(), &key, &sealed)
                         .await
                         .map_err(taken)?;
+                    existing.login_key = Some(key);
+                    existing.login_sealed = Some(sealed);
                 }
             }
-            return Ok(self
-                .store
-                .account(person.as_uuid())
-                .await?
-                .unwrap_or(existing));
+            return Ok(existing);
         }
         let account = Account {
             person_id: person.as_uuid(),

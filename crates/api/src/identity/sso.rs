@@ -75,11 +75,6 @@ impl Sso {
         self.providers.get(name)
     }
 
-    /// The names of the configured providers.
-    pub fn names(&self) -> impl Iterator<Item = &str> {
-        self.providers.keys().map(String::as_str)
-    }
-
     /// The discovered client of provider `name`, discovering it on first use.
     pub async fn client(&self, name: &str) -> Result<Option<Arc<OidcClient>>, OidcError> {
         let Some(provider) = self.providers.get(name) else {

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::PgStore;
 use crate::error::{StoreError, StoreErrorKind};
 use crate::identity::{
-    AccessEntry, Account, Credential, CredentialKind, IdentityStore, NewCredential,
+    AccessEntry, Account, Closing, Credential, CredentialKind, IdentityStore, NewCredential,
 };
 
 /// Access-log rows per insert statement (9 parameters each, well within both databases'
@@ -67,6 +67,35 @@ fn credential(row: &sqlx::postgres::PgRow) -> Result<Credential, StoreError> {
         used_at: row.try_get("used_at")?,
         revoked_at: row.try_get("revoked_at")?,
     })
+}
+
+/// Closes the open accounts of one person or one tenant and revokes their credentials, in one
+/// transaction; returns how many accounts were closed.
+async fn close_where(
+    store: &PgStore,
+    whose: Closing,
+    id: Uuid,
+    at: DateTime<Utc>,
+) -> Result<u64, StoreError> {
+    let column = whose.column();
+    let mut tx = store.pool.begin().await?;
+    let done = sqlx::query(&format!(
+        "update accounts set closed_at = $2, password_hash = null \
+         where {column} = $1 and closed_at is null"
+    ))
+    .bind(id)
+    .bind(at)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(&format!(
+        "update credentials set revoked_at = $2 where {column} = $1 and revoked_at is null"
+    ))
+    .bind(id)
+    .bind(at)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(done.rows_affected())
 }
 
 fn kind_names(kinds: &[CredentialKind]) -> Vec<&'static str> {
@@ -142,45 +171,11 @@ impl IdentityStore for PgStore {
     }
 
     async fn close_account(&self, person: Uuid, at: DateTime<Utc>) -> Result<bool, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        let done = sqlx::query(
-            "update accounts set closed_at = $2, password_hash = null \
-             where person_id = $1 and closed_at is null",
-        )
-        .bind(person)
-        .bind(at)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query(
-            "update credentials set revoked_at = $2 where person_id = $1 and revoked_at is null",
-        )
-        .bind(person)
-        .bind(at)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(done.rows_affected() == 1)
+        Ok(close_where(self, Closing::Person, person, at).await? == 1)
     }
 
     async fn close_tenant(&self, tenant: Uuid, at: DateTime<Utc>) -> Result<u64, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        let done = sqlx::query(
-            "update accounts set closed_at = $2, password_hash = null \
-             where tenant_id = $1 and closed_at is null",
-        )
-        .bind(tenant)
-        .bind(at)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query(
-            "update credentials set revoked_at = $2 where tenant_id = $1 and revoked_at is null",
-        )
-        .bind(tenant)
-        .bind(at)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(done.rows_affected())
+        close_where(self, Closing::Tenant, tenant, at).await
     }
 
     async fn issue(&self, token_hash: &[u8; 32], c: &NewCredential) -> Result<(), StoreError> {

@@ -11,7 +11,7 @@ use super::{db_error, SqliteStore};
 use crate::error::{StoreError, StoreErrorKind};
 use crate::hash::to_micros;
 use crate::identity::{
-    AccessEntry, Account, Credential, CredentialKind, IdentityStore, NewCredential,
+    AccessEntry, Account, Closing, Credential, CredentialKind, IdentityStore, NewCredential,
 };
 
 /// Access-log rows per insert statement (9 parameters each, well within both databases'
@@ -78,6 +78,41 @@ fn credential(row: &SqliteRow) -> Result<Credential, StoreError> {
         used_at: optional_time(row.try_get("used_at").map_err(db_error)?)?,
         revoked_at: optional_time(row.try_get("revoked_at").map_err(db_error)?)?,
     })
+}
+
+/// Closes the open accounts of one person or one tenant and revokes their credentials, in one
+/// transaction; returns how many accounts were closed.
+async fn close_where(
+    store: &SqliteStore,
+    whose: Closing,
+    id: Uuid,
+    at: DateTime<Utc>,
+) -> Result<u64, StoreError> {
+    let column = whose.column();
+    let mut writer = store.inner.writer.lock().await;
+    let mut tx = writer
+        .begin_with("begin immediate")
+        .await
+        .map_err(db_error)?;
+    let done = sqlx::query(&format!(
+        "update accounts set closed_at = ?1, password_hash = null \
+         where {column} = ?2 and closed_at is null"
+    ))
+    .bind(to_micros(at))
+    .bind(id)
+    .execute(&mut *tx)
+    .await
+    .map_err(db_error)?;
+    sqlx::query(&format!(
+        "update credentials set revoked_at = ?1 where {column} = ?2 and revoked_at is null"
+    ))
+    .bind(to_micros(at))
+    .bind(id)
+    .execute(&mut *tx)
+    .await
+    .map_err(db_error)?;
+    tx.commit().await.map_err(db_error)?;
+    Ok(done.rows_affected())
 }
 
 /// `kind in ('a', 'b')`: the kinds are our own constants, never a caller's text.
@@ -160,57 +195,11 @@ impl IdentityStore for SqliteStore {
     }
 
     async fn close_account(&self, person: Uuid, at: DateTime<Utc>) -> Result<bool, StoreError> {
-        let mut writer = self.inner.writer.lock().await;
-        let mut tx = writer
-            .begin_with("begin immediate")
-            .await
-            .map_err(db_error)?;
-        let done = sqlx::query(
-            "update accounts set closed_at = ?, password_hash = null \
-             where person_id = ? and closed_at is null",
-        )
-        .bind(to_micros(at))
-        .bind(person)
-        .execute(&mut *tx)
-        .await
-        .map_err(db_error)?;
-        sqlx::query(
-            "update credentials set revoked_at = ? where person_id = ? and revoked_at is null",
-        )
-        .bind(to_micros(at))
-        .bind(person)
-        .execute(&mut *tx)
-        .await
-        .map_err(db_error)?;
-        tx.commit().await.map_err(db_error)?;
-        Ok(done.rows_affected() == 1)
+        Ok(close_where(self, Closing::Person, person, at).await? == 1)
     }
 
     async fn close_tenant(&self, tenant: Uuid, at: DateTime<Utc>) -> Result<u64, StoreError> {
-        let mut writer = self.inner.writer.lock().await;
-        let mut tx = writer
-            .begin_with("begin immediate")
-            .await
-            .map_err(db_error)?;
-        let done = sqlx::query(
-            "update accounts set closed_at = ?, password_hash = null \
-             where tenant_id = ? and closed_at is null",
-        )
-        .bind(to_micros(at))
-        .bind(tenant)
-        .execute(&mut *tx)
-        .await
-        .map_err(db_error)?;
-        sqlx::query(
-            "update credentials set revoked_at = ? where tenant_id = ? and revoked_at is null",
-        )
-        .bind(to_micros(at))
-        .bind(tenant)
-        .execute(&mut *tx)
-        .await
-        .map_err(db_error)?;
-        tx.commit().await.map_err(db_error)?;
-        Ok(done.rows_affected())
+        close_where(self, Closing::Tenant, tenant, at).await
     }
 
     async fn issue(&self, token_hash: &[u8; 32], c: &NewCredential) -> Result<(), StoreError> {
