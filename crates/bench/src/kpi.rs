@@ -235,6 +235,7 @@ fn synthetic(requests: usize, tenants: usize) -> Vec<(RecordedEvent, AnyEvent)> 
                 target_group: None,
                 neighbourhood_id: neighbourhood(rng.below(20) as usize),
                 location: None,
+                precise_location: None,
                 description: Personal::clear(person(requester), "help with the shopping"),
                 urgency: Urgency::Normal,
                 needed_by: None,

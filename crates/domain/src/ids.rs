@@ -85,6 +85,12 @@ id_type!(
     PersonId,
     "person"
 );
+
+impl PersonId {
+    /// Noaber itself, as the actor of what its own schedule records (a retention period that
+    /// ended): the nil UUID, which no registered person ever has.
+    pub const NOABER: PersonId = PersonId(Uuid::nil());
+}
 id_type!(
     /// A help request (stream `request-<id>`).
     RequestId,

@@ -8,12 +8,19 @@
 //! - clear:  `{"$pii": {"subject": "<uuid>", "text": "..."}}`
 //! - sealed: `{"$sealed": {"subject": "<uuid>", ...opaque fields...}}`
 //! - erased: `{"$pii": {"subject": "<uuid>", "erased": true}}`
+//!
+//! A value may also name a key **scope** (`"scope": "<uuid>"`, the request it belongs to): it is
+//! then sealed under a key that needs both the subject's key and the scope's key, so destroying
+//! the scope's key when its retention period ends makes it unreadable while the subject's other
+//! data stays readable (see ADR 0033).
 
 use std::fmt;
 
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
+
+use uuid::Uuid;
 
 use crate::ids::PersonId;
 
@@ -22,6 +29,8 @@ use crate::ids::PersonId;
 pub struct Personal {
     /// The data subject: whose key protects this value and whose erasure wipes it.
     pub subject: PersonId,
+    /// The key scope, if the value is kept only as long as that scope (a request) is.
+    pub scope: Option<Uuid>,
     /// The value itself, in clear, sealed by the store, or erased.
     pub value: PersonalValue,
 }
@@ -42,6 +51,7 @@ impl Personal {
     pub fn clear(subject: PersonId, text: impl Into<String>) -> Self {
         Self {
             subject,
+            scope: None,
             value: PersonalValue::Clear(text.into()),
         }
     }
@@ -50,6 +60,7 @@ impl Personal {
     pub fn erased(subject: PersonId) -> Self {
         Self {
             subject,
+            scope: None,
             value: PersonalValue::Erased,
         }
     }
@@ -58,7 +69,20 @@ impl Personal {
     pub fn sealed(subject: PersonId, inner: Value) -> Self {
         Self {
             subject,
+            scope: None,
             value: PersonalValue::Sealed(inner),
+        }
+    }
+
+    /// The same value kept under the key scope `scope` (a request): a clear value is scoped so
+    /// the store seals it under the scope's key too; sealed and erased values keep their keys.
+    pub fn within(self, scope: impl Into<Uuid>) -> Self {
+        match self.value {
+            PersonalValue::Clear(_) => Self {
+                scope: Some(scope.into()),
+                ..self
+            },
+            _ => self,
         }
     }
 
@@ -117,19 +141,18 @@ impl fmt::Debug for PersonalValue {
 impl Serialize for Personal {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let subject = Value::String(self.subject.to_string());
+        let tagged = |extra: (&str, Value)| {
+            let mut m = Map::new();
+            m.insert("subject".into(), subject.clone());
+            if let Some(scope) = self.scope {
+                m.insert("scope".into(), Value::String(scope.to_string()));
+            }
+            m.insert(extra.0.into(), extra.1);
+            Value::Object(m)
+        };
         let (tag, inner) = match &self.value {
-            PersonalValue::Clear(text) => {
-                let mut m = Map::new();
-                m.insert("subject".into(), subject);
-                m.insert("text".into(), Value::String(text.clone()));
-                ("$pii", Value::Object(m))
-            }
-            PersonalValue::Erased => {
-                let mut m = Map::new();
-                m.insert("subject".into(), subject);
-                m.insert("erased".into(), Value::Bool(true));
-                ("$pii", Value::Object(m))
-            }
+            PersonalValue::Clear(text) => ("$pii", tagged(("text", Value::String(text.clone())))),
+            PersonalValue::Erased => ("$pii", tagged(("erased", Value::Bool(true)))),
             PersonalValue::Sealed(inner) => {
                 // The opaque object is written back exactly as it was read.
                 let mut m = match inner {
@@ -140,7 +163,7 @@ impl Serialize for Personal {
                         m
                     }
                 };
-                m.entry("subject").or_insert(subject);
+                m.entry("subject").or_insert(subject.clone());
                 ("$sealed", Value::Object(m))
             }
         };
@@ -171,24 +194,46 @@ impl<'de> Deserialize<'de> for Personal {
                 .parse::<PersonId>()
                 .map_err(D::Error::custom)
         };
+        let scope_of = |inner: &Map<String, Value>| -> Result<Option<Uuid>, D::Error> {
+            inner
+                .get("scope")
+                .map(|s| {
+                    s.as_str()
+                        .ok_or_else(|| D::Error::custom("a personal value's `scope` is not text"))?
+                        .parse::<Uuid>()
+                        .map_err(D::Error::custom)
+                })
+                .transpose()
+        };
         if let Some(inner) = outer.remove("$sealed") {
             let Value::Object(map) = &inner else {
                 return Err(D::Error::custom("`$sealed` must be an object"));
             };
-            let subject = subject_of(map)?;
-            return Ok(Personal::sealed(subject, inner));
+            let (subject, scope) = (subject_of(map)?, scope_of(map)?);
+            return Ok(Personal {
+                scope,
+                ..Personal::sealed(subject, inner)
+            });
         }
         if let Some(Value::Object(inner)) = outer.remove("$pii") {
-            let subject = subject_of(&inner)?;
-            if inner.get("erased").and_then(Value::as_bool) == Some(true) {
-                return Ok(Personal::erased(subject));
-            }
-            return match inner.get("text") {
-                Some(Value::String(text)) => Ok(Personal::clear(subject, text.clone())),
-                _ => Err(D::Error::custom(
-                    "`$pii` must hold a `text` string or `erased: true`",
-                )),
+            let (subject, scope) = (subject_of(&inner)?, scope_of(&inner)?);
+            let value = if inner.get("erased").and_then(Value::as_bool) == Some(true) {
+                PersonalValue::Erased
+            } else {
+                match inner.get("text") {
+                    Some(Value::String(text)) => PersonalValue::Clear(text.clone()),
+                    _ => {
+                        return Err(D::Error::custom(
+                            "`$pii` must hold a `text` string or `erased: true`",
+                        ))
+                    }
+                }
             };
+            return Ok(Personal {
+                subject,
+                scope,
+                value,
+            });
         }
         Err(D::Error::custom(
             "personal data must be `{\"$pii\": {...}}` or `{\"$sealed\": {...}}`",

@@ -10,9 +10,16 @@
 //!   `neighbourhood`, 1).
 //! - `TenantSettingsChanged` v1 -> v2: `sensitive_categories` was added (default: absent, so
 //!   the categories that require a screening did not change).
+//! - `PersonRegistered` v1 -> v2, `ProfileUpdated` v1 -> v2 and `RequestPosted` v2 -> v3:
+//!   `location` now holds only the area a location falls in, and the location itself is sealed
+//!   in `precise_location`. An older event's location is read as its area (and has no sealed
+//!   location), so nothing downstream of the log ever sees it finer (ADR 0032).
+//! - `TenantSettingsChanged` v2 -> v3: `retention` was added (default: absent, so the retention
+//!   policy did not change). Nothing to rewrite: the step only moves the version.
 
 use serde_json::{Map, Value};
 
+use crate::values::ApproxLocation;
 use crate::DecodeError;
 
 /// Brings `payload` of `event_type` from `from` up to `current`, one version step at a time.
@@ -54,6 +61,14 @@ fn step(event_type: &str, version: u32, payload: Value) -> Result<Value, DecodeE
                 }
             })
         }
+        ("TenantSettingsChanged", 2) => Ok(payload),
+        ("PersonRegistered", 1) | ("ProfileUpdated", 1) | ("RequestPosted", 2) => {
+            location_to_area(payload).map_err(|reason| DecodeError::InvalidPayload {
+                event_type: event_type.to_string(),
+                schema_version: version,
+                reason,
+            })
+        }
         _ => Err(DecodeError::UnsupportedVersion {
             event_type: event_type.to_string(),
             schema_version: version,
@@ -90,5 +105,19 @@ fn request_posted_v1_to_v2(payload: Value) -> Result<Value, String> {
 fn tenant_settings_changed_v1_to_v2(payload: Value) -> Result<Value, String> {
     let mut m = object(payload)?;
     m.entry("sensitive_categories").or_insert(Value::Null);
+    Ok(Value::Object(m))
+}
+
+/// A location written before areas (about 100 m) is read as the area it falls in.
+fn location_to_area(payload: Value) -> Result<Value, String> {
+    let mut m = object(payload)?;
+    if let Some(location) = m.get_mut("location") {
+        if !location.is_null() {
+            let fine: ApproxLocation = serde_json::from_value(location.take())
+                .map_err(|e| format!("the location does not read: {e}"))?;
+            *location = serde_json::to_value(fine.area())
+                .map_err(|e| format!("an area does not write: {e}"))?;
+        }
+    }
     Ok(Value::Object(m))
 }

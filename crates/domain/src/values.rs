@@ -426,6 +426,9 @@ impl fmt::Display for Distance {
 
 /// An approximate location: latitude and longitude rounded to 0.001 degree (about 100 m), so it
 /// can rank helpers near to far but cannot find a door.
+///
+/// The log keeps in clear only the [`ApproxLocation::area`] a location falls in; the location
+/// itself is sealed with its person's key (ADR 0032).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "RawLocation", into = "RawLocation")]
 pub struct ApproxLocation {
@@ -461,6 +464,24 @@ impl ApproxLocation {
         })
     }
 
+    /// The grid of areas, in thousandths of a degree: 0.005 degree, about 560 m north to south
+    /// and 350 m east to west in the Low Countries.
+    pub const AREA_GRID_MILLI: i32 = 5;
+
+    /// The centre of the area this location falls in: the nearest point of the 0.005 degree
+    /// grid. What ranking by distance needs, and no finer: a few hundred metres hold many
+    /// doors. An area is its own area.
+    pub fn area(&self) -> ApproxLocation {
+        let snap = |milli: i32| {
+            let grid = Self::AREA_GRID_MILLI;
+            (milli + grid / 2).div_euclid(grid) * grid
+        };
+        Self {
+            lat_milli: snap(self.lat_milli).clamp(-90_000, 90_000),
+            lon_milli: snap(self.lon_milli).clamp(-180_000, 180_000),
+        }
+    }
+
     /// The rounded latitude in degrees.
     pub fn lat(&self) -> f64 {
         f64::from(self.lat_milli) / 1000.0
@@ -486,6 +507,13 @@ impl ApproxLocation {
         // Non-negative and below 100 000, so the conversion is exact enough and cannot overflow.
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
         Distance(metres.round().max(0.0) as u32)
+    }
+}
+
+impl fmt::Display for ApproxLocation {
+    /// `51.054,3.717`: the text a sealed location holds.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:.3},{:.3}", self.lat(), self.lon())
     }
 }
 
@@ -575,6 +603,23 @@ bounded!(
     1,
     5
 );
+
+bounded!(
+    /// How many days a tenant keeps the personal data of an ended request: 1 to 36,500.
+    RetentionDays,
+    "the days personal data is kept",
+    1,
+    36_500
+);
+
+/// How long a tenant keeps personal data (ADR 0033).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Retention {
+    /// Days after a request was resolved, closed or voided before the personal data written
+    /// with it (description, notes, messages, feedback) becomes unreadable; absent: kept until
+    /// the person is erased.
+    pub closed_request_days: Option<RetentionDays>,
+}
 
 bounded!(
     /// Minutes of help given, from 1 minute to 1000 hours.

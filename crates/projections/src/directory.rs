@@ -445,6 +445,7 @@ impl Directory {
                 }
             }
             E::RequestVoided(e) => self.close(e.request_id),
+            E::PersonalDataExpired(_) => {}
             E::ReferredToProfessional(e) => {
                 if let Some(n) = self.needs.get_mut(&e.request_id) {
                     if !n.organisations.contains(&e.organisation_id) {

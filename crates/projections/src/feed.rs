@@ -440,7 +440,8 @@ impl Feed {
                     }
                 }
             }
-            E::FeedbackGiven(_) => {}
+            // The sealed description stays: its key scope is gone, so it opens as erased.
+            E::FeedbackGiven(_) | E::PersonalDataExpired(_) => {}
         }
     }
 

@@ -371,7 +371,7 @@ impl Queue {
                     }
                 }
             }
-            E::FeedbackGiven(_) => {}
+            E::FeedbackGiven(_) | E::PersonalDataExpired(_) => {}
         }
     }
 

@@ -9,6 +9,11 @@
 //! [`Privacy::unseal`] turns `$sealed` back into clear `$pii`, or into
 //! `{"$pii": {"subject", "erased": true}}` once the subject's key has been destroyed.
 //!
+//! A value that names a key **scope** (a request: `"scope": "<uuid>"`) is sealed under a key
+//! derived from both its subject's key and the scope's own key, and the scope id is bound in as
+//! associated data too: destroying either key (erasing the person, or the request's retention
+//! period ending) makes it unreadable (ADR 0033).
+//!
 //! Erasure ([`Privacy::erase`]) destroys the key and nothing else: every stored byte of the log,
 //! and therefore its hash chain, stays as it was (see ADR 0011).
 //!
@@ -374,10 +379,18 @@ impl Privacy {
             let Some(node) = at_path(payload, &path) else {
                 continue;
             };
-            let Some((subject, Some(text))) = parse_pii(node)? else {
+            let Some(Pii {
+                subject,
+                scope,
+                text: Some(text),
+            }) = parse_pii(node)?
+            else {
                 continue;
             };
-            let key = self.key_for_writing(tenant, subject).await?;
+            let mut key = self.key_for_writing(tenant, subject).await?;
+            if let Some(scope) = scope {
+                key = scoped_key(&key, &self.key_for_writing(tenant, scope).await?);
+            }
             let cipher = XChaCha20Poly1305::new((&key).into());
             let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);
             let ct = cipher
@@ -385,12 +398,15 @@ impl Privacy {
                     &nonce,
                     Payload {
                         msg: text.as_bytes(),
-                        aad: subject.as_bytes(),
+                        aad: &aad(subject, scope),
                     },
                 )
                 .expect("encrypting in memory cannot fail");
             let mut inner = Map::new();
             inner.insert("subject".into(), Value::String(subject.to_string()));
+            if let Some(scope) = scope {
+                inner.insert("scope".into(), Value::String(scope.to_string()));
+            }
             inner.insert("alg".into(), Value::String(ALG.into()));
             inner.insert("nonce".into(), Value::String(B64.encode(nonce)));
             inner.insert("ct".into(), Value::String(B64.encode(ct)));
@@ -412,7 +428,7 @@ impl Privacy {
             };
             let sealed = parse_sealed(node)?;
             let text = self.open_parts(&sealed).await?;
-            *node = pii(sealed.subject, text);
+            *node = pii(sealed.subject, sealed.scope, text);
         }
         Ok(())
     }
@@ -428,16 +444,22 @@ impl Privacy {
     }
 
     async fn open_parts(&self, sealed: &Sealed) -> Result<Option<String>, PrivacyError> {
-        let Some(key) = self.key_for_reading(sealed.subject).await? else {
+        let Some(mut key) = self.key_for_reading(sealed.subject).await? else {
             return Ok(None);
         };
+        if let Some(scope) = sealed.scope {
+            let Some(scope_key) = self.key_for_reading(scope).await? else {
+                return Ok(None);
+            };
+            key = scoped_key(&key, &scope_key);
+        }
         let cipher = XChaCha20Poly1305::new((&key).into());
         let clear = cipher
             .decrypt(
                 XNonce::from_slice(&sealed.nonce),
                 Payload {
                     msg: &sealed.ct,
-                    aad: sealed.subject.as_bytes(),
+                    aad: &aad(sealed.subject, sealed.scope),
                 },
             )
             .map_err(|_| PrivacyError::Undecryptable(sealed.subject))?;
@@ -478,7 +500,7 @@ impl Privacy {
         subject: Uuid,
         text: &str,
     ) -> Result<String, PrivacyError> {
-        let mut value = pii(subject, Some(text.to_owned()));
+        let mut value = pii(subject, None, Some(text.to_owned()));
         self.seal(tenant, &mut value).await?;
         Ok(value.to_string())
     }
@@ -505,9 +527,31 @@ impl Privacy {
     }
 }
 
-fn pii(subject: Uuid, text: Option<String>) -> Value {
+/// The key of a scoped value: both the subject's key and the scope's key are needed for it.
+fn scoped_key(subject_key: &[u8; KEY_LEN], scope_key: &[u8; KEY_LEN]) -> [u8; KEY_LEN] {
+    use hmac::{Hmac, Mac};
+    let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(subject_key)
+        .expect("HMAC takes a key of any length");
+    mac.update(b"noaber scoped key v1: ");
+    mac.update(scope_key);
+    mac.finalize().into_bytes().into()
+}
+
+/// The associated data a value is sealed with: its subject, and its scope when it has one.
+fn aad(subject: Uuid, scope: Option<Uuid>) -> Vec<u8> {
+    let mut out = subject.as_bytes().to_vec();
+    if let Some(scope) = scope {
+        out.extend_from_slice(scope.as_bytes());
+    }
+    out
+}
+
+fn pii(subject: Uuid, scope: Option<Uuid>, text: Option<String>) -> Value {
     let mut inner = Map::new();
     inner.insert("subject".into(), Value::String(subject.to_string()));
+    if let Some(scope) = scope {
+        inner.insert("scope".into(), Value::String(scope.to_string()));
+    }
     match text {
         Some(t) => inner.insert("text".into(), Value::String(t)),
         None => inner.insert("erased".into(), Value::Bool(true)),
@@ -571,20 +615,41 @@ fn subject_of(inner: &Map<String, Value>) -> Result<Uuid, PrivacyError> {
         .ok_or_else(|| PrivacyError::Malformed("the subject is missing or not a UUID".into()))
 }
 
-/// The subject and clear text of a `$pii` node (`None` text when it is marked erased).
-fn parse_pii(node: &Value) -> Result<Option<(Uuid, Option<String>)>, PrivacyError> {
+/// The parts of a `$pii` node.
+struct Pii {
+    subject: Uuid,
+    scope: Option<Uuid>,
+    /// `None` when the value is marked erased.
+    text: Option<String>,
+}
+
+/// The parts of a `$pii` node, if `node` is one.
+fn parse_pii(node: &Value) -> Result<Option<Pii>, PrivacyError> {
     let Some(inner) = node.get("$pii").and_then(Value::as_object) else {
         return Ok(None);
     };
-    let subject = subject_of(inner)?;
-    Ok(Some((
-        subject,
-        inner.get("text").and_then(Value::as_str).map(str::to_owned),
-    )))
+    Ok(Some(Pii {
+        subject: subject_of(inner)?,
+        scope: scope_of(inner)?,
+        text: inner.get("text").and_then(Value::as_str).map(str::to_owned),
+    }))
+}
+
+/// The key scope of a personal value, if it names one.
+fn scope_of(inner: &Map<String, Value>) -> Result<Option<Uuid>, PrivacyError> {
+    inner
+        .get("scope")
+        .map(|s| {
+            s.as_str()
+                .and_then(|s| Uuid::parse_str(s).ok())
+                .ok_or_else(|| PrivacyError::Malformed("the scope is not a UUID".into()))
+        })
+        .transpose()
 }
 
 struct Sealed {
     subject: Uuid,
+    scope: Option<Uuid>,
     nonce: Vec<u8>,
     ct: Vec<u8>,
 }
@@ -622,6 +687,7 @@ fn parse_sealed_inner(inner: &Map<String, Value>) -> Result<Sealed, PrivacyError
     }
     Ok(Sealed {
         subject,
+        scope: scope_of(inner)?,
         nonce,
         ct: field("ct")?,
     })
@@ -683,6 +749,57 @@ mod tests {
         assert!(stored.contains("$sealed"));
         p.unseal(&mut payload).await.expect("unseals");
         assert_eq!(payload, original);
+    }
+
+    #[tokio::test]
+    async fn a_scoped_value_needs_both_keys_and_ends_with_its_scope_alone() {
+        let p = privacy();
+        let (subject, request, other_request) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+        let scoped = |scope: Uuid, text: &str| json!({"$pii": {"subject": subject.to_string(), "scope": scope.to_string(), "text": text}});
+        let mut payload = json!({
+            "description": scoped(request, "boodschappen voor mevrouw"),
+            "other": scoped(other_request, "een lamp ophangen"),
+            "name": {"$pii": {"subject": subject.to_string(), "text": "Anna"}},
+        });
+        let original = payload.clone();
+        p.seal(Uuid::nil(), &mut payload).await.expect("seals");
+        assert_eq!(
+            payload["description"]["$sealed"]["scope"],
+            json!(request.to_string()),
+            "the scope is kept beside the ciphertext"
+        );
+        let mut opened = payload.clone();
+        p.unseal(&mut opened).await.expect("unseals");
+        assert_eq!(opened, original);
+
+        // Moving a sealed value into another scope does not open it: the scope is bound in.
+        let mut moved = payload.clone();
+        moved["description"]["$sealed"]["scope"] = json!(other_request.to_string());
+        assert!(matches!(
+            p.unseal(&mut moved).await,
+            Err(PrivacyError::Undecryptable(_))
+        ));
+
+        p.erase(request)
+            .await
+            .expect("the scope's key is destroyed");
+        let mut after = payload.clone();
+        p.unseal(&mut after).await.expect("unseals");
+        assert_eq!(after["description"]["$pii"]["erased"], json!(true));
+        assert_eq!(
+            after["other"], original["other"],
+            "another scope is untouched"
+        );
+        assert_eq!(
+            after["name"], original["name"],
+            "the person's own data is untouched"
+        );
+
+        p.erase(subject).await.expect("the person is erased");
+        let mut gone = payload;
+        p.unseal(&mut gone).await.expect("unseals");
+        assert_eq!(gone["other"]["$pii"]["erased"], json!(true));
+        assert_eq!(gone["name"]["$pii"]["erased"], json!(true));
     }
 
     #[tokio::test]

@@ -103,7 +103,10 @@ fn register(state: &PersonState, ctx: &CommandContext, c: &RegisterPerson) -> De
         contact: c.contact.clone(),
         address: c.address.clone(),
         neighbourhood_id: c.neighbourhood_id,
-        location: c.location,
+        location: c.location.map(|l| l.area()),
+        precise_location: c
+            .location
+            .map(|l| Personal::clear(c.person_id, l.to_string())),
         languages: c.languages.clone(),
         digital_access: c.digital_access,
         registered_by: ctx.actor_id,
@@ -150,7 +153,10 @@ fn update_profile(state: &PersonState, ctx: &CommandContext, c: &UpdateProfile) 
         contact: c.contact.clone(),
         address: c.address.clone(),
         neighbourhood_id: c.neighbourhood_id,
-        location: c.location,
+        location: c.location.map(|l| l.area()),
+        precise_location: c
+            .location
+            .map(|l| Personal::clear(c.person_id, l.to_string())),
         languages: c.languages.clone(),
         digital_access: c.digital_access,
     }

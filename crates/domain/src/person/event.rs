@@ -26,8 +26,13 @@ pub struct PersonRegistered {
     pub address: Option<Personal>,
     /// The neighbourhood they live in.
     pub neighbourhood_id: NeighbourhoodId,
-    /// Where they live, approximately (about 100 m).
+    /// The area they live in (the centre of a cell of a few hundred metres, see
+    /// [`ApproxLocation::area`]): all that ranking helpers by distance needs, kept in clear.
+    /// Version 1 held the location itself (about 100 m); reading it gives its area.
     pub location: Option<ApproxLocation>,
+    /// Where they live, approximately (about 100 m), as `lat,lon` sealed with their key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub precise_location: Option<Personal>,
     /// Languages they speak.
     pub languages: Vec<Language>,
     /// How they use Noaber.
@@ -55,8 +60,11 @@ pub struct ProfileUpdated {
     pub address: Option<Personal>,
     /// New neighbourhood.
     pub neighbourhood_id: Option<NeighbourhoodId>,
-    /// New approximate location.
+    /// The area of the new location (see [`PersonRegistered::location`]).
     pub location: Option<ApproxLocation>,
+    /// The new location itself, sealed with their key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub precise_location: Option<Personal>,
     /// New languages.
     pub languages: Option<Vec<Language>>,
     /// New digital access.
@@ -240,9 +248,9 @@ event_enum!(
     /// Everything that can happen to a person.
     PersonEvent (id: person_id) {
         /// See [`PersonRegistered`].
-        PersonRegistered = 1,
+        PersonRegistered = 2,
         /// See [`ProfileUpdated`].
-        ProfileUpdated = 1,
+        ProfileUpdated = 2,
         /// See [`SkillsDeclared`].
         SkillsDeclared = 1,
         /// See [`HelperOptedIn`].

@@ -8,8 +8,8 @@ use crate::ids::{NeighbourhoodId, OrganisationId, PersonId, RequestId};
 use crate::organisation::OrganisationStatus;
 use crate::personal::Personal;
 use crate::values::{
-    ApproxLocation, CategoryCode, Channel, ConsentBasis, HandsNeeded, Minutes, Rating, SkillCode,
-    TargetGroupCode, Urgency, Visibility,
+    ApproxLocation, CategoryCode, Channel, ConsentBasis, HandsNeeded, Minutes, Rating,
+    RetentionDays, SkillCode, TargetGroupCode, Urgency, Visibility,
 };
 
 use super::event::{
@@ -52,6 +52,8 @@ pub enum RequestCommand {
     Correct(CorrectRequest),
     /// A connector voids a request posted in error.
     Void(VoidRequest),
+    /// The tenant's retention period for an ended request is over: its personal data goes.
+    ExpirePersonalData(ExpirePersonalData),
 }
 
 /// Post a new request, for oneself or (connector, partner, admin) on a resident's behalf.
@@ -238,6 +240,19 @@ pub struct VoidRequest {
     pub request_id: RequestId,
 }
 
+/// The tenant's retention period for an ended request is over: the personal data written with
+/// it becomes unreadable (its key scope is destroyed after the event is recorded; ADR 0033).
+/// Given by Noaber's own schedule in the administrator role.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExpirePersonalData {
+    /// The request.
+    pub request_id: RequestId,
+    /// When the request was resolved, closed or voided (as the read models know it).
+    pub ended_at: DateTime<Utc>,
+    /// The tenant's retention period in force.
+    pub retention_days: RetentionDays,
+}
+
 impl RequestCommand {
     /// The request the command is about.
     pub fn request_id(&self) -> RequestId {
@@ -255,7 +270,10 @@ impl RequestCommand {
             | RequestCommand::Reopen(ReopenRequest { request_id })
             | RequestCommand::GiveFeedback(GiveFeedback { request_id, .. })
             | RequestCommand::Correct(CorrectRequest { request_id, .. })
-            | RequestCommand::Void(VoidRequest { request_id }) => *request_id,
+            | RequestCommand::Void(VoidRequest { request_id })
+            | RequestCommand::ExpirePersonalData(ExpirePersonalData { request_id, .. }) => {
+                *request_id
+            }
         }
     }
 }
@@ -275,4 +293,5 @@ crate::macros::command_from!(RequestCommand {
     GiveFeedback(GiveFeedback),
     Correct(CorrectRequest),
     Void(VoidRequest),
+    ExpirePersonalData(ExpirePersonalData),
 });

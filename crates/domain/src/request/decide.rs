@@ -10,10 +10,11 @@ mod helpers;
 mod outcome;
 mod post;
 mod professional;
+mod retention;
 
 use crate::access::refuse_read_only;
 use crate::context::CommandContext;
-use crate::ids::PersonId;
+use crate::ids::{PersonId, RequestId};
 use crate::personal::Personal;
 
 use super::event::*;
@@ -32,6 +33,9 @@ pub(super) fn decide(
     command: &RequestCommand,
 ) -> Decision {
     refuse_read_only(ctx)?;
+    if state.data_expired {
+        return Err(RequestError::DataExpired);
+    }
     match command {
         RequestCommand::Post(c) => post::post(state, ctx, c),
         RequestCommand::Triage(c) => professional::triage(state, ctx, c),
@@ -47,6 +51,7 @@ pub(super) fn decide(
         RequestCommand::GiveFeedback(c) => outcome::give_feedback(state, ctx, c),
         RequestCommand::Correct(c) => correction::correct(state, ctx, c),
         RequestCommand::Void(c) => correction::void(state, ctx, c),
+        RequestCommand::ExpirePersonalData(c) => retention::expire(state, ctx, c),
     }
 }
 
@@ -68,9 +73,10 @@ fn is_requester(state: &RequestState, ctx: &CommandContext) -> bool {
     })
 }
 
-/// Personal text given with a command, re-tagged as about `subject` (see [`Personal::about`]).
-fn about(value: &Option<Personal>, subject: PersonId) -> Option<Personal> {
-    value.clone().map(|v| v.about(subject))
+/// Personal text given with a command, re-tagged as about `subject` (see [`Personal::about`])
+/// and kept under the request's key scope, so it ends with the request's retention period.
+fn about(value: &Option<Personal>, subject: PersonId, request: RequestId) -> Option<Personal> {
+    value.clone().map(|v| v.about(subject).within(request))
 }
 
 /// The requester of a posted request.
@@ -159,6 +165,7 @@ pub(super) fn evolve(mut state: RequestState, event: &RequestEvent) -> RequestSt
             }
         }
         RequestEvent::RequestVoided(_) => state.status = RequestStatus::Voided,
+        RequestEvent::PersonalDataExpired(_) => state.data_expired = true,
     }
     state
 }

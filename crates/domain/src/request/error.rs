@@ -133,6 +133,15 @@ pub enum RequestError {
     /// The category requires a valid screening and the helper's has expired.
     #[error("help with this category needs a helper with a valid screening; this helper's expired on {0}")]
     ScreeningExpired(NaiveDate),
+    /// The request's personal data passed the retention period: its story is over.
+    #[error("this request's personal data passed the retention period; nothing more can be recorded on it")]
+    DataExpired,
+    /// Only an ended request's personal data expires.
+    #[error("only a resolved, closed or voided request's personal data expires")]
+    NotEnded,
+    /// The retention period has not run out yet.
+    #[error("the retention period of this request has not run out yet")]
+    RetentionRunning,
 }
 
 impl DomainError for RequestError {
@@ -177,6 +186,9 @@ impl DomainError for RequestError {
             Self::HelperSuspended => "helper-suspended",
             Self::HelperNotScreened(_) => "helper-not-screened",
             Self::ScreeningExpired(_) => "screening-expired",
+            Self::DataExpired => "data-expired",
+            Self::NotEnded => "request-not-ended",
+            Self::RetentionRunning => "retention-running",
         }
     }
 

@@ -9,7 +9,7 @@ use crate::macros::event_enum;
 use crate::personal::Personal;
 use crate::values::{
     name_enum, ApproxLocation, CategoryCode, Channel, ConsentRecord, HandsNeeded, Minutes, Rating,
-    SkillCode, TargetGroupCode, Urgency, Visibility,
+    RetentionDays, SkillCode, TargetGroupCode, Urgency, Visibility,
 };
 
 name_enum!(
@@ -119,8 +119,14 @@ pub struct RequestPosted {
     pub target_group: Option<TargetGroupCode>,
     /// The neighbourhood the request belongs to.
     pub neighbourhood_id: NeighbourhoodId,
-    /// Where help is needed, approximately (about 100 m).
+    /// The area where help is needed (the centre of a cell of a few hundred metres, see
+    /// [`ApproxLocation::area`]), kept in clear for ranking. Versions 1 and 2 held the location
+    /// itself (about 100 m); reading them gives its area.
     pub location: Option<ApproxLocation>,
+    /// Where help is needed, approximately (about 100 m), as `lat,lon` sealed with the
+    /// requester's key in the request's scope.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub precise_location: Option<Personal>,
     /// The request in the requester's own words (subject: the requester).
     pub description: Personal,
     /// How urgent it is.
@@ -312,11 +318,24 @@ pub struct RequestVoided {
     pub voided_by: PersonId,
 }
 
+/// The tenant's retention period for the ended request is over: the personal data written with
+/// it (description, notes, messages, feedback) is unreadable from now on, because its key scope
+/// is destroyed. The request's facts (category, dates, outcome) stay and still count in reports.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonalDataExpired {
+    /// The request.
+    pub request_id: RequestId,
+    /// When the request was resolved, closed or voided.
+    pub ended_at: DateTime<Utc>,
+    /// The retention period that ran out.
+    pub retention_days: RetentionDays,
+}
+
 event_enum!(
     /// Everything that can happen to a help request.
     RequestEvent (id: request_id) {
         /// See [`RequestPosted`].
-        RequestPosted = 2,
+        RequestPosted = 3,
         /// See [`RequestTriaged`].
         RequestTriaged = 1,
         /// See [`HelpOffered`].
@@ -343,5 +362,7 @@ event_enum!(
         RequestCorrected = 1,
         /// See [`RequestVoided`].
         RequestVoided = 1,
+        /// See [`PersonalDataExpired`].
+        PersonalDataExpired = 1,
     }
 );

@@ -71,7 +71,8 @@ impl Decider for HelpRequest {
             | RequestCommand::Close(_)
             | RequestCommand::Reopen(_)
             | RequestCommand::GiveFeedback(_)
-            | RequestCommand::Void(_) => Vec::new(),
+            | RequestCommand::Void(_)
+            | RequestCommand::ExpirePersonalData(_) => Vec::new(),
         }
     }
 

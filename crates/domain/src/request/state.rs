@@ -80,6 +80,8 @@ pub struct RequestState {
     pub organisation_credited: Option<OrganisationId>,
     /// People who gave feedback since the last resolution.
     pub feedback_from: BTreeSet<PersonId>,
+    /// Whether the personal data written with it passed the retention period.
+    pub data_expired: bool,
 }
 
 impl RequestState {

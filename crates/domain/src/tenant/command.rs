@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 
 use crate::ids::TenantId;
-use crate::values::{CategoryCode, DisplayName, Language};
+use crate::values::{CategoryCode, DisplayName, Language, Retention};
 
 /// What an admin asks of a tenant aggregate.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -17,6 +17,8 @@ pub enum TenantCommand {
     ChangeSettings(ChangeTenantSettings),
     /// Say which categories of help require a helper's valid screening.
     SetSensitiveCategories(SetSensitiveCategories),
+    /// Say how long personal data is kept.
+    SetRetention(SetRetention),
 }
 
 /// Register the tenant.
@@ -51,15 +53,23 @@ pub struct SetSensitiveCategories {
     pub categories: BTreeSet<CategoryCode>,
 }
 
+/// Say how long personal data is kept: the whole policy, replacing the previous one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetRetention {
+    /// The tenant.
+    pub tenant_id: TenantId,
+    /// The retention periods.
+    pub retention: Retention,
+}
+
 impl TenantCommand {
     /// The tenant the command is about.
     pub fn tenant_id(&self) -> TenantId {
         match self {
             TenantCommand::Register(RegisterTenant { tenant_id, .. })
             | TenantCommand::ChangeSettings(ChangeTenantSettings { tenant_id, .. })
-            | TenantCommand::SetSensitiveCategories(SetSensitiveCategories { tenant_id, .. }) => {
-                *tenant_id
-            }
+            | TenantCommand::SetSensitiveCategories(SetSensitiveCategories { tenant_id, .. })
+            | TenantCommand::SetRetention(SetRetention { tenant_id, .. }) => *tenant_id,
         }
     }
 }
@@ -68,4 +78,5 @@ crate::macros::command_from!(TenantCommand {
     Register(RegisterTenant),
     ChangeSettings(ChangeTenantSettings),
     SetSensitiveCategories(SetSensitiveCategories),
+    SetRetention(SetRetention),
 });

@@ -26,6 +26,7 @@ pub(super) fn decide(
         TenantCommand::Register(c) => register(state, ctx, c),
         TenantCommand::ChangeSettings(c) => change_settings(state, c),
         TenantCommand::SetSensitiveCategories(c) => set_sensitive_categories(state, c),
+        TenantCommand::SetRetention(c) => set_retention(state, c),
     }
 }
 
@@ -61,6 +62,7 @@ fn change_settings(state: &TenantState, c: &ChangeTenantSettings) -> Decision {
         name,
         default_language,
         sensitive_categories: None,
+        retention: None,
     }
     .into()])
 }
@@ -80,6 +82,23 @@ fn set_sensitive_categories(state: &TenantState, c: &SetSensitiveCategories) -> 
         name: None,
         default_language: None,
         sensitive_categories: Some(c.categories.clone()),
+        retention: None,
+    }
+    .into()])
+}
+
+/// Sets how long personal data is kept; refused when it is the policy already in force. Like
+/// the sensitive categories it does not wait for the tenant's registration.
+fn set_retention(state: &TenantState, c: &SetRetention) -> Decision {
+    if state.retention == c.retention {
+        return Err(TenantError::NothingChanged);
+    }
+    Ok(vec![TenantSettingsChanged {
+        tenant_id: c.tenant_id,
+        name: None,
+        default_language: None,
+        sensitive_categories: None,
+        retention: Some(c.retention),
     }
     .into()])
 }
@@ -101,6 +120,9 @@ pub(super) fn evolve(mut state: TenantState, event: &TenantEvent) -> TenantState
             }
             if let Some(categories) = &e.sensitive_categories {
                 state.sensitive_categories = categories.clone();
+            }
+            if let Some(retention) = e.retention {
+                state.retention = retention;
             }
         }
     }

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::ids::{PersonId, TenantId};
 use crate::macros::event_enum;
-use crate::values::{CategoryCode, DisplayName, Language};
+use crate::values::{CategoryCode, DisplayName, Language, Retention};
 
 /// A tenant was registered.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -37,6 +37,9 @@ pub struct TenantSettingsChanged {
     /// whole set: it replaces the previous one).
     #[serde(default)]
     pub sensitive_categories: Option<BTreeSet<CategoryCode>>,
+    /// The new retention policy, if changed (the whole policy: it replaces the previous one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention: Option<Retention>,
 }
 
 event_enum!(
@@ -45,6 +48,6 @@ event_enum!(
         /// See [`TenantRegistered`].
         TenantRegistered = 1,
         /// See [`TenantSettingsChanged`].
-        TenantSettingsChanged = 2,
+        TenantSettingsChanged = 3,
     }
 );

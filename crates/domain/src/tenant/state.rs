@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 
 use crate::ids::TenantId;
-use crate::values::{CategoryCode, DisplayName, Language};
+use crate::values::{CategoryCode, DisplayName, Language, Retention};
 
 /// The state of one tenant.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -16,4 +16,6 @@ pub struct TenantState {
     pub default_language: Option<Language>,
     /// The categories that require a helper's valid screening.
     pub sensitive_categories: BTreeSet<CategoryCode>,
+    /// How long personal data is kept.
+    pub retention: Retention,
 }

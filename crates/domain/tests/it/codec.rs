@@ -3,6 +3,7 @@
 
 use crate::common::*;
 use noaber_domain::request::*;
+use noaber_domain::values::ApproxLocation;
 use noaber_domain::{AnyEvent, DecodeError, DomainEvent, Personal, PersonalValue};
 use serde_json::json;
 
@@ -69,7 +70,7 @@ fn personal_data_without_a_subject_is_refused() {
 fn an_event_is_stored_as_its_type_version_and_bare_fields() {
     let (event_type, version, payload) = posted().encode();
     assert_eq!(event_type, "RequestPosted");
-    assert_eq!(version, 2);
+    assert_eq!(version, 3);
     assert_eq!(payload["requester"], json!(ANNA.to_string()));
     assert!(payload.get("type").is_none() && payload.get("data").is_none());
     assert_eq!(
@@ -123,8 +124,57 @@ fn a_request_posted_v1_payload_is_upcast_to_the_current_shape() {
     assert_eq!(p.target_group, None);
     assert_eq!(p.hands_needed.get(), 1);
     assert!(p.anonymous);
+    // The location of an old event is read as its area only.
+    assert_eq!(
+        p.location,
+        Some(ApproxLocation::new(51.055, 3.715).expect("on earth"))
+    );
+    assert_eq!(p.precise_location, None);
     // Re-encoding gives the current version.
-    assert_eq!(RequestEvent::RequestPosted(p).encode().1, 2);
+    assert_eq!(RequestEvent::RequestPosted(p).encode().1, 3);
+}
+
+#[test]
+fn a_registration_or_profile_change_of_version_1_is_read_with_its_area_only() {
+    use noaber_domain::person::*;
+    let v1 = json!({
+        "person_id": ANNA.to_string(),
+        "name": {"$pii": {"subject": ANNA.to_string(), "text": "Anna"}},
+        "contact": null,
+        "address": null,
+        "neighbourhood_id": HOOD.to_string(),
+        "location": {"lat": 51.0543, "lon": 3.7174},
+        "languages": ["nl"],
+        "digital_access": "digital",
+        "registered_by": ANNA.to_string(),
+        "self_registered": true
+    });
+    let event = AnyEvent::decode("PersonRegistered", 1, v1).expect("v1 upcasts");
+    let AnyEvent::Person(PersonEvent::PersonRegistered(p)) = event else {
+        panic!("expected PersonRegistered, got {event:?}");
+    };
+    let area = ApproxLocation::new(51.055, 3.715).expect("on earth");
+    assert_eq!((p.location, p.precise_location), (Some(area), None));
+    let v1 = json!({
+        "person_id": ANNA.to_string(),
+        "name": null, "contact": null, "address": null, "neighbourhood_id": null,
+        "location": {"lat": -33.9251, "lon": -18.4239},
+        "languages": null, "digital_access": null
+    });
+    let event = AnyEvent::decode("ProfileUpdated", 1, v1).expect("v1 upcasts");
+    let AnyEvent::Person(PersonEvent::ProfileUpdated(p)) = event else {
+        panic!("expected ProfileUpdated, got {event:?}");
+    };
+    assert_eq!(
+        p.location,
+        Some(ApproxLocation::new(-33.925, -18.425).expect("on earth"))
+    );
+    let none = json!({
+        "person_id": ANNA.to_string(),
+        "name": null, "contact": null, "address": null, "neighbourhood_id": null,
+        "location": null, "languages": null, "digital_access": "offline"
+    });
+    assert!(AnyEvent::decode("ProfileUpdated", 1, none).is_ok());
 }
 
 #[test]
@@ -289,6 +339,7 @@ fn safeguarding_events_round_trip_through_the_stored_shape() {
             name: None,
             default_language: None,
             sensitive_categories: Some([category("company")].into()),
+            retention: None,
         })
         .into(),
         IncidentEvent::from(IncidentReported {
@@ -372,5 +423,6 @@ fn a_tenant_settings_change_of_version_1_is_read_without_sensitive_categories() 
     };
     assert_eq!(changed.sensitive_categories, None);
     assert_eq!(changed.name.as_ref().map(|n| n.as_str()), Some("Stad Gent"));
-    assert_eq!(TenantEvent::from(changed).encode().1, 2);
+    assert_eq!(changed.retention, None);
+    assert_eq!(TenantEvent::from(changed).encode().1, 3);
 }

@@ -229,6 +229,7 @@ pub fn posted_with(hands: u32) -> RequestEvent {
         target_group: Some(older_people()),
         neighbourhood_id: HOOD,
         location: Some(location()),
+        precise_location: None,
         description: Personal::clear(ANNA, "Wie kan mijn boodschappen doen?"),
         urgency: Urgency::Normal,
         needed_by: None,

@@ -121,6 +121,9 @@ fn request(e: &RequestError) -> (usize, &'static str) {
         HelperNotScreened(_) => (36, "HelperNotScreened"),
         ScreeningExpired(_) => (37, "ScreeningExpired"),
         ConsentBasisRequired => (38, "ConsentBasisRequired"),
+        DataExpired => (39, "DataExpired"),
+        NotEnded => (40, "NotEnded"),
+        RetentionRunning => (41, "RetentionRunning"),
     }
 }
 
@@ -133,6 +136,9 @@ fn requests() -> Vec<RequestError> {
         AlreadyPosted,
         EmptyDescription,
         ConsentBasisRequired,
+        DataExpired,
+        NotEnded,
+        RetentionRunning,
         ChannelNeedsOnBehalf(Channel::Phone),
         ReferrerWithoutPartnerChannel,
         NeededByInThePast,
@@ -357,7 +363,7 @@ fn incidents() -> Vec<IncidentError> {
 fn every_error() -> Vec<(&'static str, Box<dyn DomainError>)> {
     let mut all = Examples::new();
     all.add(5, refusals(), refusal);
-    all.add(39, requests(), request);
+    all.add(42, requests(), request);
     all.add(22, persons(), person);
     all.add(11, calls(), call);
     all.add(5, organisations(), organisation);

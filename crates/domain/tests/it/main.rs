@@ -8,6 +8,7 @@ mod policy_table;
 mod references;
 mod request_properties;
 mod request_rules;
+mod retention_rules;
 mod role_rules;
 mod safeguarding_rules;
 mod taxonomy;

@@ -39,6 +39,7 @@ fn registered() -> PersonEvent {
         address: None,
         neighbourhood_id: HOOD,
         location: None,
+        precise_location: None,
         languages: vec![],
         digital_access: DigitalAccess::Offline,
         registered_by: GUS,

@@ -45,6 +45,7 @@ fn ben_helping() -> Vec<PersonEvent> {
             address: None,
             neighbourhood_id: HOOD,
             location: None,
+            precise_location: None,
             languages: vec![],
             digital_access: DigitalAccess::Digital,
             registered_by: BEN,
@@ -398,6 +399,7 @@ fn an_admin_marks_categories_sensitive_even_before_the_tenant_is_registered() {
             name: None,
             default_language: None,
             sensitive_categories: Some(sensitive(&["care_support", "company"])),
+            retention: None,
         }
         .into()]);
 }
@@ -443,6 +445,7 @@ fn a_name_change_keeps_the_sensitive_categories() {
             name: Some(DisplayName::parse("Stad Gent").expect("ok")),
             default_language: None,
             sensitive_categories: None,
+            retention: None,
         }
         .into(),
     );

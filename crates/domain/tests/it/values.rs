@@ -11,6 +11,37 @@ fn a_location_is_rounded_to_about_a_hundred_metres() {
 }
 
 #[test]
+fn a_location_keeps_in_clear_only_the_area_it_falls_in() {
+    let here = ApproxLocation::new(51.0543, 3.7174).expect("on earth");
+    assert_eq!(
+        here.area(),
+        ApproxLocation::new(51.055, 3.715).expect("on earth")
+    );
+    assert_eq!(here.to_string(), "51.054,3.717");
+    // The edges of the earth stay on it.
+    let pole = ApproxLocation::new(89.999, 179.999).expect("on earth");
+    assert_eq!(
+        pole.area(),
+        ApproxLocation::new(90.0, 180.0).expect("on earth")
+    );
+}
+
+proptest::proptest! {
+    /// Every location's area is a grid point no more than half a cell away, and its own area.
+    #[test]
+    fn an_area_is_a_grid_point_within_half_a_cell(lat in -90.0f64..=90.0, lon in -180.0f64..=180.0) {
+        let here = ApproxLocation::new(lat, lon).expect("on earth");
+        let area = here.area();
+        proptest::prop_assert_eq!(area.area(), area);
+        proptest::prop_assert!((area.lat() - here.lat()).abs() <= 0.0025 + 1e-9);
+        proptest::prop_assert!((area.lon() - here.lon()).abs() <= 0.0025 + 1e-9);
+        let milli = |d: f64| (d * 1000.0).round() as i64;
+        proptest::prop_assert_eq!(milli(area.lat()) % 5, 0);
+        proptest::prop_assert_eq!(milli(area.lon()) % 5, 0);
+    }
+}
+
+#[test]
 fn a_location_off_the_earth_is_refused() {
     assert!(ApproxLocation::new(91.0, 0.0).is_err());
     assert!(ApproxLocation::new(0.0, f64::NAN).is_err());

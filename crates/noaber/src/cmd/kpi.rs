@@ -300,6 +300,7 @@ mod tests {
                 target_group: None,
                 neighbourhood_id: NeighbourhoodId::new(Uuid::from_u128(99)),
                 location: None,
+                precise_location: None,
                 description: Personal::sealed(requester, serde_json::json!({"c": "x"})),
                 urgency: Urgency::Normal,
                 needed_by: None,

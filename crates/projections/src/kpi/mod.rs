@@ -363,7 +363,8 @@ impl Kpis {
             RequestEvent::RequestTriaged(_)
             | RequestEvent::OfferWithdrawn(_)
             | RequestEvent::ReferralOutcomeRecorded(_)
-            | RequestEvent::FeedbackGiven(_) => return,
+            | RequestEvent::FeedbackGiven(_)
+            | RequestEvent::PersonalDataExpired(_) => return,
         };
         self.push_fact(request, rec, occ, kind);
     }

@@ -211,6 +211,7 @@ pub fn registered(p: u32, n: u32, at: Option<ApproxLocation>) -> AnyEvent {
             address: None,
             neighbourhood_id: hood(n),
             location: at,
+            precise_location: None,
             languages: Vec::new(),
             digital_access: DigitalAccess::Digital,
             registered_by: person(p),
@@ -324,6 +325,7 @@ pub fn sensitive(codes: &[&str]) -> AnyEvent {
             name: None,
             default_language: None,
             sensitive_categories: Some(codes.iter().map(|c| category(c)).collect()),
+            retention: None,
         }
         .into(),
     )
@@ -382,6 +384,7 @@ pub fn posted_with(
         target_group: None,
         neighbourhood_id: hood(n),
         location: Some(place(0.0)),
+        precise_location: None,
         description: Personal::clear(person(requester), "help with shopping"),
         urgency: Urgency::Normal,
         needed_by: None,

@@ -76,7 +76,7 @@ pub(super) fn offer(state: &RequestState, ctx: &CommandContext, c: &OfferHelp) -
     Ok(vec![HelpOffered {
         request_id: c.request_id,
         helper: c.helper,
-        message: about(&c.message, c.helper),
+        message: about(&c.message, c.helper, c.request_id),
     }
     .into()])
 }

@@ -131,7 +131,7 @@ pub(super) fn give_feedback(
         request_id: c.request_id,
         given_by: giver,
         rating: c.rating,
-        comment: about(&c.comment, giver),
+        comment: about(&c.comment, giver, c.request_id),
     }
     .into()])
 }

@@ -2,6 +2,7 @@
 
 use crate::access::Refusal;
 use crate::context::CommandContext;
+use crate::personal::Personal;
 use crate::request::event::RequestPosted;
 use crate::request::state::{RequestState, RequestStatus};
 use crate::request::PostRequest;
@@ -56,9 +57,16 @@ pub(super) fn post(state: &RequestState, ctx: &CommandContext, c: &PostRequest) 
         category: c.category.clone(),
         target_group: c.target_group.clone(),
         neighbourhood_id: c.neighbourhood_id,
-        location: c.location,
+        location: c.location.map(|l| l.area()),
+        precise_location: c
+            .location
+            .map(|l| Personal::clear(c.requester, l.to_string()).within(c.request_id)),
         // The description is always about the requester, whoever typed it.
-        description: c.description.clone().about(c.requester),
+        description: c
+            .description
+            .clone()
+            .about(c.requester)
+            .within(c.request_id),
         urgency: c.urgency,
         needed_by: c.needed_by,
         anonymous: c.anonymous,

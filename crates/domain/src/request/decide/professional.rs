@@ -21,7 +21,7 @@ pub(super) fn triage(state: &RequestState, ctx: &CommandContext, c: &TriageReque
         request_id: c.request_id,
         route: c.route,
         triaged_by: ctx.actor_id,
-        note: about(&c.note, requester_of(state)?),
+        note: about(&c.note, requester_of(state)?, c.request_id),
     }
     .into()])
 }
@@ -42,7 +42,7 @@ pub(super) fn refer(state: &RequestState, ctx: &CommandContext, c: &ReferRequest
         request_id: c.request_id,
         organisation_id: c.organisation_id,
         referred_by: ctx.actor_id,
-        reason: about(&c.reason, requester_of(state)?),
+        reason: about(&c.reason, requester_of(state)?, c.request_id),
     }
     .into()])
 }
@@ -71,7 +71,7 @@ pub(super) fn record_outcome(
         organisation_id: referral.organisation_id,
         outcome: c.outcome,
         recorded_by: ctx.actor_id,
-        note: about(&c.note, requester_of(state)?),
+        note: about(&c.note, requester_of(state)?, c.request_id),
     }
     .into()])
 }

@@ -183,6 +183,7 @@ pub fn posted(
         target_group: None,
         neighbourhood_id: neighbourhood(neighbourhood_n),
         location: None,
+        precise_location: None,
         description: Personal::clear(person(requester), "help with the shopping"),
         urgency: Urgency::Normal,
         needed_by: None,
