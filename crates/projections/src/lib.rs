@@ -1,6 +1,7 @@
 //! Noaber's read models, folded from the event log: resident feeds, connector queues, the helper
 //! directory with match suggestions, funder KPIs, signals, the roles granted, safeguarding (who
-//! is screened or suspended, which categories are sensitive) and the audit view.
+//! is screened or suspended, which categories are sensitive), retention (the ended requests
+//! waiting for their tenant's period to run out) and the audit view.
 //!
 //! Every model implements [`model::ReadModel`]; the [`runner`] folds the log into all of them
 //! at once, keeps them in memory following the log, and snapshots them.
@@ -16,6 +17,7 @@ pub mod model;
 mod owners;
 mod pipeline;
 pub mod queue;
+pub mod retention;
 pub mod roles;
 pub mod runner;
 pub mod safeguarding;

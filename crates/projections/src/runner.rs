@@ -14,6 +14,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use futures::StreamExt;
 use noaber_domain::person::{PersonEvent, Standing};
+use noaber_domain::request::RequestEvent;
 use noaber_domain::values::CategoryCode;
 use noaber_domain::{AnyEvent, PersonId, TenantId};
 use noaber_store::privacy::Privacy;
@@ -137,6 +138,8 @@ read_models! {
     roles: crate::roles::Roles,
     /// Who is screened or suspended, and which categories each tenant marks sensitive.
     safeguarding: crate::safeguarding::Safeguarding,
+    /// Each tenant's retention period, and the ended requests waiting for it to run out.
+    retention: crate::retention::Retention,
 }
 
 /// Counters of one fold.
@@ -650,8 +653,20 @@ async fn follow(weak: Weak<Inner>) {
             }
             if let Some(privacy) = &inner.privacy {
                 for event in &decoded {
-                    if let Ok(AnyEvent::Person(PersonEvent::PersonErased(erased))) = &event.event {
-                        privacy.forget(erased.person_id.as_uuid());
+                    match &event.event {
+                        Ok(AnyEvent::Person(PersonEvent::PersonErased(erased))) => {
+                            privacy.forget(erased.person_id.as_uuid());
+                        }
+                        // Destroying the scope's key is idempotent; every follower does it, so
+                        // a schedule that stopped between the event and the key still ends it.
+                        Ok(AnyEvent::Request(RequestEvent::PersonalDataExpired(expired))) => {
+                            let scope = expired.request_id.as_uuid();
+                            if let Err(e) = privacy.erase(scope).await {
+                                privacy.forget(scope);
+                                tracing::warn!(error = %e, request = %scope, "the key scope of an expired request could not be destroyed yet");
+                            }
+                        }
+                        _ => {}
                     }
                 }
             }

@@ -27,6 +27,7 @@ pub mod safeguarding;
 pub mod security;
 pub mod sso;
 pub mod taxonomy;
+pub mod tenant;
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -142,6 +143,7 @@ pub fn app_with(mut state: AppState, config: &HttpConfig) -> Router {
         .merge(reads::router())
         .merge(roles::router())
         .merge(safeguarding::router())
+        .merge(tenant::router())
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             authn::require_actor,

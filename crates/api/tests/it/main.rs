@@ -12,6 +12,7 @@ mod commands_organisations;
 mod commands_persons;
 mod commands_requests;
 mod commands_safeguarding;
+mod data_lifetime;
 mod http_basics;
 mod http_v1;
 mod identity;

@@ -125,11 +125,15 @@ pub async fn run(store_config: &StoreConfig, args: &ServeArgs) -> Result<ExitCod
     let projections = state.projections.clone();
     // Credentials that stopped working a month ago, and old failure counters, are deleted once
     // an hour: the audit trail of who did what is the log, not these tables.
+    // Personal data of requests that ended longer ago than their tenant keeps it ends in the
+    // same hourly round.
     let identity = state.identity.store().clone();
+    let schedule = state.clone();
     tokio::spawn(async move {
         let mut hourly = tokio::time::interval(std::time::Duration::from_secs(3600));
         loop {
             hourly.tick().await;
+            noaber_api::retention::expire_due(&schedule, chrono::Utc::now()).await;
             match identity
                 .purge(chrono::Utc::now() - chrono::Duration::days(30))
                 .await
