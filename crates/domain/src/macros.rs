@@ -17,6 +17,9 @@ macro_rules! event_enum {
         $(#[$meta])*
         #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
         #[serde(tag = "type", content = "data")]
+        // Events live briefly in the vectors a decision or a page of the log holds, so a few
+        // hundred bytes for the largest (a posted request) cost less than boxing every one.
+        #[allow(clippy::large_enum_variant)]
         pub enum $name {
             $( $(#[$vmeta])* $variant($variant), )+
         }
