@@ -6,3 +6,4 @@
 pub mod http;
 pub mod identity;
 pub mod retention;
+pub mod tenant_export;

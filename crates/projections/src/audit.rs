@@ -67,7 +67,7 @@ impl From<&RecordedEvent> for AuditEntry {
             command_id: e.metadata.command_id,
             occurred_at: e.occurred_at,
             recorded_at: e.recorded_at,
-            hash: e.hash.iter().map(|b| format!("{b:02x}")).collect(),
+            hash: noaber_store::hash::to_hex(&e.hash),
         }
     }
 }

@@ -41,6 +41,11 @@ pub fn canonical_metadata(metadata: &Metadata) -> Vec<u8> {
     canonical_json(&value)
 }
 
+/// A hash (or any bytes) as lower-case hexadecimal, as auditors and exports show it.
+pub fn to_hex(hash: &[u8]) -> String {
+    hash.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// Truncates a time to whole microseconds, the precision both back-ends keep.
 pub fn to_micros(t: DateTime<Utc>) -> i64 {
     t.timestamp_micros()

@@ -20,3 +20,4 @@ mod personal_data;
 mod roles;
 mod security_headers;
 mod sso;
+mod tenant_export;

@@ -2,8 +2,9 @@
 //! database. `bootstrap` sets up a tenant with its first neighbourhood and administrator (on
 //! PostgreSQL, or to add a tenant to a regional deployment); `link` issues a single-use sign-in
 //! link for an administrator; `close-account` closes a person's account for good and
-//! `close-tenant` every account of a tenant whose contract ended; `rotate-master-key` wraps every
-//! person's key by a new master key.
+//! `close-tenant` every account of a tenant whose contract ended, after `export-tenant` wrote its
+//! whole log with the personal data opened for the tenant to take along; `rotate-master-key`
+//! wraps every person's key by a new master key.
 //!
 //! Links are printed on standard output, never logged.
 
@@ -13,6 +14,7 @@ use chrono::Utc;
 use clap::{Args, Subcommand};
 use noaber_api::identity::bootstrap::{bootstrap, link_url, sign_in_link, Plan};
 use noaber_api::identity::{Identity, IdentitySettings};
+use noaber_api::tenant_export::export_tenant;
 use noaber_domain::values::ApproxLocation;
 use noaber_domain::{PersonId, Role};
 use noaber_projections::runner::rebuild_from;
@@ -31,6 +33,9 @@ pub enum AdminCommand {
     Link(LinkArgs),
     /// Close a person's account: no more sign-in; every session and token revoked.
     CloseAccount(CloseArgs),
+    /// Write a tenant's whole log, personal data opened, to a file the tenant takes along
+    /// (JSON Lines, see docs/tenant-export.md); the reading is recorded in the access log.
+    ExportTenant(ExportTenantArgs),
     /// Close every account of a tenant whose contract ended; its log stays for the audit.
     CloseTenant(CloseTenantArgs),
     /// Wrap every person's key by a new master key (made in `--new-key-file` when missing).
@@ -52,6 +57,18 @@ pub struct CloseTenantArgs {
     /// The tenant.
     #[arg(long)]
     pub tenant: noaber_domain::TenantId,
+}
+
+/// Options of `noaber admin export-tenant`.
+#[derive(Debug, Args)]
+pub struct ExportTenantArgs {
+    /// The tenant.
+    #[arg(long)]
+    pub tenant: noaber_domain::TenantId,
+    /// The file to write (refused when it exists: an export holds everyone's personal data and
+    /// is never written over something else by mistake).
+    #[arg(long)]
+    pub out: std::path::PathBuf,
 }
 
 /// Options of `noaber admin bootstrap`.
@@ -220,6 +237,39 @@ pub async fn run(store_config: &StoreConfig, command: &AdminCommand) -> Result<E
                 report.gone,
                 args.new_key_file.display(),
                 old_path.display()
+            );
+        }
+        AdminCommand::ExportTenant(args) => {
+            let file = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&args.out)
+                .map_err(|e| format!("cannot create {}: {e}", args.out.display()))?;
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                file.set_permissions(std::fs::Permissions::from_mode(0o600))
+                    .map_err(|e| format!("cannot restrict {}: {e}", args.out.display()))?;
+            }
+            let mut out = std::io::BufWriter::new(file);
+            let summary = export_tenant(
+                stores.events.as_ref(),
+                &privacy,
+                stores.identity.as_ref(),
+                args.tenant,
+                Utc::now(),
+                &mut out,
+            )
+            .await?;
+            println!(
+                "{} events of {} streams of tenant {} written to {}, with the personal data of {}                  persons opened ({} values read as erased); the reading is in the access log.
+                 The file holds personal data: hand it over encrypted.",
+                summary.events,
+                summary.streams,
+                args.tenant,
+                args.out.display(),
+                summary.subjects,
+                summary.erased_values
             );
         }
         AdminCommand::CloseTenant(args) => {
