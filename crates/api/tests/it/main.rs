@@ -16,6 +16,7 @@ mod contact_sharing;
 mod http_basics;
 mod http_v1;
 mod identity;
+mod personal_calls;
 mod personal_data;
 mod personal_fields;
 mod roles;
