@@ -35,8 +35,18 @@ pub enum Action {
     OpenDescription,
     /// Open the name of a request's requester (never shown to neighbours when anonymous).
     OpenRequesterName,
-    /// Open the contact details of a request's requester.
+    /// Open the contact details of a request's requester (for a matched helper: only when the
+    /// requester chose to share them).
     OpenRequesterContact,
+    /// Open the first name of a helper matched to one's own request, and their contact when
+    /// they chose to share it.
+    OpenMatchedHelper,
+    /// Open the message a helper wrote with an offer.
+    OpenOfferMessage,
+    /// Open the comments given as feedback on a request.
+    OpenFeedback,
+    /// Open the answers to a call (names, contact details) as one of its organisers.
+    OpenCallAnswers,
     /// Act on a request as staff (triage, match, refer, resolve, close, reopen, correct, void).
     ManageRequest,
     /// Record what became of a referral.
@@ -47,7 +57,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in the order of the table in `docs/authorization.md`.
-    pub const ALL: [Action; 16] = [
+    pub const ALL: [Action; 20] = [
         Action::ReadFeed,
         Action::ReadQueue,
         Action::ReadRequest,
@@ -61,6 +71,10 @@ impl Action {
         Action::OpenDescription,
         Action::OpenRequesterName,
         Action::OpenRequesterContact,
+        Action::OpenMatchedHelper,
+        Action::OpenOfferMessage,
+        Action::OpenFeedback,
+        Action::OpenCallAnswers,
         Action::ManageRequest,
         Action::RecordReferralOutcome,
         Action::ManageAccount,
@@ -82,6 +96,10 @@ impl Action {
             Action::OpenDescription => "open_description",
             Action::OpenRequesterName => "open_requester_name",
             Action::OpenRequesterContact => "open_requester_contact",
+            Action::OpenMatchedHelper => "open_matched_helper",
+            Action::OpenOfferMessage => "open_offer_message",
+            Action::OpenFeedback => "open_feedback",
+            Action::OpenCallAnswers => "open_call_answers",
             Action::ManageRequest => "manage_request",
             Action::RecordReferralOutcome => "record_referral_outcome",
             Action::ManageAccount => "manage_account",
@@ -95,7 +113,9 @@ pub enum Reach {
     /// Not at all.
     No,
     /// Only what is the caller's own: their own requests, history, roles; a matched helper the
-    /// requests they are matched to; a resident the feed of their own neighbourhood.
+    /// requests they are matched to; a resident the feed of their own neighbourhood. For a
+    /// personal field, what the field's row in `docs/authorization.md` says: a matched helper
+    /// opens the requester's first name, and their contact only when the requester shares it.
     Own,
     /// What lies in the neighbourhoods of the caller's grant.
     Neighbourhoods,
@@ -126,6 +146,8 @@ pub const fn reach(role: Role, action: Action) -> Reach {
     use Action as A;
     use Reach as R;
     match (role, action) {
+        // A matched helper's first name and shared contact are meant for the requester only.
+        (Role::Admin | Role::Connector, A::OpenMatchedHelper) => R::No,
         (Role::Admin, A::ReadKpis) => R::Aggregates,
         (Role::Admin, _) => R::Tenant,
 
@@ -147,6 +169,7 @@ pub const fn reach(role: Role, action: Action) -> Reach {
             | A::OpenDescription
             | A::OpenRequesterName
             | A::OpenRequesterContact
+            | A::OpenCallAnswers
             | A::RecordReferralOutcome,
         ) => R::Organisation,
         (Role::Partner, A::ReadSignals) => R::Tenant,
@@ -155,7 +178,14 @@ pub const fn reach(role: Role, action: Action) -> Reach {
         (Role::Partner, _) => R::No,
 
         (Role::Helper, A::ReadFeed | A::ReadRequest | A::OpenDescription) => R::Own,
-        (Role::Helper, A::OpenRequesterName) => R::Own,
+        (
+            Role::Helper,
+            A::OpenRequesterName
+            | A::OpenRequesterContact
+            | A::OpenMatchedHelper
+            | A::OpenOfferMessage
+            | A::OpenFeedback,
+        ) => R::Own,
         (Role::Helper, A::ReadRoles | A::ReadPersonHistory) => R::Own,
         (Role::Helper, _) => R::No,
 
@@ -167,6 +197,9 @@ pub const fn reach(role: Role, action: Action) -> Reach {
             | A::OpenDescription
             | A::OpenRequesterName
             | A::OpenRequesterContact
+            | A::OpenMatchedHelper
+            | A::OpenOfferMessage
+            | A::OpenFeedback
             | A::ReadRoles
             | A::ReadPersonHistory,
         ) => R::Own,

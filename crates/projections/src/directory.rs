@@ -53,6 +53,9 @@ struct Person {
     /// were kept, when the API reads them from the log instead.
     #[serde(default)]
     card: Option<SealedCard>,
+    /// Whether the people they are matched to may read their contact detail.
+    #[serde(default)]
+    shares_contact: bool,
 }
 
 /// A person's name and contact, sealed.
@@ -309,6 +312,10 @@ impl Directory {
                 p.erased = true;
                 p.location = None;
                 p.card = None;
+                p.shares_contact = false;
+            }),
+            PersonEvent::ContactSharingChosen(e) => self.with_person(e.person_id, tenant, |p| {
+                p.shares_contact = e.share_with_matched;
             }),
             // A suspension ends the helper role: no more suggestions until they opt in again.
             PersonEvent::HelperSuspended(e) => {
@@ -503,6 +510,14 @@ impl Directory {
             card.name.as_ref().and_then(SealedText::personal),
             card.contact.as_ref().and_then(SealedText::personal),
         ))
+    }
+
+    /// Whether `person` chose to let the people they are matched to read their contact detail
+    /// (false for an unknown or erased person, and until they choose).
+    pub fn shares_contact_with_matched(&self, person: PersonId) -> bool {
+        self.persons
+            .get(&person)
+            .is_some_and(|p| p.shares_contact && !p.erased)
     }
 
     /// Whether `person` was erased.
@@ -747,7 +762,7 @@ fn slots_until(now: DateTime<Utc>, needed_by: Option<DateTime<Utc>>) -> SlotMask
 
 impl ReadModel for Directory {
     const NAME: &'static str = "directory";
-    const SNAPSHOT_VERSION: u32 = 1;
+    const SNAPSHOT_VERSION: u32 = 2;
 
     fn apply(&mut self, env: &Envelope<'_>) {
         match env.event {

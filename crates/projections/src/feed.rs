@@ -481,7 +481,8 @@ impl Feed {
             | E::RoleRevoked(_)
             | E::ScreeningRecorded(_)
             | E::ScreeningWithdrawn(_)
-            | E::SuspensionLifted(_) => {}
+            | E::SuspensionLifted(_)
+            | E::ContactSharingChosen(_) => {}
         }
     }
 

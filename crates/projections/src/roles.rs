@@ -235,7 +235,8 @@ impl ReadModel for Roles {
             | PersonEvent::ScreeningRecorded(_)
             | PersonEvent::ScreeningWithdrawn(_)
             | PersonEvent::HelperSuspended(_)
-            | PersonEvent::SuspensionLifted(_) => {}
+            | PersonEvent::SuspensionLifted(_)
+            | PersonEvent::ContactSharingChosen(_) => {}
         }
     }
 }

@@ -9,6 +9,7 @@
 
 pub mod auth;
 pub mod authn;
+pub mod call_view;
 pub mod calls;
 pub mod commands;
 pub mod error;
@@ -21,6 +22,7 @@ pub mod personal;
 pub mod persons;
 pub mod policy;
 pub mod reads;
+pub mod request_view;
 pub mod requests;
 pub mod roles;
 pub mod safeguarding;
@@ -135,7 +137,8 @@ pub fn app_with(mut state: AppState, config: &HttpConfig) -> Router {
     let protected = Router::new()
         .merge(me::router())
         .merge(export::router())
-        .merge(personal::router())
+        .merge(request_view::router())
+        .merge(call_view::router())
         .merge(persons::router())
         .merge(requests::router())
         .merge(calls::router())

@@ -1,19 +1,21 @@
 //! Person endpoints: register (`POST /v1/persons`), update the profile, declare skills, opt in
-//! or out as a helper, and erase (GDPR article 17: the person's key is destroyed).
+//! or out as a helper, choose whether matched people may read one's contact detail
+//! (`/v1/me/contact-sharing`), and erase (GDPR article 17: the person's key is destroyed).
 
 use axum::extract::State;
-use axum::routing::post;
-use axum::Router;
-use noaber_domain::person::Person;
+use axum::routing::{get, post};
+use axum::{Json, Router};
 use noaber_domain::person::{
-    DeclareSkills, OptInAsHelper, OptOutAsHelper, RegisterPerson, UpdateProfile,
+    ChooseContactSharing, DeclareSkills, OptInAsHelper, OptOutAsHelper, Person, PersonEvent,
+    RegisterPerson, UpdateProfile,
 };
 use noaber_domain::values::{
     ApproxLocation, Availability, Channel, ConsentBasis, DigitalAccess, Distance, Language,
     SkillCode,
 };
-use noaber_domain::{NeighbourhoodId, PersonCommand, PersonId, Personal};
-use serde::Deserialize;
+use noaber_domain::{Decider, NeighbourhoodId, PersonCommand, PersonId, Personal};
+use noaber_store::StreamId;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::commands::{self, context, execute, Acting, CommandResponse, Kind};
@@ -28,6 +30,10 @@ pub fn router() -> Router<AppState> {
         .route("/persons/{id}/opt-in", post(opt_in))
         .route("/persons/{id}/opt-out", post(opt_out))
         .route("/persons/{id}/erase", post(erase))
+        .route(
+            "/me/contact-sharing",
+            get(contact_sharing).put(choose_contact_sharing),
+        )
 }
 
 /// Body of `POST /v1/persons`.
@@ -228,4 +234,41 @@ async fn erase(
         Kind::Change,
         executed,
     ))
+}
+
+/// Body of `PUT /v1/me/contact-sharing`, and the answer of `GET /v1/me/contact-sharing`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContactSharing {
+    /// Whether the people one is matched to may read one's contact detail.
+    pub share_with_matched: bool,
+}
+
+/// The caller's own choice, from their stream (so it is current right after they change it).
+async fn contact_sharing(
+    State(state): State<AppState>,
+    actor: Actor,
+) -> Result<Json<ContactSharing>, ApiError> {
+    super::reads::ensure_in_tenant(&state, "person", actor.actor.as_uuid(), actor.tenant).await?;
+    let events: Vec<PersonEvent> =
+        super::personal::sealed_events(&state, &StreamId::of::<Person>(actor.actor.as_uuid()))
+            .await?;
+    Ok(Json(ContactSharing {
+        share_with_matched: Person::fold(events.iter()).shares_contact_with_matched,
+    }))
+}
+
+/// The caller chooses for themselves; choosing what already holds writes nothing.
+async fn choose_contact_sharing(
+    State(state): State<AppState>,
+    actor: Actor,
+    command_id: CommandId,
+    ApiJson(body): ApiJson<ContactSharing>,
+) -> Result<CommandResponse, ApiError> {
+    let ctx = context(&actor, command_id, &Acting::default());
+    let command = PersonCommand::ChooseContactSharing(ChooseContactSharing {
+        person_id: actor.actor,
+        share_with_matched: body.share_with_matched,
+    });
+    execute::<Person>(&state, &ctx, Kind::Change, command).await
 }

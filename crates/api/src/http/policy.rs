@@ -179,6 +179,105 @@ pub async fn request_in_reach(
     }
 }
 
+/// Whether `actor`'s role reaches request `id` for `action` through the scope of their grant
+/// (the tenant, their neighbourhoods, their organisation); `false` for a role that reaches only
+/// what is its own, or nothing. What is the caller's own is the field's rule to answer.
+pub async fn reaches_by_scope(
+    state: &AppState,
+    actor: &Actor,
+    id: RequestId,
+    action: Action,
+) -> Result<bool, ApiError> {
+    if !matches!(
+        reach(actor.role, action),
+        Reach::Tenant | Reach::Neighbourhoods | Reach::Organisation
+    ) {
+        return Ok(false);
+    }
+    let scope = scope(state, actor, action).await?;
+    let models = state.projections.read().await;
+    Ok(match models.directory.request_parties(id) {
+        None => scope.reach == Reach::Tenant,
+        Some(parties) => match scope.reach {
+            Reach::Tenant => true,
+            Reach::Neighbourhoods => scope.neighbourhoods.contains(&parties.neighbourhood),
+            Reach::Organisation => parties
+                .organisations
+                .iter()
+                .any(|o| scope.organisations.contains(o)),
+            Reach::Own | Reach::No | Reach::Aggregates => false,
+        },
+    })
+}
+
+/// How a caller reaches a call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CallReach {
+    /// As one of its organisers (`open_call_answers`): its publisher, the connector of one of
+    /// its neighbourhoods, the partner of its organisation, an administrator.
+    pub organiser: bool,
+}
+
+/// Whether `actor` reaches a call published by `publisher` for `organisation` to
+/// `neighbourhoods` (every one of the tenant when `None`): as a neighbour who reads it in a
+/// feed (`read_feed`: their neighbourhoods, or for a resident or helper the one they live in),
+/// or as an organiser. Refused (403) when neither.
+pub async fn call_in_reach(
+    state: &AppState,
+    actor: &Actor,
+    publisher: PersonId,
+    organisation: Option<OrganisationId>,
+    neighbourhoods: Option<&[NeighbourhoodId]>,
+) -> Result<CallReach, ApiError> {
+    let in_call = |n: &NeighbourhoodId| neighbourhoods.is_none_or(|list| list.contains(n));
+    let organiser = match reach(actor.role, Action::OpenCallAnswers) {
+        Reach::No | Reach::Own | Reach::Aggregates => false,
+        _ if actor.actor == publisher => true,
+        _ => {
+            let scope = scope(state, actor, Action::OpenCallAnswers).await?;
+            match scope.reach {
+                Reach::Tenant => true,
+                Reach::Neighbourhoods => scope.neighbourhoods.iter().any(in_call),
+                Reach::Organisation => {
+                    organisation.is_some_and(|o| scope.organisations.contains(&o))
+                }
+                Reach::Own | Reach::No | Reach::Aggregates => false,
+            }
+        }
+    };
+    if organiser {
+        return Ok(CallReach { organiser });
+    }
+    let neighbour = match reach(actor.role, Action::ReadFeed) {
+        Reach::No | Reach::Aggregates | Reach::Organisation => false,
+        Reach::Own => {
+            let home = state
+                .projections
+                .read()
+                .await
+                .directory
+                .neighbourhood_of(actor.actor);
+            home.is_some_and(|n| in_call(&n))
+        }
+        Reach::Tenant | Reach::Neighbourhoods => {
+            let scope = scope(state, actor, Action::ReadFeed).await?;
+            scope.reach == Reach::Tenant || scope.neighbourhoods.iter().any(in_call)
+        }
+    };
+    if neighbour {
+        Ok(CallReach { organiser })
+    } else if reach(actor.role, Action::ReadFeed) == Reach::No
+        && reach(actor.role, Action::OpenCallAnswers) == Reach::No
+    {
+        Err(refusal(actor, Action::ReadFeed))
+    } else {
+        Err(ApiError::Forbidden(format!(
+            "this call is outside what a {} reaches (the neighbourhoods it goes to, or the calls they organise)",
+            actor.role.as_str()
+        )))
+    }
+}
+
 fn out_of_reach(actor: &Actor, action: Action) -> ApiError {
     ApiError::Forbidden(format!(
         "this is outside what a {} may {} (their neighbourhoods, organisation or own requests)",

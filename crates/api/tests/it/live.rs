@@ -159,6 +159,8 @@ pub struct World {
     pub n1: Uuid,
     /// The other neighbourhood.
     pub n2: Uuid,
+    /// The partner's organisation, which referred `q1` in.
+    pub o1: Uuid,
     /// A resident of `n1`, requester of `q1`.
     pub r1: PersonId,
     /// A resident of `n2`, requester of `q2`.
@@ -357,6 +359,7 @@ impl World {
             connector,
             n1,
             n2,
+            o1,
             r1,
             r2,
             helper,

@@ -39,6 +39,8 @@ pub enum PersonCommand {
     Suspend(SuspendHelper),
     /// Lift the person's suspension.
     LiftSuspension(LiftSuspension),
+    /// Choose whether the people one is matched to may read one's contact detail.
+    ChooseContactSharing(ChooseContactSharing),
 }
 
 /// Register a person (oneself, or someone else as connector, partner, ambassador or admin).
@@ -196,6 +198,17 @@ pub struct LiftSuspension {
     pub person_id: PersonId,
 }
 
+/// Choose whether the people one is matched to (the requester of a request one helps, the
+/// helpers matched to one's own request) may read one's contact detail. A choice only the
+/// person makes, for themselves; until they make it, nothing is shared.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChooseContactSharing {
+    /// The person choosing.
+    pub person_id: PersonId,
+    /// Whether matched people may read their contact detail.
+    pub share_with_matched: bool,
+}
+
 impl PersonCommand {
     /// The person the command is about.
     pub fn person_id(&self) -> PersonId {
@@ -211,7 +224,10 @@ impl PersonCommand {
             | PersonCommand::RecordScreening(RecordScreening { person_id, .. })
             | PersonCommand::WithdrawScreening(WithdrawScreening { person_id, .. })
             | PersonCommand::Suspend(SuspendHelper { person_id, .. })
-            | PersonCommand::LiftSuspension(LiftSuspension { person_id }) => *person_id,
+            | PersonCommand::LiftSuspension(LiftSuspension { person_id })
+            | PersonCommand::ChooseContactSharing(ChooseContactSharing { person_id, .. }) => {
+                *person_id
+            }
         }
     }
 }
@@ -229,4 +245,5 @@ crate::macros::command_from!(PersonCommand {
     WithdrawScreening(WithdrawScreening),
     Suspend(SuspendHelper),
     LiftSuspension(LiftSuspension),
+    ChooseContactSharing(ChooseContactSharing),
 });

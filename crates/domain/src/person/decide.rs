@@ -36,6 +36,7 @@ pub(super) fn decide(
         PersonCommand::WithdrawScreening(c) => withdraw_screening(state, ctx, c),
         PersonCommand::Suspend(c) => suspend(state, ctx, c),
         PersonCommand::LiftSuspension(c) => lift_suspension(state, ctx, c),
+        PersonCommand::ChooseContactSharing(c) => choose_contact_sharing(state, ctx, c),
     }
 }
 
@@ -415,6 +416,31 @@ fn lift_suspension(state: &PersonState, ctx: &CommandContext, c: &LiftSuspension
     .into()])
 }
 
+/// The person chooses, for themselves only, whether matched people may read their contact
+/// detail: nobody else makes that choice for them, not even staff (ADR 0034). Choosing what
+/// already holds records nothing (so setting it is idempotent).
+fn choose_contact_sharing(
+    state: &PersonState,
+    ctx: &CommandContext,
+    c: &ChooseContactSharing,
+) -> Decision {
+    ensure_registered(state)?;
+    if ctx.actor_id != c.person_id || ctx.on_behalf_of.is_some_and(|p| p != c.person_id) {
+        return Err(Refusal::OnlyForYourself {
+            action: "choose whether to share contact details",
+        }
+        .into());
+    }
+    if state.shares_contact_with_matched == c.share_with_matched {
+        return Ok(Vec::new());
+    }
+    Ok(vec![ContactSharingChosen {
+        person_id: c.person_id,
+        share_with_matched: c.share_with_matched,
+    }
+    .into()])
+}
+
 /// Folds one event into the state.
 pub(super) fn evolve(mut state: PersonState, event: &PersonEvent) -> PersonState {
     match event {
@@ -436,6 +462,7 @@ pub(super) fn evolve(mut state: PersonState, event: &PersonEvent) -> PersonState
             state.helper = false;
             state.skills.clear();
             state.grants.clear();
+            state.shares_contact_with_matched = false;
         }
         PersonEvent::RoleGranted(e) => {
             state.grants.insert(Grant {
@@ -463,6 +490,9 @@ pub(super) fn evolve(mut state: PersonState, event: &PersonEvent) -> PersonState
             state.helper = false;
         }
         PersonEvent::SuspensionLifted(_) => state.standing.suspended = false,
+        PersonEvent::ContactSharingChosen(e) => {
+            state.shares_contact_with_matched = e.share_with_matched;
+        }
     }
     state
 }

@@ -1,5 +1,6 @@
 //! The events of a person: registration, profile, skills, helper opt-in/out, the roles granted
-//! and revoked, screening and suspension (safeguarding), and erasure.
+//! and revoked, screening and suspension (safeguarding), the choice to share contact details
+//! with matched people, and erasure.
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -244,6 +245,17 @@ pub struct SuspensionLifted {
     pub lifted_by: PersonId,
 }
 
+/// A person chose whether the people they are matched to may read their contact detail. Holds
+/// no personal data: the choice, not the number. Until a person's first choice, nothing is
+/// shared; erasure ends sharing with everything else.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContactSharingChosen {
+    /// The person.
+    pub person_id: PersonId,
+    /// Whether matched people may read their contact detail from now on.
+    pub share_with_matched: bool,
+}
+
 event_enum!(
     /// Everything that can happen to a person.
     PersonEvent (id: person_id) {
@@ -271,5 +283,7 @@ event_enum!(
         HelperSuspended = 1,
         /// See [`SuspensionLifted`].
         SuspensionLifted = 1,
+        /// See [`ContactSharingChosen`].
+        ContactSharingChosen = 1,
     }
 );

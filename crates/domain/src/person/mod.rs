@@ -1,6 +1,6 @@
 //! The person aggregate (stream `person-<id>`): residents, helpers and staff, their profile,
 //! talents, helper opt-in, the roles granted to them, their screening and suspension as a
-//! helper (safeguarding), and erasure.
+//! helper (safeguarding), whether matched people may read their contact detail, and erasure.
 
 mod command;
 mod decide;
@@ -81,7 +81,8 @@ impl Decider for Person {
             | PersonCommand::OptIn(_)
             | PersonCommand::OptOut(_)
             | PersonCommand::Erase(_)
-            | PersonCommand::RevokeRole(_) => Vec::new(),
+            | PersonCommand::RevokeRole(_)
+            | PersonCommand::ChooseContactSharing(_) => Vec::new(),
         }
     }
 

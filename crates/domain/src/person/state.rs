@@ -40,6 +40,9 @@ pub struct PersonState {
     pub grants: BTreeSet<Grant>,
     /// Whether they are suspended as a helper, and their screening.
     pub standing: Standing,
+    /// Whether the people they are matched to may read their contact detail (not until they
+    /// choose so).
+    pub shares_contact_with_matched: bool,
 }
 
 /// A screening as it counts: its kind and the days it is valid.

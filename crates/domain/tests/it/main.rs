@@ -3,6 +3,7 @@
 mod aggregates;
 mod codec;
 mod common;
+mod contact_sharing;
 mod error_codes;
 mod policy_table;
 mod references;

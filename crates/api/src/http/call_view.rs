@@ -1,0 +1,154 @@
+//! `GET /v1/calls/{id}`: one call as the caller may see it. Its title and description (the
+//! publisher's words for the neighbourhood) for whoever reaches it: a neighbour of a
+//! neighbourhood it goes to, as in their feed, or one of its organisers; its answers, with
+//! names and contact details opened, for its organisers only. Every opening is recorded.
+
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::routing::get;
+use axum::{Json, Router};
+use chrono::{DateTime, Utc};
+use noaber_domain::call::{Call, CallEvent, CallField, CallScope};
+use noaber_domain::values::{Availability, CategoryCode};
+use noaber_domain::{CallId, NeighbourhoodId, OrganisationId, PersonId};
+use noaber_store::StreamId;
+use serde::{Deserialize, Serialize};
+
+use super::personal::{open, record, sealed_events, Shown};
+use super::{policy, Actor, ApiError, ApiPath, AppState};
+use crate::identity::Opened;
+
+/// The call read route, under `/v1`.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/calls/{id}", get(call))
+}
+
+/// One answer to a call, for its organisers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnswerView {
+    /// Who answered.
+    pub person_id: PersonId,
+    /// The name they gave, if asked.
+    pub name: Option<Shown>,
+    /// The contact detail they gave, if asked.
+    pub contact: Option<Shown>,
+    /// When they can help, if asked.
+    pub availability: Option<Availability>,
+}
+
+/// One call as the caller may see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallView {
+    /// The call.
+    pub call_id: CallId,
+    /// `open` or `closed`.
+    pub status: String,
+    /// The organisation behind it, if any.
+    pub organisation_id: Option<OrganisationId>,
+    /// Its category, if any.
+    pub category: Option<CategoryCode>,
+    /// The neighbourhoods it goes to; absent when it goes to all of them.
+    pub neighbourhoods: Option<Vec<NeighbourhoodId>>,
+    /// What every answer must hold.
+    pub fields_asked: Vec<CallField>,
+    /// How many hands are needed.
+    pub hands_needed: u32,
+    /// Answers are taken until then.
+    pub deadline: DateTime<Utc>,
+    /// How many answered.
+    pub answer_count: usize,
+    /// Its title.
+    pub title: Option<Shown>,
+    /// What is asked, in full, if said.
+    pub description: Option<Shown>,
+    /// The answers, for its organisers; absent for everyone else.
+    pub answers: Option<Vec<AnswerView>>,
+}
+
+async fn call(
+    State(state): State<AppState>,
+    actor: Actor,
+    headers: HeaderMap,
+    ApiPath(id): ApiPath<CallId>,
+) -> Result<Json<CallView>, ApiError> {
+    super::reads::ensure_in_tenant(&state, "call", id.as_uuid(), actor.tenant).await?;
+    let events: Vec<CallEvent> = sealed_events(&state, &StreamId::of::<Call>(id.as_uuid())).await?;
+    let Some(published) = events.iter().find_map(|e| match e {
+        CallEvent::CallPublished(p) => Some(p),
+        _ => None,
+    }) else {
+        return Err(ApiError::NotFound(format!("there is no call {id} here")));
+    };
+    let neighbourhoods = match &published.scope {
+        CallScope::All => None,
+        CallScope::Neighbourhoods(list) => Some(list.clone()),
+    };
+    let reached = policy::call_in_reach(
+        &state,
+        &actor,
+        published.published_by,
+        published.organisation_id,
+        neighbourhoods.as_deref(),
+    )
+    .await?;
+    let mut opened = Opened::new(actor.tenant, actor.actor, actor.role, "GET /v1/calls/{id}");
+    let title = open(&state, &published.title).await?;
+    if title.is_some() {
+        opened.add(published.title.subject, "call_title");
+    }
+    let description = match &published.description {
+        Some(d) => {
+            let shown = open(&state, d).await?;
+            if shown.is_some() {
+                opened.add(d.subject, "call_description");
+            }
+            shown
+        }
+        None => None,
+    };
+    let mut closed = false;
+    let mut answer_count = 0;
+    let mut answers = reached.organiser.then(Vec::new);
+    for event in &events {
+        match event {
+            CallEvent::CallAnswered(a) => {
+                answer_count += 1;
+                let Some(list) = answers.as_mut() else {
+                    continue;
+                };
+                let mut view = AnswerView {
+                    person_id: a.answered_by,
+                    name: None,
+                    contact: None,
+                    availability: a.availability.clone(),
+                };
+                if let Some(name) = &a.name {
+                    view.name = open(&state, name).await?;
+                    opened.add(name.subject, "name");
+                }
+                if let Some(contact) = &a.contact {
+                    view.contact = open(&state, contact).await?;
+                    opened.add(contact.subject, "contact");
+                }
+                list.push(view);
+            }
+            CallEvent::CallClosed(_) => closed = true,
+            CallEvent::CallPublished(_) => {}
+        }
+    }
+    record(&state, opened, &headers).await;
+    Ok(Json(CallView {
+        call_id: id,
+        status: if closed { "closed" } else { "open" }.to_owned(),
+        organisation_id: published.organisation_id,
+        category: published.category.clone(),
+        neighbourhoods,
+        fields_asked: published.fields_asked.clone(),
+        hands_needed: published.hands_needed.get(),
+        deadline: published.deadline,
+        answer_count,
+        title,
+        description,
+        answers,
+    }))
+}
