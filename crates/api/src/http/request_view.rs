@@ -18,7 +18,7 @@ use noaber_domain::request::{
     FeedbackGiven, HelpRequest, ReferralOutcome, ReferralOutcomeRecorded, ReferredToProfessional,
     RequestEvent, RequestStatus, RequestTriaged, TriageRoute,
 };
-use noaber_domain::values::{CategoryCode, Channel, Rating, Urgency};
+use noaber_domain::values::{ApproxLocation, CategoryCode, Channel, Rating, Urgency};
 use noaber_domain::{
     Decider, NeighbourhoodId, OrganisationId, PersonId, Personal, RequestId, Role,
 };
@@ -120,6 +120,10 @@ pub struct RequestView {
     pub anonymous: bool,
     /// What the resident asked, when the reader may open it.
     pub description: Option<Shown>,
+    /// The area where help is needed (the centre of a cell of a few hundred metres), if given.
+    pub area: Option<ApproxLocation>,
+    /// Where help is needed, to about 100 m (`lat,lon`), for those who may reach the requester.
+    pub location: Option<Shown>,
     /// Who asked, as far as the reader may know.
     pub requester: RequesterView,
     /// How it was triaged, if it was.
@@ -302,6 +306,13 @@ async fn request(
         .open_if(allowed, Some(&posted.description), "description")
         .await?;
 
+    // The place itself: whoever may reach the requester by right (the requester, staff in
+    // scope); everyone who reads the request sees the area.
+    let allowed = own || r.by_scope(Action::OpenRequesterContact).await?;
+    let location = r
+        .open_if(allowed, posted.precise_location.as_ref(), "location")
+        .await?;
+
     let requester = requester(&mut r, posted.anonymous, requester_id).await?;
 
     // A triage note: staff who manage the request.
@@ -409,6 +420,8 @@ async fn request(
         channel: folded.channel,
         anonymous: folded.anonymous,
         description,
+        area: posted.location,
+        location,
         requester,
         triage,
         offers,
