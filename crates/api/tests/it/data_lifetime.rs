@@ -209,6 +209,47 @@ async fn the_log_keeps_a_location_in_clear_only_as_its_area() {
         !stored.contains("52.091") && !stored.contains("5.122"),
         "{stored}"
     );
+    // Whoever may reach the requester opens the place itself; other readers see the area.
+    let read = |role: Role| {
+        let live = &live;
+        let world = &world;
+        async move {
+            let (status, body) = live
+                .call(
+                    Method::GET,
+                    &format!("/v1/requests/{id}"),
+                    world.token(role),
+                    None,
+                )
+                .await;
+            assert_eq!(status, StatusCode::OK, "{role}: {body}");
+            body
+        }
+    };
+    let connector = read(Role::Connector).await;
+    assert_eq!(
+        connector["location"],
+        json!({"state": "clear", "text": "52.091,5.122"})
+    );
+    assert_eq!(connector["area"], json!({"lat": 52.09, "lon": 5.12}));
+    let ambassador = read(Role::Ambassador).await;
+    assert_eq!(ambassador["location"], Value::Null);
+    assert_eq!(ambassador["area"], json!({"lat": 52.09, "lon": 5.12}));
+    live.state.identity.access_log().flush().await;
+    let entries = live
+        .state
+        .identity
+        .store()
+        .access_of(world.r1.as_uuid(), 20)
+        .await
+        .expect("the access log reads");
+    assert!(
+        entries
+            .iter()
+            .any(|e| e.reader_id == world.connector.as_uuid() && e.fields.contains("location")),
+        "the opening is recorded"
+    );
+
     // The person registered with a location: the same holds for them.
     let person = StreamId::of::<noaber_domain::person::Person>(world.r1);
     let registered = live
