@@ -13,7 +13,7 @@ use std::io::Write;
 use chrono::{DateTime, Utc};
 use futures::TryStreamExt;
 use noaber_domain::AnyEvent;
-use noaber_store::identity::{AccessEntry, IdentityStore};
+use noaber_store::identity::{AccessRecord, IdentityStore};
 use noaber_store::privacy::{Privacy, PrivacyError};
 use noaber_store::{Checkpoint, EventFilter, EventStore, StoreError};
 use serde_json::{json, Value};
@@ -180,30 +180,25 @@ fn note_personal(
     walk(payload, "", subjects, erased);
 }
 
-/// One access-log entry for the export: a row per person whose data it holds.
+/// One access-log entry for the export, naming every person whose data it holds.
 async fn record_reading(
     access: &dyn IdentityStore,
     tenant: TenantId,
     now: DateTime<Utc>,
     subjects: BTreeMap<Uuid, BTreeSet<String>>,
 ) -> Result<(), StoreError> {
-    let entry_id = Uuid::now_v7();
-    let rows: Vec<AccessEntry> = subjects
-        .into_iter()
-        .map(|(subject, fields)| AccessEntry {
-            entry_id,
-            at: now,
-            tenant_id: tenant.as_uuid(),
-            reader_id: PersonId::NOABER.as_uuid(),
-            reader_role: Role::Admin.as_str().to_owned(),
-            subject_id: subject,
-            fields: fields.into_iter().collect::<Vec<_>>().join(","),
-            resource: RESOURCE.to_owned(),
-            request_id: None,
-        })
-        .collect();
-    for chunk in rows.chunks(2_000) {
-        access.record_access(chunk).await?;
-    }
-    Ok(())
+    let record = AccessRecord {
+        entry_id: Uuid::now_v7(),
+        at: now,
+        tenant_id: tenant.as_uuid(),
+        reader_id: PersonId::NOABER.as_uuid(),
+        reader_role: Role::Admin.as_str().to_owned(),
+        resource: RESOURCE.to_owned(),
+        request_id: None,
+        subjects: subjects
+            .into_iter()
+            .map(|(subject, fields)| (subject, fields.into_iter().collect::<Vec<_>>().join(",")))
+            .collect(),
+    };
+    access.record_access(&[record]).await
 }

@@ -134,11 +134,50 @@ impl Credential {
     }
 }
 
-/// One opening of someone's personal data, as the access log keeps it: one entry per response,
-/// stored as one row per data subject the response showed.
+/// One response that opened personal data, as the writer hands it to the store: one entry, with
+/// the fields it showed of each person. Stored as one row per response and a small row per
+/// person, so each person's readings are found without a row per field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessRecord {
+    /// The response's entry id.
+    pub entry_id: Uuid,
+    /// When the data was opened.
+    pub at: DateTime<Utc>,
+    /// The tenant.
+    pub tenant_id: Uuid,
+    /// Who read it.
+    pub reader_id: Uuid,
+    /// In which role.
+    pub reader_role: String,
+    /// What was read (`GET /v1/requests/{id}`), without query strings.
+    pub resource: String,
+    /// The request id of the response, to match it with the server's logs.
+    pub request_id: Option<String>,
+    /// Whose data it showed, and which fields of each (comma-separated).
+    pub subjects: Vec<(Uuid, String)>,
+}
+
+impl AccessRecord {
+    /// The entry as each person it names reads it.
+    pub fn entries(&self) -> impl Iterator<Item = AccessEntry> + '_ {
+        self.subjects.iter().map(|(subject, fields)| AccessEntry {
+            entry_id: self.entry_id,
+            at: self.at,
+            tenant_id: self.tenant_id,
+            reader_id: self.reader_id,
+            reader_role: self.reader_role.clone(),
+            subject_id: *subject,
+            fields: fields.clone(),
+            resource: self.resource.clone(),
+            request_id: self.request_id.clone(),
+        })
+    }
+}
+
+/// One opening of someone's personal data as that person reads it in their access log.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccessEntry {
-    /// The response's entry id (shared by the rows of its subjects).
+    /// The response's entry id (shared by every person it showed).
     pub entry_id: Uuid,
     /// When the data was opened.
     pub at: DateTime<Utc>,
@@ -268,9 +307,9 @@ pub trait IdentityStore: Send + Sync + std::fmt::Debug {
     /// Forgets the failures under `key` (after a successful sign-in).
     async fn clear_failures(&self, key: &str) -> Result<(), StoreError>;
 
-    /// Writes a batch of access-log rows in one transaction.
-    async fn record_access(&self, entries: &[AccessEntry]) -> Result<(), StoreError>;
+    /// Writes a batch of access-log entries in one transaction.
+    async fn record_access(&self, records: &[AccessRecord]) -> Result<(), StoreError>;
 
-    /// Who read `subject`'s data, newest first, at most `limit` rows.
+    /// Who read `subject`'s data, newest first, at most `limit` entries.
     async fn access_of(&self, subject: Uuid, limit: u32) -> Result<Vec<AccessEntry>, StoreError>;
 }

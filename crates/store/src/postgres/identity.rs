@@ -9,7 +9,8 @@ use uuid::Uuid;
 use super::PgStore;
 use crate::error::{StoreError, StoreErrorKind};
 use crate::identity::{
-    AccessEntry, Account, Closing, Credential, CredentialKind, IdentityStore, NewCredential,
+    AccessEntry, AccessRecord, Account, Closing, Credential, CredentialKind, IdentityStore,
+    NewCredential,
 };
 
 /// Access-log rows per insert statement (9 parameters each, well within both databases'
@@ -339,27 +340,42 @@ impl IdentityStore for PgStore {
         Ok(())
     }
 
-    async fn record_access(&self, entries: &[AccessEntry]) -> Result<(), StoreError> {
-        if entries.is_empty() {
+    async fn record_access(&self, records: &[AccessRecord]) -> Result<(), StoreError> {
+        if records.is_empty() {
             return Ok(());
         }
         let mut tx = self.pool.begin().await?;
         // Many rows per statement: a busy server writes thousands of rows a second.
-        for chunk in entries.chunks(ACCESS_ROWS_PER_STATEMENT) {
+        for chunk in records.chunks(ACCESS_ROWS_PER_STATEMENT) {
             let mut insert = sqlx::QueryBuilder::new(
-                "insert into access_log (entry_id, subject_id, at, tenant_id, reader_id, \
-                 reader_role, fields, resource, request_id) ",
+                "insert into access_entries (entry_id, at, tenant_id, reader_id, reader_role, \
+                 resource, request_id) ",
             );
             insert.push_values(chunk, |mut row, e| {
                 row.push_bind(e.entry_id)
-                    .push_bind(e.subject_id)
                     .push_bind(e.at)
                     .push_bind(e.tenant_id)
                     .push_bind(e.reader_id)
                     .push_bind(&e.reader_role)
-                    .push_bind(&e.fields)
                     .push_bind(&e.resource)
                     .push_bind(&e.request_id);
+            });
+            insert.push(" on conflict do nothing");
+            insert.build().execute(&mut *tx).await?;
+        }
+        let subjects: Vec<(&AccessRecord, &(Uuid, String))> = records
+            .iter()
+            .flat_map(|e| e.subjects.iter().map(move |s| (e, s)))
+            .collect();
+        for chunk in subjects.chunks(ACCESS_ROWS_PER_STATEMENT) {
+            let mut insert = sqlx::QueryBuilder::new(
+                "insert into access_subjects (subject_id, at, entry_id, fields) ",
+            );
+            insert.push_values(chunk, |mut row, (e, (subject, fields))| {
+                row.push_bind(*subject)
+                    .push_bind(e.at)
+                    .push_bind(e.entry_id)
+                    .push_bind(fields);
             });
             insert.push(" on conflict do nothing");
             insert.build().execute(&mut *tx).await?;
@@ -370,7 +386,10 @@ impl IdentityStore for PgStore {
 
     async fn access_of(&self, subject: Uuid, limit: u32) -> Result<Vec<AccessEntry>, StoreError> {
         let rows = sqlx::query(
-            "select * from access_log where subject_id = $1 order by at desc, entry_id limit $2",
+            "select s.subject_id, s.at, s.entry_id, s.fields, e.tenant_id, e.reader_id, \
+             e.reader_role, e.resource, e.request_id \
+             from access_subjects s join access_entries e on e.entry_id = s.entry_id \
+             where s.subject_id = $1 order by s.at desc, s.entry_id limit $2",
         )
         .bind(subject)
         .bind(i64::from(limit))

@@ -395,3 +395,59 @@ async fn an_erased_key_leaves_no_copy_in_the_database_files() {
         Some(SubjectKey::Erased(_))
     ));
 }
+
+/// Migration 0003 carries every access-log row of the old one-row-per-person table over into
+/// one entry per response and one row per person, and drops the old table.
+#[tokio::test]
+async fn the_access_log_migration_keeps_every_reading() {
+    use sqlx::{Executor, Row};
+    let mut db = sqlx::SqliteConnection::connect("sqlite::memory:")
+        .await
+        .expect("an in-memory database");
+    db.execute(include_str!(
+        "../../../../migrations/sqlite/0002_identity.sql"
+    ))
+    .await
+    .expect("the identity tables");
+    let (entry, subject, other) = (
+        uuid::Uuid::new_v4(),
+        uuid::Uuid::new_v4(),
+        uuid::Uuid::new_v4(),
+    );
+    for (who, fields) in [(subject, "name,contact"), (other, "description")] {
+        sqlx::query(
+            "insert into access_log (entry_id, subject_id, at, tenant_id, reader_id, reader_role, \
+             fields, resource, request_id) values (?, ?, 1, ?, ?, 'connector', ?, 'GET /v1/requests/{id}', 'r-1')",
+        )
+        .bind(entry)
+        .bind(who)
+        .bind(uuid::Uuid::nil())
+        .bind(uuid::Uuid::nil())
+        .bind(fields)
+        .execute(&mut db)
+        .await
+        .expect("an old row");
+    }
+    db.execute(include_str!(
+        "../../../../migrations/sqlite/0003_access_entries.sql"
+    ))
+    .await
+    .expect("the migration runs");
+    let entries: i64 = sqlx::query("select count(*) from access_entries")
+        .fetch_one(&mut db)
+        .await
+        .expect("counted")
+        .get(0);
+    assert_eq!(entries, 1);
+    let fields: String = sqlx::query("select fields from access_subjects where subject_id = ?")
+        .bind(subject)
+        .fetch_one(&mut db)
+        .await
+        .expect("the person's row")
+        .get(0);
+    assert_eq!(fields, "name,contact");
+    assert!(sqlx::query("select * from access_log")
+        .fetch_all(&mut db)
+        .await
+        .is_err());
+}

@@ -2,7 +2,7 @@
 //! sign-in failure windows and the access log.
 
 use super::*;
-use crate::identity::{AccessEntry, Account, CredentialKind, IdentityStore, NewCredential};
+use crate::identity::{AccessRecord, Account, CredentialKind, IdentityStore, NewCredential};
 
 fn an_account(person: Uuid, tenant: Uuid, login: Option<&[u8]>) -> Account {
     Account {
@@ -284,7 +284,8 @@ pub async fn sign_in_failures_count_within_their_window(ids: &dyn IdentityStore)
     assert_eq!(ids.failures("acct:a", window(t2)).await.expect("read"), 0);
 }
 
-/// The access log keeps every row of a batch and answers per subject, newest first.
+/// The access log keeps every entry of a batch, with each person it showed, and answers per
+/// person, newest first; writing the same entry again changes nothing.
 pub async fn the_access_log_answers_per_subject_newest_first(ids: &dyn IdentityStore) {
     let (tenant, reader, subject, other) = (
         Uuid::new_v4(),
@@ -292,32 +293,51 @@ pub async fn the_access_log_answers_per_subject_newest_first(ids: &dyn IdentityS
         Uuid::new_v4(),
         Uuid::new_v4(),
     );
-    let entry = |entry_id: Uuid, subject_id: Uuid, us: i64| AccessEntry {
-        entry_id,
+    let record = |us: i64, subjects: Vec<(Uuid, &str)>| AccessRecord {
+        entry_id: Uuid::new_v4(),
         at: micros(us),
         tenant_id: tenant,
         reader_id: reader,
         reader_role: "connector".into(),
-        subject_id,
-        fields: "name,contact".into(),
         resource: "GET /v1/requests/{id}".into(),
         request_id: Some("r-1".into()),
+        subjects: subjects
+            .into_iter()
+            .map(|(s, f)| (s, f.to_owned()))
+            .collect(),
     };
-    let (e1, e2) = (Uuid::new_v4(), Uuid::new_v4());
-    let batch = vec![
-        entry(e1, subject, 1_800_000_000_000_000),
-        entry(e1, other, 1_800_000_000_000_000),
-        entry(e2, subject, 1_800_000_100_000_000),
-    ];
+    let first = record(
+        1_800_000_000_000_000,
+        vec![(subject, "name,contact"), (other, "description")],
+    );
+    let second = record(1_800_000_100_000_000, vec![(subject, "description")]);
+    let batch = vec![first.clone(), second.clone()];
     ids.record_access(&batch).await.expect("recorded");
     ids.record_access(&[])
         .await
         .expect("an empty batch is fine");
+    ids.record_access(&batch[..1])
+        .await
+        .expect("a retried batch is fine");
+    let rows = |r: &AccessRecord, who: Uuid| {
+        r.entries()
+            .filter(|e| e.subject_id == who)
+            .collect::<Vec<_>>()
+    };
     let seen = ids.access_of(subject, 10).await.expect("read");
-    assert_eq!(seen, vec![batch[2].clone(), batch[0].clone()]);
+    assert_eq!(
+        seen,
+        [rows(&second, subject), rows(&first, subject)].concat()
+    );
+    assert_eq!(seen[1].fields, "name,contact");
     assert_eq!(ids.access_of(subject, 1).await.expect("read").len(), 1);
     assert_eq!(
         ids.access_of(other, 10).await.expect("read"),
-        vec![batch[1].clone()]
+        rows(&first, other)
     );
+    assert!(ids
+        .access_of(Uuid::new_v4(), 10)
+        .await
+        .expect("read")
+        .is_empty());
 }
