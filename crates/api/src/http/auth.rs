@@ -235,9 +235,9 @@ async fn redeem(
             // A reset ends every other session: whoever knew the old password is out.
             state
                 .identity
-                .store()
-                .revoke_all(person.as_uuid(), &[CredentialKind::Session], now)
-                .await?;
+                .revoke_all(person, &[CredentialKind::Session], now)
+                .await
+                .map_err(identity_error)?;
         }
     }
     start_session(state, tenant, person).await

@@ -127,9 +127,9 @@ async fn switch_role(
     let now = Utc::now();
     state
         .identity
-        .store()
-        .revoke(actor.actor.as_uuid(), id, now)
-        .await?;
+        .revoke(actor.actor, id, now)
+        .await
+        .map_err(super::auth::identity_error)?;
     let (token, signed) =
         super::auth::session_in(&state, actor.tenant, actor.actor, body.role).await?;
     Ok(super::auth::with_cookie(&state, token, Json(signed)))
@@ -194,9 +194,9 @@ async fn sign_out(State(state): State<AppState>, actor: Actor) -> Result<Respons
     if let Via::Session(id) = actor.via {
         state
             .identity
-            .store()
-            .revoke(actor.actor.as_uuid(), id, Utc::now())
-            .await?;
+            .revoke(actor.actor, id, Utc::now())
+            .await
+            .map_err(super::auth::identity_error)?;
     }
     let mut response = StatusCode::NO_CONTENT.into_response();
     if let Ok(v) = HeaderValue::from_str(&removal_cookie(&state).to_string()) {
@@ -329,9 +329,9 @@ async fn revoke_token(
 ) -> Result<StatusCode, ApiError> {
     if state
         .identity
-        .store()
-        .revoke(actor.actor.as_uuid(), id, Utc::now())
-        .await?
+        .revoke(actor.actor, id, Utc::now())
+        .await
+        .map_err(super::auth::identity_error)?
     {
         Ok(StatusCode::NO_CONTENT)
     } else {

@@ -2,9 +2,10 @@
 //! batches, by one background task per instance.
 //!
 //! A handler hands over an [`Opened`] (who read whose data, which fields, for what) and goes
-//! on; the writer waits [`LINGER`] after the first entry of a batch, so a busy server writes a
-//! few large transactions instead of many small ones, then drains whatever has queued up (at
-//! most [`MAX_BATCH`] rows) and writes it in one transaction. The durability bound: an entry is
+//! on; when entries come one by one the writer waits [`LINGER`] after the first of a batch, so
+//! a moderately busy server writes a few large transactions instead of many small ones; when
+//! they queue up it does not wait. It drains whatever has queued up (at most [`MAX_BATCH`]
+//! rows) and writes it in one transaction. The durability bound: an entry is
 //! in the database within [`LINGER`] plus one batch write after its response; a process killed
 //! in between loses at most the entries still queued, at most [`QUEUE`] responses. A full queue makes readers wait rather
 //! than drop entries. A failed write is retried with backoff before the batch is logged as lost.
@@ -165,8 +166,9 @@ async fn write_batches(
     written: Arc<AtomicU64>,
 ) {
     while let Some(first) = receiver.recv().await {
-        // Let a busy server's entries gather, unless someone waits for them to be written.
-        if matches!(first, Message::Rows(_)) {
+        // Let entries gather when they come one by one; when they already queue up the batch
+        // fills without waiting, and nobody who asked for a flush waits longer than needed.
+        if matches!(first, Message::Rows(_)) && receiver.is_empty() {
             tokio::time::sleep(LINGER).await;
         }
         let mut records = Vec::new();

@@ -9,6 +9,7 @@
 
 pub mod access_log;
 pub mod bootstrap;
+pub mod credential_cache;
 pub mod sso;
 
 use std::sync::Arc;
@@ -117,6 +118,7 @@ pub struct Identity {
     privacy: Arc<Privacy>,
     settings: IdentitySettings,
     access: AccessLog,
+    credentials: credential_cache::CredentialCache,
 }
 
 /// The prefix of bearer tokens, so that a leaked one is recognisable (secret scanners).
@@ -204,6 +206,7 @@ impl Identity {
             privacy,
             settings,
             access,
+            credentials: credential_cache::CredentialCache::default(),
         }
     }
 
@@ -341,8 +344,44 @@ impl Identity {
         if token.is_empty() || token.len() > 200 {
             return Ok(None);
         }
-        let found = self.store.credential(&token_hash(token)).await?;
+        let hash = token_hash(token);
+        let found = match self.credentials.get(&hash) {
+            Some(cached) => Some(cached),
+            None => {
+                let found = self.store.credential(&hash).await?;
+                if let Some(credential) = found.as_ref().filter(|c| c.is_live(now)) {
+                    self.credentials.put(hash, credential.clone());
+                }
+                found
+            }
+        };
         Ok(found.filter(|c| c.issued.kind == kind && c.is_live(now)))
+    }
+
+    /// Ends `person`'s credential `id` (a session at sign-out, a token they revoke); false when
+    /// they have no such live credential. Effective at once on this instance, and within the
+    /// credential cache's lifetime on the others.
+    pub async fn revoke(
+        &self,
+        person: PersonId,
+        id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<bool, IdentityError> {
+        let ended = self.store.revoke(person.as_uuid(), id, now).await?;
+        self.credentials.clear();
+        Ok(ended)
+    }
+
+    /// Ends every live credential of `kinds` of `person` (all sessions after a password reset).
+    pub async fn revoke_all(
+        &self,
+        person: PersonId,
+        kinds: &[CredentialKind],
+        now: DateTime<Utc>,
+    ) -> Result<u64, IdentityError> {
+        let ended = self.store.revoke_all(person.as_uuid(), kinds, now).await?;
+        self.credentials.clear();
+        Ok(ended)
     }
 
     /// The CSRF token of a session: derived from the session's token, so nothing is stored and

@@ -466,3 +466,32 @@ async fn a_connector_invites_residents_of_their_neighbourhoods_only() {
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_credential_ended_elsewhere_stops_working_here_within_the_cache_lifetime() {
+    let live = Live::sqlite().await;
+    let world = World::new(&live).await;
+    let token = world.token(Role::Connector);
+    let (status, me) = live.call(Method::GET, "/v1/me", token, None).await;
+    assert_eq!(status, StatusCode::OK);
+    let person: uuid::Uuid = me["person_id"]
+        .as_str()
+        .and_then(|p| p.parse().ok())
+        .expect("an id");
+    // Another instance (or `noaber admin close-account`) ends it in the database directly.
+    let ended = live
+        .state
+        .identity
+        .store()
+        .revoke_all(
+            person,
+            &[noaber_store::identity::CredentialKind::Bearer],
+            chrono::Utc::now(),
+        )
+        .await
+        .expect("revoked");
+    assert!(ended >= 1);
+    tokio::time::sleep(noaber_api::identity::credential_cache::TTL).await;
+    let (status, _) = live.call(Method::GET, "/v1/me", token, None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
