@@ -18,10 +18,13 @@ pub const TTL: Duration = Duration::from_secs(2);
 /// How many credentials are kept.
 const CAPACITY: usize = 10_000;
 
-/// The cache: token hash to the credential and when it was read.
+/// Token hash to the credential and when it was read.
+type Entries = LruCache<[u8; 32], (Credential, Instant)>;
+
+/// The cache of one instance.
 #[derive(Clone, Debug)]
 pub struct CredentialCache {
-    entries: Arc<Mutex<LruCache<[u8; 32], (Credential, Instant)>>>,
+    entries: Arc<Mutex<Entries>>,
 }
 
 impl Default for CredentialCache {
