@@ -116,6 +116,16 @@ fn rows(w: &World) -> Vec<Row> {
             "/v1/me".to_owned(),
             [OK, OK, OK, OK, OK, OK, OK, OK],
         ),
+        get(
+            "how long personal data is kept",
+            "/v1/tenant/retention".to_owned(),
+            [OK, OK, NO, NO, NO, NO, NO, NO],
+        ),
+        get(
+            "which categories need a screening",
+            "/v1/tenant/sensitive-categories".to_owned(),
+            [OK, OK, NO, NO, NO, NO, NO, NO],
+        ),
         Row {
             what: "triage of another neighbourhood's request",
             method: Method::POST,
