@@ -23,6 +23,7 @@ pub mod verify;
 // Everything public in these is re-exported below, so each item has one path: the crate root.
 mod envelope;
 mod error;
+mod opened_cache;
 mod traced;
 
 use async_trait::async_trait;

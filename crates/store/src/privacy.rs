@@ -265,6 +265,7 @@ pub struct Privacy {
     keys: Arc<dyn KeyStore>,
     limits: CacheLimits,
     cache: Mutex<lru::LruCache<Uuid, (Instant, Cached)>>,
+    opened: crate::opened_cache::OpenedCache,
 }
 
 impl std::fmt::Debug for Privacy {
@@ -292,6 +293,7 @@ impl Privacy {
             keys,
             limits,
             cache: Mutex::new(lru::LruCache::new(limits.capacity)),
+            opened: crate::opened_cache::OpenedCache::new(limits),
         }
     }
 
@@ -436,11 +438,31 @@ impl Privacy {
     /// Opens one sealed value given as the object under its `$sealed` (as read models keep it):
     /// its text, or `None` when its subject was erased. Cheaper than [`Privacy::unseal`] on a
     /// payload: no walk over a document.
+    ///
+    /// A value opened lately is answered from memory (ADR 0035), for as long as keys are kept
+    /// and never after its person or scope was erased or forgotten here.
     pub async fn open_sealed(&self, inner: &Value) -> Result<Option<String>, PrivacyError> {
         let inner = inner
             .as_object()
             .ok_or_else(|| PrivacyError::Malformed("$sealed is not an object".into()))?;
-        self.open_parts(&parse_sealed_inner(inner)?).await
+        let text = |name: &str| inner.get(name).and_then(Value::as_str);
+        let known = match (text("nonce"), text("ct")) {
+            (Some(nonce), Some(ciphertext)) => Some(crate::opened_cache::SealedRef {
+                nonce,
+                subject: subject_of(inner)?,
+                scope: scope_of(inner)?,
+                ciphertext,
+            }),
+            _ => None,
+        };
+        if let Some(text) = known.as_ref().and_then(|k| self.opened.get(k)) {
+            return Ok(Some(text));
+        }
+        let opened = self.open_parts(&parse_sealed_inner(inner)?).await?;
+        if let (Some(known), Some(text)) = (&known, &opened) {
+            self.opened.put(known, text);
+        }
+        Ok(opened)
     }
 
     async fn open_parts(&self, sealed: &Sealed) -> Result<Option<String>, PrivacyError> {
@@ -473,6 +495,7 @@ impl Privacy {
     pub async fn erase(&self, subject: Uuid) -> Result<bool, PrivacyError> {
         let erased = self.keys.erase_key(subject).await?;
         self.remember(subject, Cached::Erased);
+        self.opened.forget(subject);
         Ok(erased)
     }
 
@@ -524,6 +547,7 @@ impl Privacy {
         if let Ok(mut c) = self.cache.lock() {
             c.pop(&subject);
         }
+        self.opened.forget(subject);
     }
 }
 
@@ -900,6 +924,43 @@ mod tests {
         let mut again = json!({ "$pii": { "subject": subject, "text": "Anna" } });
         let refused = here.seal(Uuid::nil(), &mut again).await;
         assert!(matches!(refused, Err(PrivacyError::SubjectErased(s)) if s == subject));
+    }
+
+    #[tokio::test]
+    async fn an_opened_value_is_answered_from_memory_until_its_person_or_scope_is_forgotten() {
+        let keys: Arc<MemKeys> = Arc::new(MemKeys::default());
+        let master = MasterKey::generate();
+        let here = Privacy::new(master.clone(), keys.clone());
+        let elsewhere = Privacy::new(master, keys);
+        let (subject, request) = (Uuid::now_v7(), Uuid::now_v7());
+        let mut payload =
+            json!({"d": {"$pii": {"subject": subject, "scope": request, "text": "Een lamp"}}});
+        here.seal(Uuid::nil(), &mut payload).await.expect("seals");
+        let inner = payload["d"]["$sealed"].clone();
+        assert_eq!(
+            here.open_sealed(&inner).await.expect("opens").as_deref(),
+            Some("Een lamp")
+        );
+        // A copy that names another person is not answered from memory: that person has no key.
+        let mut forged = inner.clone();
+        forged["subject"] = json!(Uuid::now_v7());
+        assert_eq!(here.open_sealed(&forged).await.expect("opens"), None);
+        // The scope ends elsewhere; here it is still remembered until the scope is forgotten.
+        elsewhere.erase(request).await.expect("the scope ends");
+        assert!(here.open_sealed(&inner).await.expect("opens").is_some());
+        here.forget(request);
+        assert_eq!(here.open_sealed(&inner).await.expect("opens"), None);
+        // Erasing the person here drops their values at once.
+        let (other, mut again) = (
+            Uuid::now_v7(),
+            json!({"$pii": {"subject": Uuid::nil(), "text": "x"}}),
+        );
+        again["$pii"]["subject"] = json!(other);
+        here.seal(Uuid::nil(), &mut again).await.expect("seals");
+        let inner = again["$sealed"].clone();
+        assert!(here.open_sealed(&inner).await.expect("opens").is_some());
+        here.erase(other).await.expect("erases");
+        assert_eq!(here.open_sealed(&inner).await.expect("opens"), None);
     }
 
     #[tokio::test]

@@ -138,13 +138,26 @@ impl Live {
             .unwrap_or_else(|| panic!("no id in {answer}"))
     }
 
-    /// Waits until the read models have everything written so far.
+    /// Waits until the read models have everything written so far. On PostgreSQL the log's
+    /// visible head stays below any transaction still open (an access-log batch, say), so one
+    /// catch-up can end before a write just acknowledged: wait until two in a row agree.
     pub async fn settle(&self) {
-        self.state
-            .projections
-            .catch_up(std::time::Duration::from_secs(10))
-            .await
-            .expect("the read models catch up");
+        let catch_up = || async {
+            self.state
+                .projections
+                .catch_up(std::time::Duration::from_secs(10))
+                .await
+                .expect("the read models catch up")
+        };
+        let mut last = catch_up().await;
+        for _ in 0..50 {
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+            let now = catch_up().await;
+            if now == last {
+                return;
+            }
+            last = now;
+        }
     }
 }
 
