@@ -1,7 +1,8 @@
 //! Noaber's read models, folded from the event log: resident feeds, connector queues, the helper
 //! directory with match suggestions, funder KPIs, signals, the roles granted, safeguarding (who
 //! is screened or suspended, which categories are sensitive), retention (the ended requests
-//! waiting for their tenant's period to run out) and the audit view.
+//! waiting for their tenant's period to run out), the social map (neighbourhoods and the
+//! organisations a connector refers to) and the audit view.
 //!
 //! Every model implements [`model::ReadModel`]; the [`runner`] folds the log into all of them
 //! at once, keeps them in memory following the log, and snapshots them.
@@ -24,6 +25,7 @@ pub mod safeguarding;
 mod sealed;
 pub mod signals;
 pub mod snapshot;
+pub mod social_map;
 
 pub use model::{Envelope, ReadModel};
 pub use runner::{fold_all, fold_decoded, Projections, ReadModels, RunnerConfig, RunnerError};

@@ -140,6 +140,8 @@ read_models! {
     safeguarding: crate::safeguarding::Safeguarding,
     /// Each tenant's retention period, and the ended requests waiting for it to run out.
     retention: crate::retention::Retention,
+    /// Each tenant's neighbourhoods and organisations.
+    social_map: crate::social_map::SocialMap,
 }
 
 /// Counters of one fold.

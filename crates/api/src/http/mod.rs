@@ -27,6 +27,7 @@ pub mod requests;
 pub mod roles;
 pub mod safeguarding;
 pub mod security;
+pub mod social_map;
 pub mod sso;
 pub mod taxonomy;
 pub mod tenant;
@@ -167,6 +168,7 @@ pub fn app_with(state: AppState, config: &HttpConfig) -> Router {
         .merge(roles::router())
         .merge(safeguarding::router())
         .merge(tenant::router())
+        .merge(social_map::router())
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             authn::require_actor,

@@ -117,6 +117,16 @@ fn rows(w: &World) -> Vec<Row> {
             [OK, OK, OK, OK, OK, OK, OK, OK],
         ),
         get(
+            "the neighbourhoods of the social map",
+            "/v1/neighbourhoods".to_owned(),
+            [OK, OK, OK, OK, OK, OK, OK, OK],
+        ),
+        get(
+            "the organisations of the social map",
+            "/v1/organisations".to_owned(),
+            [OK, OK, OK, OK, OK, OK, OK, OK],
+        ),
+        get(
             "how long personal data is kept",
             "/v1/tenant/retention".to_owned(),
             [OK, OK, NO, NO, NO, NO, NO, NO],

@@ -22,5 +22,6 @@ mod personal_data;
 mod personal_fields;
 mod roles;
 mod security_headers;
+mod social_map;
 mod sso;
 mod tenant_export;
