@@ -43,10 +43,8 @@ async fn every_role_reads_the_neighbourhoods_and_organisations_of_its_own_tenant
     live.settle().await;
     for (role, token) in ROLES.iter().zip(world.tokens.iter().map(|(_, t)| t)) {
         let hoods = get(&live, token, "/v1/neighbourhoods").await;
-        let mut found = ids(&hoods, "neighbourhood_id");
-        found.sort();
-        let mut expected = vec![world.n1.to_string(), world.n2.to_string()];
-        expected.sort();
+        let found = ids(&hoods, "neighbourhood_id");
+        let expected = [world.n1.to_string(), world.n2.to_string()];
         assert!(
             expected.iter().all(|n| found.contains(n)),
             "{role}: {hoods}"
