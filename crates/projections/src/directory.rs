@@ -103,6 +103,12 @@ pub struct RequestParties<'a> {
     pub offered: &'a [PersonId],
     /// The organisations it was referred to or from.
     pub organisations: &'a [OrganisationId],
+    /// The helpers credited when it was resolved.
+    pub credited: &'a [PersonId],
+    /// Its category's code.
+    pub category: &'static str,
+    /// Whether it is still open (not resolved, closed or voided).
+    pub open: bool,
 }
 
 /// A helper found in the directory.
@@ -485,6 +491,9 @@ impl Directory {
             matched: &n.matched,
             offered: &n.offered,
             organisations: &n.organisations,
+            credited: &n.credited,
+            category: n.category.code(),
+            open: n.open,
         })
     }
 

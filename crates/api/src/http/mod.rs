@@ -17,6 +17,7 @@ pub mod export;
 pub mod extract;
 pub mod health;
 pub mod me;
+pub mod mine;
 pub mod organisations;
 pub mod personal;
 pub mod persons;
@@ -169,6 +170,7 @@ pub fn app_with(state: AppState, config: &HttpConfig) -> Router {
         .merge(safeguarding::router())
         .merge(tenant::router())
         .merge(social_map::router())
+        .merge(mine::router())
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             authn::require_actor,

@@ -17,6 +17,7 @@ mod data_lifetime;
 mod http_basics;
 mod http_v1;
 mod identity;
+mod mine;
 mod personal_calls;
 mod personal_data;
 mod personal_fields;

@@ -1,0 +1,112 @@
+//! A person's own lists: `GET /v1/me/requests` (what they asked, themselves or through a
+//! connector), `GET /v1/me/offers` (where they offered and are not matched yet) and
+//! `GET /v1/me/matches` (where they are matched, or were credited when it was solved: their
+//! history of contributions). Newest first; the details of each through `GET /v1/requests/{id}`.
+
+use axum::extract::State;
+use axum::routing::get;
+use axum::{Json, Router};
+use noaber_domain::{NeighbourhoodId, PersonId, RequestId};
+use noaber_projections::directory::RequestParties;
+use serde::{Deserialize, Serialize};
+
+use super::reads::{wait_if_fresh, Fresh};
+use super::social_map::Items;
+use super::{Actor, ApiError, ApiQuery, AppState};
+
+/// The routes of one's own lists, under `/v1`.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/me/requests", get(my_requests))
+        .route("/me/offers", get(my_offers))
+        .route("/me/matches", get(my_matches))
+}
+
+/// One request in one of the caller's lists.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Mine {
+    /// The request.
+    pub request_id: RequestId,
+    /// Its neighbourhood.
+    pub neighbourhood_id: NeighbourhoodId,
+    /// Its category.
+    pub category: String,
+    /// Whether it is still open.
+    pub open: bool,
+    /// The caller's part: `requester`, `offered`, `matched` or `credited`.
+    pub part: &'static str,
+}
+
+/// The caller's part in a request, if they have the one `wanted` asks for.
+type Wanted = fn(&RequestParties<'_>, PersonId) -> Option<&'static str>;
+
+fn as_requester(p: &RequestParties<'_>, me: PersonId) -> Option<&'static str> {
+    (p.requester == me).then_some("requester")
+}
+
+fn as_offering(p: &RequestParties<'_>, me: PersonId) -> Option<&'static str> {
+    p.offered.contains(&me).then_some("offered")
+}
+
+fn as_helper(p: &RequestParties<'_>, me: PersonId) -> Option<&'static str> {
+    if p.matched.contains(&me) {
+        Some("matched")
+    } else if p.credited.contains(&me) {
+        Some("credited")
+    } else {
+        None
+    }
+}
+
+async fn list(
+    state: &AppState,
+    actor: &Actor,
+    fresh: bool,
+    wanted: Wanted,
+) -> Result<Json<Items<Mine>>, ApiError> {
+    wait_if_fresh(state, fresh).await?;
+    let models = state.projections.read().await;
+    let me = actor.actor;
+    let items = models
+        .directory
+        .requests_of(me)
+        .iter()
+        .rev()
+        .filter_map(|id| {
+            let parties = models.directory.request_parties(*id)?;
+            let part = wanted(&parties, me)?;
+            Some(Mine {
+                request_id: *id,
+                neighbourhood_id: parties.neighbourhood,
+                category: parties.category.to_owned(),
+                open: parties.open,
+                part,
+            })
+        })
+        .collect();
+    Ok(Json(Items { items }))
+}
+
+async fn my_requests(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiQuery(q): ApiQuery<Fresh>,
+) -> Result<Json<Items<Mine>>, ApiError> {
+    list(&state, &actor, q.fresh, as_requester).await
+}
+
+async fn my_offers(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiQuery(q): ApiQuery<Fresh>,
+) -> Result<Json<Items<Mine>>, ApiError> {
+    list(&state, &actor, q.fresh, as_offering).await
+}
+
+async fn my_matches(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiQuery(q): ApiQuery<Fresh>,
+) -> Result<Json<Items<Mine>>, ApiError> {
+    list(&state, &actor, q.fresh, as_helper).await
+}
