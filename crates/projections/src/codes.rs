@@ -141,16 +141,6 @@ impl SkillSet {
         self.0.iter().filter(|s| other.contains(**s)).count()
     }
 
-    /// The skills shared with `other`.
-    pub fn intersection<'a>(&'a self, other: &'a SkillSet) -> impl Iterator<Item = Skill> + 'a {
-        self.0.iter().copied().filter(|s| other.contains(*s))
-    }
-
-    /// Whether the set is empty.
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
     /// The skills, in taxonomy order.
     pub fn iter(&self) -> impl Iterator<Item = Skill> + '_ {
         self.0.iter().copied()

@@ -7,8 +7,10 @@
 //!
 //! Suggestion score (higher first), every part listed in the suggestion's reasons:
 //! - offered help on this request already: +40;
-//! - skill fit (the request's wanted skills, else the skills that fit its category): +30 for
-//!   one shared skill, +5 for each further one (at most +15 more);
+//! - skill fit: +30 for one skill that fits the request's category, +5 for each further one (at
+//!   most +15 more); +15 for each skill the request names (`skills_wanted`, at most +30). The
+//!   named skills add to the category's, so a helper for what the help is about is not
+//!   outranked by a nearby one with a single named skill;
 //! - distance: +20 at 0 km, 4 points less per km (0 from 5 km); unknown distance: 0;
 //! - availability in the days up to the request's needed-by date (the whole week when none or
 //!   more than a week away): +10 when the helper has a shared slot, -10 when they declared
@@ -607,18 +609,17 @@ impl Directory {
         if !need.open {
             return Err(DirectoryError::RequestNotOpen(request));
         }
-        let wanted = if need.skills.is_empty() {
-            need.category.skills()
-        } else {
-            need.skills.clone()
-        };
+        // The category's skills are what the help is about; the skills the request names add
+        // to them, never replace them (a named lawn mower must not outrank every helper with
+        // paperwork skills on a paperwork request).
+        let category = need.category.skills();
         let window = slots_until(now, need.needed_by);
         let origin = need
             .location
             .or_else(|| self.persons.get(&need.requester).and_then(|p| p.location));
         let context = Assess {
             need,
-            wanted: &wanted,
+            category: &category,
             window,
             origin,
         };
@@ -665,7 +666,7 @@ impl Directory {
 /// What scoring a helper for one request needs.
 struct Assess<'a> {
     need: &'a Need,
-    wanted: &'a SkillSet,
+    category: &'a SkillSet,
     window: SlotMask,
     origin: Option<ApproxLocation>,
 }
@@ -704,17 +705,24 @@ impl Assess<'_> {
             score += 40;
             explain(SuggestionReason::Offered);
         }
-        let fit = p.skills.shared(self.wanted);
-        if fit > 0 {
-            let extra = i32::try_from(fit - 1).unwrap_or(3).min(3);
-            score += 30 + 5 * extra;
-            explain(SuggestionReason::SkillFit {
-                skills: p
-                    .skills
-                    .intersection(self.wanted)
-                    .map(Skill::code)
-                    .collect(),
-            });
+        // 30 for a skill of the category, 5 more for each further one (at most 3); 15 for each
+        // skill the request names (at most 2), so the category's fit weighs most.
+        let category_fit = p.skills.shared(self.category);
+        let named_fit = p.skills.shared(&need.skills);
+        if category_fit > 0 {
+            score += 30 + 5 * i32::try_from(category_fit - 1).unwrap_or(3).min(3);
+        }
+        if named_fit > 0 {
+            score += 15 * i32::try_from(named_fit).unwrap_or(2).min(2);
+        }
+        if category_fit + named_fit > 0 {
+            let skills = p
+                .skills
+                .iter()
+                .filter(|s| self.category.contains(*s) || need.skills.contains(*s))
+                .map(Skill::code)
+                .collect();
+            explain(SuggestionReason::SkillFit { skills });
         }
         if let Some(m) = distance {
             // 20 - 4 x distance in km, rounded down to whole points.

@@ -46,7 +46,9 @@ async fn own_lists_show_each_part_newest_first(live: &Live) {
 
     let asked = items(live, resident, "/v1/me/requests").await;
     assert_eq!(ids(&asked), [q3.to_string(), world.q1.to_string()]);
-    assert!(asked.iter().all(|i| i["part"] == "requester" && i["open"] == true));
+    assert!(asked
+        .iter()
+        .all(|i| i["part"] == "requester" && i["open"] == true));
     assert_eq!(asked[0]["category"], "garden");
 
     let offered = items(live, helper, "/v1/me/offers").await;

@@ -268,3 +268,36 @@ fn the_directory_knows_which_requests_a_person_took_part_in() {
     assert_eq!(models.directory.requests_of(person(1)), &[request(1)]);
     assert_eq!(models.directory.requests_of(person(2)), &[request(1)]);
 }
+
+/// Issue 9's defect: once a request named a skill, a helper with only that skill 110 m away
+/// outranked every helper whose skills fit what the help is about.
+#[test]
+fn a_named_skill_adds_to_the_category_and_does_not_replace_it() {
+    let mut h = History::new();
+    h.at(day(2025, 3, 3));
+    h.push(neighbourhood_registered(0));
+    h.push(registered(0, 0, Some(place(0.0))));
+    // 5: lawn mower next door; 6: paperwork 2 km away; 7: both, 3 km away.
+    for (p, km, skills) in [
+        (5, 0.1, &["lawn_mowing"][..]),
+        (6, 2.0, &["paperwork"][..]),
+        (7, 3.0, &["paperwork", "lawn_mowing"][..]),
+    ] {
+        h.push(registered(p, 0, Some(place(km))));
+        h.push(skills_declared(p, skills, weekday_mornings(), 10));
+        h.push(opted_in(p));
+    }
+    h.push(posted_with(1, 0, 0, |p| {
+        p.category = category("paperwork");
+        p.skills_wanted = vec!["lawn_mowing".parse().unwrap()];
+    }));
+    let models = fold_all(&h.events);
+    let order: Vec<_> = models
+        .directory
+        .suggest(request(1), day(2025, 3, 3), 0)
+        .unwrap()
+        .iter()
+        .map(|s| s.helper)
+        .collect();
+    assert_eq!(order, vec![person(7), person(6), person(5)]);
+}
