@@ -202,6 +202,55 @@ fn latest_card(events: &[PersonEvent]) -> (Option<&Personal>, Option<&Personal>,
     (name, contact, erased, shares)
 }
 
+/// A found helper with the name and contact their coordinator calls them by.
+#[derive(Debug, Clone, Serialize)]
+pub struct WithCard<T> {
+    /// What was found.
+    #[serde(flatten)]
+    pub item: T,
+    /// Their name, opened for those who coordinate helpers.
+    pub name: Option<Shown>,
+    /// Their phone number or e-mail address, opened likewise.
+    pub contact: Option<Shown>,
+}
+
+/// `items` with each helper's name and contact opened when the caller coordinates helpers
+/// (the table's `read_helpers`) and `open` is not false, every opening recorded as one entry.
+pub async fn with_cards<T>(
+    state: &AppState,
+    actor: &Actor,
+    headers: &HeaderMap,
+    resource: &'static str,
+    open_any: bool,
+    items: Vec<T>,
+    person: impl Fn(&T) -> PersonId,
+) -> Result<Vec<WithCard<T>>, ApiError> {
+    let opens = open_any && reach(actor.role, Action::ReadHelpers) != Reach::No;
+    let mut opened = Opened::new(actor.tenant, actor.actor, actor.role, resource);
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        let (mut name, mut contact) = (None, None);
+        if opens {
+            let who = person(&item);
+            let card = person_card(state, actor.tenant, who).await?;
+            if card.name_shown.is_some() {
+                opened.add(who, "name");
+            }
+            if card.contact.is_some() {
+                opened.add(who, "contact");
+            }
+            (name, contact) = (card.name_shown, card.contact);
+        }
+        out.push(WithCard {
+            item,
+            name,
+            contact,
+        });
+    }
+    record(state, opened, headers).await;
+    Ok(out)
+}
+
 /// Hands what a response opened to the access log, with the request id the client sent.
 pub async fn record(state: &AppState, mut opened: Opened, headers: &HeaderMap) {
     opened.request_id = headers

@@ -15,6 +15,7 @@
 use std::time::Duration;
 
 use axum::extract::State;
+use axum::http::HeaderMap;
 use axum::routing::get;
 use axum::{Json, Router};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -35,6 +36,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::extract::{from_text, CommaList};
+use super::personal::{with_cards, WithCard};
 use super::policy;
 use super::{Actor, ApiError, ApiPath, ApiQuery, AppState, Via};
 use noaber_domain::policy::{Action, Reach};
@@ -210,6 +212,8 @@ async fn queue(
 pub struct SuggestionParams {
     /// At most this many suggestions (10 when absent).
     pub limit: Option<usize>,
+    /// `false` to leave the helpers' names and contacts sealed (nothing is then recorded).
+    pub open: Option<bool>,
     /// Wait for the read models to include every earlier write.
     #[serde(default)]
     pub fresh: bool,
@@ -218,16 +222,23 @@ pub struct SuggestionParams {
 async fn suggestions(
     State(state): State<AppState>,
     actor: Actor,
+    headers: HeaderMap,
     ApiPath(request_id): ApiPath<RequestId>,
     ApiQuery(params): ApiQuery<SuggestionParams>,
-) -> Result<Json<Vec<Suggestion>>, ApiError> {
+) -> Result<Json<Vec<WithCard<Suggestion>>>, ApiError> {
     wait_if_fresh(&state, params.fresh).await?;
     policy::request_in_reach(&state, &actor, request_id, Action::ReadSuggestions).await?;
-    let models = state.projections.read().await;
-    let found = models
-        .directory
-        .suggest(request_id, Utc::now(), params.limit.unwrap_or(0))?;
-    Ok(Json(found))
+    let found = state.projections.read().await.directory.suggest(
+        request_id,
+        Utc::now(),
+        params.limit.unwrap_or(0),
+    )?;
+    let resource = "GET /v1/requests/{id}/suggestions";
+    let open = params.open != Some(false);
+    let named = with_cards(&state, &actor, &headers, resource, open, found, |s| {
+        s.helper
+    });
+    Ok(Json(named.await?))
 }
 
 /// Query of `GET /v1/helpers`.
@@ -243,6 +254,8 @@ pub struct HelperParams {
     pub neighbourhood: Option<NeighbourhoodId>,
     /// At most this many helpers (50 when absent).
     pub limit: Option<usize>,
+    /// `false` to leave the helpers' names and contacts sealed (nothing is then recorded).
+    pub open: Option<bool>,
     /// Wait for the read models to include every earlier write.
     #[serde(default)]
     pub fresh: bool,
@@ -251,8 +264,9 @@ pub struct HelperParams {
 async fn helpers(
     State(state): State<AppState>,
     actor: Actor,
+    headers: HeaderMap,
     ApiQuery(params): ApiQuery<HelperParams>,
-) -> Result<Json<Vec<HelperHit>>, ApiError> {
+) -> Result<Json<Vec<WithCard<HelperHit>>>, ApiError> {
     let scope = policy::scope(&state, &actor, Action::ReadHelpers).await?;
     if scope.reach != Reach::Tenant {
         match params.neighbourhood {
@@ -285,8 +299,18 @@ async fn helpers(
         neighbourhood: params.neighbourhood,
         limit: params.limit.unwrap_or(0),
     };
-    let models = state.projections.read().await;
-    Ok(Json(models.directory.helpers(&query)?))
+    let found = state.projections.read().await.directory.helpers(&query)?;
+    let open = params.open != Some(false);
+    let named = with_cards(
+        &state,
+        &actor,
+        &headers,
+        "GET /v1/helpers",
+        open,
+        found,
+        |h| h.person,
+    );
+    Ok(Json(named.await?))
 }
 
 /// Query of `GET /v1/kpis`: the period is [from, to), dates as `YYYY-MM-DD` or RFC 3339.

@@ -305,3 +305,65 @@ async fn a_request_taken_for_a_resident_records_its_basis_or_is_refused() {
         .await;
     assert_eq!(status, StatusCode::CREATED, "{written}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_connector_finds_helpers_by_name_and_number_and_the_reading_is_recorded() {
+    let live = Live::sqlite().await;
+    let world = World::new(&live).await;
+    let connector = world.token(Role::Connector);
+    let path = format!("/v1/helpers?neighbourhood={}", world.n1);
+    let (status, hits) = live.call(Method::GET, &path, connector, None).await;
+    assert_eq!(status, StatusCode::OK, "{hits}");
+    let bram = hits
+        .as_array()
+        .expect("a list")
+        .iter()
+        .find(|h| h["person"] == world.helper.to_string())
+        .expect("the helper is listed")
+        .clone();
+    assert_eq!(bram["name"]["state"], "clear", "{bram}");
+    assert_eq!(bram["contact"]["state"], "clear", "{bram}");
+    // Left sealed when asked, and then nothing is recorded.
+    let (_, sealed) = live
+        .call(Method::GET, &format!("{path}&open=false"), connector, None)
+        .await;
+    assert!(sealed
+        .as_array()
+        .expect("a list")
+        .iter()
+        .all(|h| h["name"].is_null() && h["contact"].is_null()));
+    live.state.identity.access_log().flush().await;
+    let seen = live
+        .state
+        .identity
+        .store()
+        .access_of(world.helper.as_uuid(), 50)
+        .await
+        .expect("the access log reads");
+    let helpers_reads: Vec<_> = seen
+        .iter()
+        .filter(|e| e.resource == "GET /v1/helpers")
+        .collect();
+    assert_eq!(helpers_reads.len(), 1, "{seen:?}");
+    assert_eq!(helpers_reads[0].fields, "contact,name");
+
+    // Suggestions for a request carry the names too; a partner who may read them does not
+    // coordinate helpers and gets none.
+    let path = format!("/v1/requests/{}/suggestions", world.q2);
+    let (status, suggested) = live
+        .call(Method::GET, &path, world.token(Role::Admin), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{suggested}");
+    let first = &suggested.as_array().expect("a list")[0];
+    assert_eq!(first["name"]["state"], "clear", "{first}");
+    let path = format!("/v1/requests/{}/suggestions", world.q1);
+    let (status, for_partner) = live
+        .call(Method::GET, &path, world.token(Role::Partner), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{for_partner}");
+    assert!(for_partner
+        .as_array()
+        .expect("a list")
+        .iter()
+        .all(|s| s["name"].is_null()));
+}
