@@ -67,6 +67,11 @@ impl StreamId {
         self.0.split_once('-').map_or(self.0.as_str(), |(c, _)| c)
     }
 
+    /// The aggregate's id: the part after the first `-`, when it is a UUID.
+    pub fn aggregate_id(&self) -> Option<Uuid> {
+        self.0.split_once('-').and_then(|(_, id)| id.parse().ok())
+    }
+
     /// The id as a string slice.
     pub fn as_str(&self) -> &str {
         &self.0

@@ -30,6 +30,7 @@ pub mod safeguarding;
 pub mod security;
 pub mod social_map;
 pub mod sso;
+pub mod stream;
 pub mod taxonomy;
 pub mod tenant;
 
@@ -171,6 +172,7 @@ pub fn app_with(state: AppState, config: &HttpConfig) -> Router {
         .merge(tenant::router())
         .merge(social_map::router())
         .merge(mine::router())
+        .merge(stream::router())
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             authn::require_actor,

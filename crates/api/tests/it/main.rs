@@ -25,4 +25,5 @@ mod roles;
 mod security_headers;
 mod social_map;
 mod sso;
+mod stream;
 mod tenant_export;
