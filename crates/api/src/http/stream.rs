@@ -60,7 +60,7 @@ async fn stream(
         .subscribe(after, filter)
         .filter_map(move |item| {
             let state = state.clone();
-            let actor = actor.clone();
+
             async move {
                 let recorded = item.ok()?;
                 visible(&state, &actor, &recorded)
