@@ -2,13 +2,14 @@
 //! directory with match suggestions, funder KPIs, signals, the roles granted, safeguarding (who
 //! is screened or suspended, which categories are sensitive), retention (the ended requests
 //! waiting for their tenant's period to run out), the social map (neighbourhoods and the
-//! organisations a connector refers to) and the audit view.
+//! organisations a connector refers to), the calls to the volunteer list and the audit view.
 //!
 //! Every model implements [`model::ReadModel`]; the [`runner`] folds the log into all of them
 //! at once, keeps them in memory following the log, and snapshots them.
 #![deny(missing_docs)]
 
 pub mod audit;
+pub mod calls;
 mod codes;
 pub mod directory;
 mod fastmap;

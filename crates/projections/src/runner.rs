@@ -142,6 +142,8 @@ read_models! {
     retention: crate::retention::Retention,
     /// Each tenant's neighbourhoods and organisations.
     social_map: crate::social_map::SocialMap,
+    /// The calls to the volunteer list.
+    calls: crate::calls::Calls,
 }
 
 /// Counters of one fold.

@@ -2,6 +2,8 @@
 //! publisher's words for the neighbourhood) for whoever reaches it: a neighbour of a
 //! neighbourhood it goes to, as in their feed, or one of its organisers; its answers, with
 //! names and contact details opened, for its organisers only. Every opening is recorded.
+//! `GET /v1/calls` lists the calls the caller reaches (as a neighbour or an organiser), newest
+//! first, without their sealed words: ids, where, until when, hands needed and answers so far.
 
 use axum::extract::State;
 use axum::http::HeaderMap;
@@ -11,16 +13,77 @@ use chrono::{DateTime, Utc};
 use noaber_domain::call::{Call, CallEvent, CallField, CallScope};
 use noaber_domain::values::{Availability, CategoryCode};
 use noaber_domain::{CallId, NeighbourhoodId, OrganisationId, PersonId};
+use noaber_projections::calls::CallEntry;
 use noaber_store::StreamId;
 use serde::{Deserialize, Serialize};
 
 use super::personal::{open, record, sealed_events, Shown};
-use super::{policy, Actor, ApiError, ApiPath, AppState};
+use super::social_map::Items;
+use super::{policy, Actor, ApiError, ApiPath, ApiQuery, AppState};
 use crate::identity::Opened;
 
 /// The call read route, under `/v1`.
 pub fn router() -> Router<AppState> {
-    Router::new().route("/calls/{id}", get(call))
+    Router::new()
+        .route("/calls", get(calls))
+        .route("/calls/{id}", get(call))
+}
+
+/// Query of `GET /v1/calls`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CallsQuery {
+    /// Only calls still taking answers (`true`) or only closed ones (`false`).
+    pub open: Option<bool>,
+    /// Wait until the read models include everything committed before this call.
+    #[serde(default)]
+    pub fresh: bool,
+}
+
+/// A call in the list, with whether the caller organises it.
+#[derive(Debug, Clone, Serialize)]
+pub struct CallListed {
+    /// The call.
+    #[serde(flatten)]
+    pub call: CallEntry,
+    /// Whether the caller is one of its organisers (and so reads its answers).
+    pub organiser: bool,
+}
+
+async fn calls(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiQuery(query): ApiQuery<CallsQuery>,
+) -> Result<Json<Items<CallListed>>, ApiError> {
+    super::reads::wait_if_fresh(&state, query.fresh).await?;
+    let found = state
+        .projections
+        .read()
+        .await
+        .calls
+        .of(actor.tenant, |c| query.open.is_none_or(|o| c.open == o));
+    let mut items = Vec::new();
+    for call in found {
+        let neighbourhoods = match &call.scope {
+            CallScope::All => None,
+            CallScope::Neighbourhoods(list) => Some(list.clone()),
+        };
+        let reached = policy::call_in_reach(
+            &state,
+            &actor,
+            call.published_by,
+            call.organisation_id,
+            neighbourhoods.as_deref(),
+        )
+        .await;
+        if let Ok(reached) = reached {
+            items.push(CallListed {
+                call,
+                organiser: reached.organiser,
+            });
+        }
+    }
+    Ok(Json(Items { items }))
 }
 
 /// One answer to a call, for its organisers.

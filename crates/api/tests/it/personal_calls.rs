@@ -165,3 +165,60 @@ async fn a_call_of_another_tenant_or_none_at_all_is_not_found() {
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_call_list_shows_each_caller_the_calls_they_reach_newest_first() {
+    let live = Live::sqlite().await;
+    let world = World::new(&live).await;
+    let (c1, c2) = calls(&live, &world).await;
+    let listed = |token: String, path: &'static str| {
+        let live = &live;
+        async move {
+            let (status, body) = live.call(Method::GET, path, &token, None).await;
+            assert_eq!(status, StatusCode::OK, "{path}: {body}");
+            body["items"].as_array().expect("items").clone()
+        }
+    };
+    let ids = |items: &[Value]| -> Vec<String> {
+        items
+            .iter()
+            .map(|c| c["call_id"].as_str().expect("an id").to_owned())
+            .collect()
+    };
+    // The administrator organises both, newest first.
+    let all = listed(world.token(Role::Admin).to_owned(), "/v1/calls").await;
+    assert_eq!(ids(&all), [c2.to_string(), c1.to_string()]);
+    assert!(all.iter().all(|c| c["organiser"] == true));
+    let first = all
+        .iter()
+        .find(|c| c["call_id"] == c1.to_string())
+        .expect("c1");
+    assert_eq!(first["answers"], 1);
+    assert!(first.get("title").is_none(), "no sealed words in the list");
+    // The connector of n1 organises c1 only; a resident of n1 sees c1 as a neighbour.
+    let connector = listed(world.token(Role::Connector).to_owned(), "/v1/calls").await;
+    assert_eq!(ids(&connector), [c1.to_string()]);
+    assert_eq!(connector[0]["organiser"], true);
+    let resident = listed(world.token(Role::Resident).to_owned(), "/v1/calls").await;
+    assert_eq!(ids(&resident), [c1.to_string()]);
+    assert_eq!(resident[0]["organiser"], false);
+    // Closed calls leave the open list.
+    live.ok(
+        &format!("/v1/calls/{c2}/close"),
+        world.token(Role::Admin),
+        json!({"reason": "filled"}),
+    )
+    .await;
+    live.settle().await;
+    let open = listed(world.token(Role::Admin).to_owned(), "/v1/calls?open=true").await;
+    assert_eq!(ids(&open), [c1.to_string()]);
+    let (status, _) = live
+        .call(
+            Method::GET,
+            "/v1/calls?open=maybe",
+            world.token(Role::Admin),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
