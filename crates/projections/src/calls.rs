@@ -52,7 +52,7 @@ impl Calls {
             .filter(|(t, c)| *t == tenant && keep(c))
             .map(|(_, c)| c.clone())
             .collect();
-        out.sort_by(|a, b| (b.published_at, b.call_id).cmp(&(a.published_at, a.call_id)));
+        out.sort_by_key(|c| std::cmp::Reverse((c.published_at, c.call_id)));
         out
     }
 }
