@@ -88,6 +88,18 @@ pub trait Decider {
     /// Folds one event into the state.
     fn evolve(state: Self::State, event: &Self::Event) -> Self::State;
 
+    /// Folds one event that happened at `occurred_at` (its envelope's time) into the state:
+    /// for rules about when things happened, which the events' payloads do not carry. The
+    /// executor folds with it; by default the time is not needed.
+    fn evolve_at(
+        state: Self::State,
+        event: &Self::Event,
+        occurred_at: chrono::DateTime<chrono::Utc>,
+    ) -> Self::State {
+        let _ = occurred_at;
+        Self::evolve(state, event)
+    }
+
     /// Folds a whole history, starting from the default state.
     fn fold<'a>(events: impl IntoIterator<Item = &'a Self::Event>) -> Self::State
     where

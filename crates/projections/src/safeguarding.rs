@@ -71,7 +71,8 @@ impl Safeguarding {
 
 impl ReadModel for Safeguarding {
     const NAME: &'static str = "safeguarding";
-    const SNAPSHOT_VERSION: u32 = 1;
+    // 2: a standing says whether the person was erased.
+    const SNAPSHOT_VERSION: u32 = 2;
 
     fn apply(&mut self, env: &Envelope<'_>) {
         let tenant = TenantId::new(env.raw.tenant_id);
@@ -93,6 +94,9 @@ impl ReadModel for Safeguarding {
             }
             AnyEvent::Person(PersonEvent::SuspensionLifted(e)) => {
                 self.with_standing(e.person_id, tenant, |s| s.suspended = false);
+            }
+            AnyEvent::Person(PersonEvent::PersonErased(e)) => {
+                self.with_standing(e.person_id, tenant, |s| s.erased = true);
             }
             AnyEvent::Tenant(TenantEvent::TenantSettingsChanged(e)) => {
                 if let Some(categories) = &e.sensitive_categories {

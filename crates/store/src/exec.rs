@@ -319,6 +319,7 @@ impl Executor {
         let mut state = D::State::default();
         let mut version = 0;
         let mut earlier: Vec<RecordedEvent> = Vec::new();
+        let mut before_earlier = None;
         let mut events = self.store.read_stream(stream, 1);
         while let Some(recorded) = events.try_next().await? {
             if recorded.stream_version == 1 && recorded.tenant_id != tenant.as_uuid() {
@@ -337,8 +338,12 @@ impl Executor {
                 version: recorded.stream_version,
                 source,
             })?;
-            state = D::evolve(state, &decoded);
-            if command_id.is_some() && recorded.metadata.command_id == command_id {
+            let again = command_id.is_some() && recorded.metadata.command_id == command_id;
+            if again && before_earlier.is_none() {
+                before_earlier = Some(state.clone());
+            }
+            state = D::evolve_at(state, &decoded, recorded.occurred_at);
+            if again {
                 earlier.push(recorded);
             }
         }
@@ -346,6 +351,7 @@ impl Executor {
             state,
             version,
             earlier,
+            before_earlier,
         })
     }
 
@@ -371,6 +377,7 @@ impl Executor {
                 .load_stream::<D>(ctx.tenant_id, &stream, Some(ctx.command_id))
                 .await?;
             if let Some(first) = loaded.first_outcome(&stream) {
+                same_command::<D>(&loaded, ctx, command, &first)?;
                 return Ok(first);
             }
             let events = D::decide(&loaded.state, ctx, command).map_err(ExecError::Domain)?;
@@ -499,6 +506,42 @@ struct Loaded<S> {
     state: S,
     version: u64,
     earlier: Vec<RecordedEvent>,
+    /// The state just before the first event of the command's earlier run, if any.
+    before_earlier: Option<S>,
+}
+
+/// Refuses a command whose idempotency key already carried out another command on the same
+/// aggregate (ADR 0008's promise; ADR 0037): the command is decided again on the state its
+/// first run met, and a retry must produce the same kinds of events as that run wrote. A
+/// decision that now refuses (a deadline passed since) is taken as the retry it most likely is.
+fn same_command<D>(
+    loaded: &Loaded<D::State>,
+    ctx: &CommandContext,
+    command: &D::Command,
+    first: &Executed,
+) -> Result<(), StoreError>
+where
+    D: Decider,
+{
+    let Some(before) = &loaded.before_earlier else {
+        return Ok(());
+    };
+    let Ok(events) = D::decide(before, ctx, command) else {
+        return Ok(());
+    };
+    let kinds: Vec<&str> = events.iter().map(|e| e.event_type()).collect();
+    if kinds == first.event_types {
+        return Ok(());
+    }
+    Err(StoreError::new(
+        StoreErrorKind::EventIdReused,
+        format!(
+            "the idempotency key {} was already used for another command on {} (it wrote {}); use a new key for a new command",
+            ctx.command_id,
+            first.stream,
+            first.event_types.join(", ")
+        ),
+    ))
 }
 
 impl<S> Loaded<S> {

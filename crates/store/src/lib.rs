@@ -35,6 +35,10 @@ pub use envelope::{
 };
 pub use error::{StoreError, StoreErrorKind};
 
+/// How long a call waits for the database (a pooled connection, a connection being made, the
+/// embedded file's write lock) before it fails as [`StoreErrorKind::Unavailable`].
+pub const UNAVAILABLE_AFTER: std::time::Duration = std::time::Duration::from_secs(3);
+
 /// A stream of recorded events, read lazily: a store never loads the whole log into memory.
 pub type EventStream<'a> = BoxStream<'a, Result<RecordedEvent, StoreError>>;
 

@@ -37,16 +37,17 @@ pub struct PublishBody {
     /// The category of help.
     pub category: Option<CategoryCode>,
     /// The neighbourhoods asked; every neighbourhood of the tenant when absent.
+    #[serde(default, deserialize_with = "super::limits::bounded_opt")]
     pub neighbourhoods: Option<Vec<NeighbourhoodId>>,
     /// What each answer must hold: `name`, `contact`, `availability`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::limits::bounded")]
     pub fields_asked: Vec<CallField>,
     /// How many people are needed.
     pub hands_needed: HandsNeeded,
     /// Until when answers are taken.
     pub deadline: DateTime<Utc>,
     /// Skills that would help.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::limits::bounded")]
     pub skills_wanted: Vec<SkillCode>,
     /// On whose behalf, and when.
     #[serde(flatten)]
@@ -82,7 +83,7 @@ async fn publish(
     ApiJson(body): ApiJson<PublishBody>,
 ) -> Result<CommandResponse, ApiError> {
     let call_id = CallId::new(commands::new_id(body.call_id, command_id));
-    let ctx = context(&actor, command_id, &body.acting);
+    let ctx = context(&actor, command_id, &body.acting)?;
     let command = body.into_command(call_id, actor.actor);
     execute::<Call>(&state, &ctx, Kind::Create, command).await
 }
@@ -108,7 +109,7 @@ async fn answer(
     ApiPath(call_id): ApiPath<CallId>,
     ApiJson(body): ApiJson<AnswerBody>,
 ) -> Result<CommandResponse, ApiError> {
-    let ctx = context(&actor, command_id, &body.acting);
+    let ctx = context(&actor, command_id, &body.acting)?;
     let person = ctx.subject();
     let command = CallCommand::Answer(AnswerCall {
         call_id,
@@ -136,7 +137,7 @@ async fn close(
     ApiPath(call_id): ApiPath<CallId>,
     ApiJson(body): ApiJson<CloseBody>,
 ) -> Result<CommandResponse, ApiError> {
-    let ctx = context(&actor, command_id, &body.acting);
+    let ctx = context(&actor, command_id, &body.acting)?;
     let command = CallCommand::Close(CloseCall {
         call_id,
         reason: body.reason,

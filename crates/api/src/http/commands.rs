@@ -10,7 +10,7 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use noaber_domain::{CommandContext, Decider, DomainError, PersonId};
 use noaber_store::exec::Executed;
 use serde::{Deserialize, Serialize};
@@ -29,22 +29,49 @@ pub struct Acting {
     pub occurred_at: Option<DateTime<Utc>>,
 }
 
-/// The domain's context for a command given by `actor` now.
-pub fn context(actor: &Actor, command_id: CommandId, acting: &Acting) -> CommandContext {
-    let mut ctx = CommandContext::new(
-        actor.tenant,
-        actor.actor,
-        actor.role,
-        Utc::now(),
-        command_id.0,
-    );
+/// How far a client's clock may run ahead of the server's: an `occurred_at` later than now by
+/// more than this is refused.
+pub const CLOCK_SKEW: TimeDelta = TimeDelta::minutes(5);
+
+/// The earliest `occurred_at` accepted: no fact of neighbourhood help recorded here happened
+/// before 2000, and every store can hold any time from then on.
+pub const EARLIEST_OCCURRED_AT: &str = "2000-01-01T00:00:00Z";
+
+/// The domain's context for a command given by `actor` now; 400 when `occurred_at` lies
+/// before [`EARLIEST_OCCURRED_AT`] or later than now by more than [`CLOCK_SKEW`].
+pub fn context(
+    actor: &Actor,
+    command_id: CommandId,
+    acting: &Acting,
+) -> Result<CommandContext, ApiError> {
+    let now = Utc::now();
+    let mut ctx = CommandContext::new(actor.tenant, actor.actor, actor.role, now, command_id.0);
     if let Some(person) = acting.on_behalf_of {
         ctx = ctx.acting_for(person);
     }
     if let Some(at) = acting.occurred_at {
+        check_occurred_at(at, now)?;
         ctx = ctx.happened_at(at);
     }
-    ctx
+    Ok(ctx)
+}
+
+/// Refuses an `occurred_at` outside [[`EARLIEST_OCCURRED_AT`], `now` + [`CLOCK_SKEW`]].
+pub fn check_occurred_at(at: DateTime<Utc>, now: DateTime<Utc>) -> Result<(), ApiError> {
+    let earliest = EARLIEST_OCCURRED_AT
+        .parse::<DateTime<Utc>>()
+        .map_err(ApiError::internal)?;
+    if at < earliest {
+        return Err(ApiError::BadInput(format!(
+            "occurred_at {at} lies before {earliest}, the earliest time Noaber records"
+        )));
+    }
+    if at > now + CLOCK_SKEW {
+        return Err(ApiError::BadInput(format!(
+            "occurred_at {at} lies in the future (it is now {now}): occurred_at says when something already happened"
+        )));
+    }
+    Ok(())
 }
 
 /// What a command wrote, as the client receives it.

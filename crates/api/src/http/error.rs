@@ -77,6 +77,9 @@ pub enum ApiError {
         /// What happened, for a person.
         detail: String,
     },
+    /// 413 `body-too-large`: the body is larger than the API reads ([`super::limits`]).
+    #[error("{0}")]
+    BodyTooLarge(String),
     /// 415 `unsupported-media-type`: the body is not sent as JSON.
     #[error("{0}")]
     UnsupportedMediaType(String),
@@ -152,6 +155,11 @@ impl ApiError {
                 "Method not allowed",
             ),
             Self::Conflict { code, .. } => (StatusCode::CONFLICT, code, "Conflict"),
+            Self::BodyTooLarge(_) => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "body-too-large",
+                "Body too large",
+            ),
             Self::UnsupportedMediaType(_) => (
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "unsupported-media-type",
@@ -373,6 +381,7 @@ mod tests {
                 },
                 409,
             ),
+            (ApiError::BodyTooLarge("x".into()), 413),
             (ApiError::UnsupportedMediaType("x".into()), 415),
             (ApiError::rule("some-rule", "x"), 422),
         ];

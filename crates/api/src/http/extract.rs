@@ -27,7 +27,8 @@ pub const ROLE_HEADER: &str = "x-noaber-role";
 pub const IDEMPOTENCY_HEADER: &str = "idempotency-key";
 
 /// A JSON request body; a body that is not JSON, or not the expected shape, is a 400 problem
-/// document (415 when it is not sent as JSON at all).
+/// document (415 when it is not sent as JSON at all, 413 when it is larger than
+/// [`MAX_BODY_BYTES`](super::limits::MAX_BODY_BYTES)).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ApiJson<T>(pub T);
 
@@ -52,6 +53,9 @@ where
                 "the body does not have the expected fields: {}",
                 e.body_text()
             ))),
+            Err(other) if other.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+                Err(super::limits::body_too_large())
+            }
             Err(other) => Err(ApiError::BadInput(format!(
                 "the body cannot be read: {}",
                 other.body_text()
@@ -267,6 +271,12 @@ where
 {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let raw = String::deserialize(deserializer)?;
+        let limit = super::limits::MAX_LIST_ITEMS;
+        if raw.split(',').nth(limit).is_some() {
+            return Err(serde::de::Error::custom(format!(
+                "a list holds at most {limit} items"
+            )));
+        }
         raw.split(',')
             .map(str::trim)
             .filter(|item| !item.is_empty())

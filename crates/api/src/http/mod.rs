@@ -16,6 +16,7 @@ pub mod error;
 pub mod export;
 pub mod extract;
 pub mod health;
+pub mod limits;
 pub mod me;
 pub mod mine;
 pub mod organisations;
@@ -28,6 +29,7 @@ pub mod requests;
 pub mod roles;
 pub mod safeguarding;
 pub mod security;
+pub mod server;
 pub mod social_map;
 pub mod sso;
 pub mod stream;
@@ -188,6 +190,8 @@ pub fn app_with(state: AppState, config: &HttpConfig) -> Router {
         .nest("/v1", v1)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::extract::DefaultBodyLimit::max(limits::MAX_BODY_BYTES))
+        .layer(middleware::from_fn(limits::refuse_large_bodies))
         .layer(middleware::from_fn(error::log_server_errors));
     let routes = match security::cors(config) {
         Some(cors) => routes.layer(cors),
@@ -235,18 +239,18 @@ async fn request_context(req: Request, next: Next) -> Response {
 }
 
 /// Serves `app_with(state, config)` on `listener` until `shutdown` resolves (see
-/// [`shutdown_signal`]), then lets requests in flight end.
+/// [`shutdown_signal`]), then lets requests in flight end; a connection that does not send a
+/// request's headers within the configured time is closed ([`server`]).
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     config: &HttpConfig,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    // With each connection's peer address: sign-in limits count per client address.
-    let app = app_with(state, config).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
+    let timeout = config
+        .header_read_timeout
+        .unwrap_or(server::HEADER_READ_TIMEOUT);
+    server::serve(listener, app_with(state, config), timeout, shutdown).await
 }
 
 /// A future that resolves on ctrl-c or, on Unix, SIGTERM (what container runtimes send).

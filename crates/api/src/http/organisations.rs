@@ -42,7 +42,7 @@ async fn register_organisation(
     command_id: CommandId,
     ApiJson(body): ApiJson<OrganisationBody>,
 ) -> Result<CommandResponse, ApiError> {
-    let ctx = context(&actor, command_id, &Acting::default());
+    let ctx = context(&actor, command_id, &Acting::default())?;
     let command = OrganisationCommand::Register(RegisterOrganisation {
         organisation_id: OrganisationId::new(commands::new_id(body.organisation_id, command_id)),
         name: body.name,
@@ -55,9 +55,10 @@ async fn register_organisation(
 #[derive(Debug, Deserialize)]
 pub struct ServicesBody {
     /// The request categories it takes referrals for.
+    #[serde(deserialize_with = "super::limits::bounded")]
     pub categories: Vec<CategoryCode>,
     /// The neighbourhoods it serves.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::limits::bounded")]
     pub neighbourhoods: Vec<NeighbourhoodId>,
 }
 
@@ -68,7 +69,7 @@ async fn offer_services(
     ApiPath(organisation_id): ApiPath<OrganisationId>,
     ApiJson(body): ApiJson<ServicesBody>,
 ) -> Result<CommandResponse, ApiError> {
-    let ctx = context(&actor, command_id, &Acting::default());
+    let ctx = context(&actor, command_id, &Acting::default())?;
     let command = OrganisationCommand::OfferServices(OfferServices {
         organisation_id,
         categories: body.categories,
@@ -83,7 +84,7 @@ async fn deactivate(
     command_id: CommandId,
     ApiPath(organisation_id): ApiPath<OrganisationId>,
 ) -> Result<CommandResponse, ApiError> {
-    let ctx = context(&actor, command_id, &Acting::default());
+    let ctx = context(&actor, command_id, &Acting::default())?;
     let command = OrganisationCommand::Deactivate(DeactivateOrganisation { organisation_id });
     execute::<Organisation>(&state, &ctx, Kind::Change, command).await
 }
@@ -107,7 +108,7 @@ async fn register_neighbourhood(
     command_id: CommandId,
     ApiJson(body): ApiJson<NeighbourhoodBody>,
 ) -> Result<CommandResponse, ApiError> {
-    let ctx = context(&actor, command_id, &Acting::default());
+    let ctx = context(&actor, command_id, &Acting::default())?;
     let command = NeighbourhoodCommand::Register(RegisterNeighbourhood {
         neighbourhood_id: NeighbourhoodId::new(commands::new_id(body.neighbourhood_id, command_id)),
         name: body.name,

@@ -52,7 +52,7 @@ pub struct RegisterBody {
     /// Approximate location (rounded to about 100 m).
     pub location: Option<ApproxLocation>,
     /// Languages spoken.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::limits::bounded")]
     pub languages: Vec<Language>,
     /// How the person uses Noaber.
     pub digital_access: DigitalAccess,
@@ -98,7 +98,7 @@ async fn register(
         None if actor.role.is_resident() => actor.actor,
         None => PersonId::new(commands::new_id(None, command_id)),
     };
-    let ctx = context(&actor, command_id, &body.acting);
+    let ctx = context(&actor, command_id, &body.acting)?;
     let command = body.into_command(person_id);
     execute::<Person>(&state, &ctx, Kind::Create, command).await
 }
@@ -117,6 +117,7 @@ pub struct ProfileBody {
     /// New approximate location.
     pub location: Option<ApproxLocation>,
     /// New languages.
+    #[serde(default, deserialize_with = "super::limits::bounded_opt")]
     pub languages: Option<Vec<Language>>,
     /// New digital access.
     pub digital_access: Option<DigitalAccess>,
@@ -150,7 +151,7 @@ async fn update_profile(
     ApiPath(person_id): ApiPath<PersonId>,
     ApiJson(body): ApiJson<ProfileBody>,
 ) -> Result<CommandResponse, ApiError> {
-    let ctx = context(&actor, command_id, &body.acting);
+    let ctx = context(&actor, command_id, &body.acting)?;
     let command = body.into_command(person_id);
     execute::<Person>(&state, &ctx, Kind::Change, command).await
 }
@@ -159,6 +160,7 @@ async fn update_profile(
 #[derive(Debug, Deserialize)]
 pub struct SkillsBody {
     /// Skill codes from the taxonomy.
+    #[serde(deserialize_with = "super::limits::bounded")]
     pub skills: Vec<SkillCode>,
     /// Weekly availability slots.
     #[serde(default)]
@@ -194,7 +196,7 @@ async fn declare_skills(
     ApiPath(person_id): ApiPath<PersonId>,
     ApiJson(body): ApiJson<SkillsBody>,
 ) -> Result<CommandResponse, ApiError> {
-    let ctx = context(&actor, command_id, &body.acting);
+    let ctx = context(&actor, command_id, &body.acting)?;
     let command = body.into_command(person_id);
     execute::<Person>(&state, &ctx, Kind::Change, command).await
 }
@@ -205,7 +207,7 @@ async fn opt_in(
     command_id: CommandId,
     ApiPath(person_id): ApiPath<PersonId>,
 ) -> Result<CommandResponse, ApiError> {
-    let ctx = context(&actor, command_id, &Acting::default());
+    let ctx = context(&actor, command_id, &Acting::default())?;
     let command = PersonCommand::OptIn(OptInAsHelper { person_id });
     execute::<Person>(&state, &ctx, Kind::Change, command).await
 }
@@ -216,7 +218,7 @@ async fn opt_out(
     command_id: CommandId,
     ApiPath(person_id): ApiPath<PersonId>,
 ) -> Result<CommandResponse, ApiError> {
-    let ctx = context(&actor, command_id, &Acting::default());
+    let ctx = context(&actor, command_id, &Acting::default())?;
     let command = PersonCommand::OptOut(OptOutAsHelper { person_id });
     execute::<Person>(&state, &ctx, Kind::Change, command).await
 }
@@ -227,7 +229,7 @@ async fn erase(
     command_id: CommandId,
     ApiPath(person_id): ApiPath<PersonId>,
 ) -> Result<CommandResponse, ApiError> {
-    let ctx = context(&actor, command_id, &Acting::default());
+    let ctx = context(&actor, command_id, &Acting::default())?;
     let executed = state.executor.erase_person(&ctx, person_id).await?;
     Ok(commands::respond(
         person_id.as_uuid(),
@@ -265,7 +267,7 @@ async fn choose_contact_sharing(
     command_id: CommandId,
     ApiJson(body): ApiJson<ContactSharing>,
 ) -> Result<CommandResponse, ApiError> {
-    let ctx = context(&actor, command_id, &Acting::default());
+    let ctx = context(&actor, command_id, &Acting::default())?;
     let command = PersonCommand::ChooseContactSharing(ChooseContactSharing {
         person_id: actor.actor,
         share_with_matched: body.share_with_matched,

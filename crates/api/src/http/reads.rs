@@ -36,6 +36,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::extract::{from_text, CommaList};
+use super::limits;
 use super::personal::{with_cards, WithCard};
 use super::policy;
 use super::{Actor, ApiError, ApiPath, ApiQuery, AppState, Via};
@@ -95,7 +96,7 @@ pub(super) async fn ensure_in_tenant(
 pub struct FeedParams {
     /// The previous page's `next_cursor`.
     pub cursor: Option<String>,
-    /// Items per page (at most 100; 20 when absent).
+    /// Items per page (1 to 100; 20 when absent).
     pub limit: Option<usize>,
     /// Open the requests' descriptions (true when absent); `false` for a lighter list.
     pub open: Option<bool>,
@@ -112,6 +113,7 @@ async fn feed(
     ApiQuery(params): ApiQuery<FeedParams>,
 ) -> Result<Json<FeedPage>, ApiError> {
     let scope = policy::scope(&state, &actor, Action::ReadFeed).await?;
+    let limit = limits::page_size(params.limit, 20)?;
     wait_if_fresh(&state, params.fresh).await?;
     ensure_in_tenant(
         &state,
@@ -147,12 +149,9 @@ async fn feed(
     };
     let mut page = {
         let models = state.projections.read().await;
-        models.feed.page(
-            neighbourhood,
-            audience,
-            params.cursor.as_deref(),
-            params.limit.unwrap_or(20),
-        )?
+        models
+            .feed
+            .page(neighbourhood, audience, params.cursor.as_deref(), limit)?
     };
     if params.open != Some(false) {
         super::personal::open_feed(&state, &actor, &headers, &mut page).await?;
@@ -210,7 +209,7 @@ async fn queue(
 /// Query of `GET /v1/requests/{id}/suggestions`.
 #[derive(Debug, Deserialize)]
 pub struct SuggestionParams {
-    /// At most this many suggestions (10 when absent).
+    /// At most this many suggestions (1 to 100; 10 when absent).
     pub limit: Option<usize>,
     /// `false` to leave the helpers' names and contacts sealed (nothing is then recorded).
     pub open: Option<bool>,
@@ -226,13 +225,15 @@ async fn suggestions(
     ApiPath(request_id): ApiPath<RequestId>,
     ApiQuery(params): ApiQuery<SuggestionParams>,
 ) -> Result<Json<Vec<WithCard<Suggestion>>>, ApiError> {
+    let limit = limits::page_size(params.limit, 10)?;
     wait_if_fresh(&state, params.fresh).await?;
     policy::request_in_reach(&state, &actor, request_id, Action::ReadSuggestions).await?;
-    let found = state.projections.read().await.directory.suggest(
-        request_id,
-        Utc::now(),
-        params.limit.unwrap_or(0),
-    )?;
+    let found = state
+        .projections
+        .read()
+        .await
+        .directory
+        .suggest(request_id, Utc::now(), limit)?;
     let resource = "GET /v1/requests/{id}/suggestions";
     let open = params.open != Some(false);
     let named = with_cards(&state, &actor, &headers, resource, open, found, |s| {
@@ -252,7 +253,7 @@ pub struct HelperParams {
     pub lon: Option<f64>,
     /// Only helpers of this neighbourhood.
     pub neighbourhood: Option<NeighbourhoodId>,
-    /// At most this many helpers (50 when absent).
+    /// At most this many helpers (1 to 100; 50 when absent).
     pub limit: Option<usize>,
     /// `false` to leave the helpers' names and contacts sealed (nothing is then recorded).
     pub open: Option<bool>,
@@ -268,6 +269,7 @@ async fn helpers(
     ApiQuery(params): ApiQuery<HelperParams>,
 ) -> Result<Json<Vec<WithCard<HelperHit>>>, ApiError> {
     let scope = policy::scope(&state, &actor, Action::ReadHelpers).await?;
+    let limit = limits::page_size(params.limit, 50)?;
     if scope.reach != Reach::Tenant {
         match params.neighbourhood {
             Some(n) if scope.covers(n) => {}
@@ -297,7 +299,7 @@ async fn helpers(
         near,
         available: None,
         neighbourhood: params.neighbourhood,
-        limit: params.limit.unwrap_or(0),
+        limit,
     };
     let found = state.projections.read().await.directory.helpers(&query)?;
     let open = params.open != Some(false);
@@ -357,12 +359,17 @@ fn kpi_query(
     params: &KpiParams,
     from: ReportTime,
     to: ReportTime,
+    names: &str,
 ) -> Result<KpiQuery, ApiError> {
     let (from, to): (DateTime<Utc>, DateTime<Utc>) = (from.at(), to.at());
     if to <= from {
-        return Err(ApiError::BadInput(
-            "the period is empty: `to` must be after `from`".into(),
-        ));
+        return Err(ApiError::BadInput(format!(
+            "the period {names} is empty: the end must be after the start"
+        )));
+    }
+    limits::period(from, to, names)?;
+    if let Some(interval) = params.series {
+        limits::series(interval, from, to)?;
     }
     let as_of = params.as_of.map(ReportTime::at);
     let report_date = params
@@ -386,9 +393,15 @@ async fn kpis(
     ApiQuery(params): ApiQuery<KpiParams>,
 ) -> Result<Json<Value>, ApiError> {
     policy::scope(&state, &actor, Action::ReadKpis).await?;
-    let main = kpi_query(&actor, &params, params.from, params.to)?;
+    let main = kpi_query(&actor, &params, params.from, params.to, "from..to")?;
     let baseline = match (params.compare_from, params.compare_to) {
-        (Some(from), Some(to)) => Some(kpi_query(&actor, &params, from, to)?),
+        (Some(from), Some(to)) => Some(kpi_query(
+            &actor,
+            &params,
+            from,
+            to,
+            "compare_from..compare_to",
+        )?),
         (None, None) => None,
         _ => {
             return Err(ApiError::BadInput(
@@ -439,6 +452,12 @@ async fn signals(
     ApiQuery(params): ApiQuery<SignalParams>,
 ) -> Result<Json<Vec<SignalRow>>, ApiError> {
     let scope = policy::scope(&state, &actor, Action::ReadSignals).await?;
+    if (params.to - params.from).num_days() > limits::MAX_PERIOD_DAYS {
+        return Err(ApiError::BadInput(format!(
+            "the period from..to is longer than the {} days (50 years) a report covers",
+            limits::MAX_PERIOD_DAYS
+        )));
+    }
     wait_if_fresh(&state, params.fresh).await?;
     let CommaList(neighbourhoods) = params.neighbourhoods;
     for id in &neighbourhoods {

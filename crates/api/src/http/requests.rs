@@ -89,7 +89,7 @@ pub struct PostBody {
     /// How many helpers are needed; 1 when absent.
     pub hands_needed: Option<HandsNeeded>,
     /// Skills that would help.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::limits::bounded")]
     pub skills_wanted: Vec<SkillCode>,
     /// The referring organisation (channel `partner_referral`).
     pub referred_by: Option<OrganisationId>,
@@ -138,7 +138,7 @@ async fn post_request(
         on_behalf_of: (requester != actor.actor).then_some(requester),
         occurred_at: body.occurred_at,
     };
-    let ctx = context(&actor, command_id, &acting);
+    let ctx = context(&actor, command_id, &acting)?;
     let command = body.into_command(request_id, requester);
     execute::<HelpRequest>(&state, &ctx, Kind::Create, command).await
 }
@@ -184,7 +184,7 @@ async fn triage(
         noaber_domain::policy::Action::ManageRequest,
     )
     .await?;
-    let ctx = context(&actor, command_id, &body.acting);
+    let ctx = context(&actor, command_id, &body.acting)?;
     let note = requesters_text(&ctx, body.note);
     let command = RequestCommand::Triage(TriageRequest {
         request_id,
@@ -225,7 +225,7 @@ async fn offer(
     ApiPath(request_id): ApiPath<RequestId>,
     ApiJson(body): ApiJson<OfferBody>,
 ) -> Result<CommandResponse, ApiError> {
-    let ctx = context(&actor, command_id, &body.acting);
+    let ctx = context(&actor, command_id, &body.acting)?;
     let command = body.into_command(request_id, actor.actor);
     change(&state, &ctx, command).await
 }
@@ -236,7 +236,7 @@ async fn withdraw_offer(
     command_id: CommandId,
     ApiPath((request_id, helper)): ApiPath<(RequestId, PersonId)>,
 ) -> Result<CommandResponse, ApiError> {
-    let ctx = context(&actor, command_id, &Acting::default());
+    let ctx = context(&actor, command_id, &Acting::default())?;
     let command = RequestCommand::WithdrawOffer(WithdrawOffer { request_id, helper });
     change(&state, &ctx, command).await
 }
@@ -265,7 +265,7 @@ async fn match_helper(
         noaber_domain::policy::Action::ManageRequest,
     )
     .await?;
-    let ctx = context(&actor, command_id, &body.acting);
+    let ctx = context(&actor, command_id, &body.acting)?;
     let command = RequestCommand::Match(MatchHelper {
         request_id,
         helper: body.helper,
@@ -297,7 +297,7 @@ async fn cancel_match(
         noaber_domain::policy::Action::ManageRequest,
     )
     .await?;
-    let ctx = context(&actor, command_id, &body.acting);
+    let ctx = context(&actor, command_id, &body.acting)?;
     let command = RequestCommand::CancelMatch(CancelMatch {
         request_id,
         helper,
@@ -351,7 +351,7 @@ async fn refer(
         noaber_domain::policy::Action::ManageRequest,
     )
     .await?;
-    let ctx = context(&actor, command_id, &body.acting);
+    let ctx = context(&actor, command_id, &body.acting)?;
     let reason = requesters_text(&ctx, body.reason);
     let command = RequestCommand::Refer(ReferRequest {
         request_id,
@@ -388,7 +388,7 @@ async fn referral_outcome(
         noaber_domain::policy::Action::RecordReferralOutcome,
     )
     .await?;
-    let ctx = context(&actor, command_id, &body.acting);
+    let ctx = context(&actor, command_id, &body.acting)?;
     let note = requesters_text(&ctx, body.note);
     let command = RequestCommand::RecordReferralOutcome(RecordReferralOutcome {
         request_id,
@@ -404,7 +404,7 @@ pub struct ResolveBody {
     /// Who solved it: a neighbour, a professional, or the requester.
     pub resolution: ResolvedBy,
     /// The matched helpers to credit (neighbour resolutions).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::limits::bounded")]
     pub helpers_credited: Vec<PersonId>,
     /// Minutes of help given, if known.
     pub minutes_given: Option<Minutes>,
@@ -429,7 +429,7 @@ async fn resolve(
         noaber_domain::policy::Action::ManageRequest,
     )
     .await?;
-    let ctx = context(&actor, command_id, &body.acting);
+    let ctx = context(&actor, command_id, &body.acting)?;
     let command = RequestCommand::Resolve(ResolveRequest {
         request_id,
         resolution: body.resolution,
@@ -464,7 +464,7 @@ async fn close(
         noaber_domain::policy::Action::ManageRequest,
     )
     .await?;
-    let ctx = context(&actor, command_id, &body.acting);
+    let ctx = context(&actor, command_id, &body.acting)?;
     let command = RequestCommand::Close(CloseRequest {
         request_id,
         reason: body.reason,
@@ -485,7 +485,7 @@ async fn reopen(
         noaber_domain::policy::Action::ManageRequest,
     )
     .await?;
-    let ctx = context(&actor, command_id, &Acting::default());
+    let ctx = context(&actor, command_id, &Acting::default())?;
     let command = RequestCommand::Reopen(ReopenRequest { request_id });
     change(&state, &ctx, command).await
 }
@@ -509,7 +509,7 @@ async fn feedback(
     ApiPath(request_id): ApiPath<RequestId>,
     ApiJson(body): ApiJson<FeedbackBody>,
 ) -> Result<CommandResponse, ApiError> {
-    let ctx = context(&actor, command_id, &body.acting);
+    let ctx = context(&actor, command_id, &body.acting)?;
     let giver = ctx.subject();
     let command = RequestCommand::GiveFeedback(GiveFeedback {
         request_id,
@@ -551,7 +551,7 @@ async fn correct(
         noaber_domain::policy::Action::ManageRequest,
     )
     .await?;
-    let ctx = context(&actor, command_id, &body.acting);
+    let ctx = context(&actor, command_id, &body.acting)?;
     let command = RequestCommand::Correct(CorrectRequest {
         request_id,
         category: body.category,
@@ -576,7 +576,7 @@ async fn void(
         noaber_domain::policy::Action::ManageRequest,
     )
     .await?;
-    let ctx = context(&actor, command_id, &Acting::default());
+    let ctx = context(&actor, command_id, &Acting::default())?;
     let command = RequestCommand::Void(VoidRequest { request_id });
     change(&state, &ctx, command).await
 }

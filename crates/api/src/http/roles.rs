@@ -90,7 +90,7 @@ async fn grant(
     ApiPath(person_id): ApiPath<PersonId>,
     ApiJson(body): ApiJson<GrantBody>,
 ) -> Result<CommandResponse, ApiError> {
-    let ctx = context(&actor, command_id, &Acting::default());
+    let ctx = context(&actor, command_id, &Acting::default())?;
     execute::<Person>(&state, &ctx, Kind::Create, body.into_command(person_id)).await
 }
 
@@ -101,7 +101,7 @@ async fn revoke(
     ApiPath(person_id): ApiPath<PersonId>,
     ApiJson(body): ApiJson<RevokeBody>,
 ) -> Result<CommandResponse, ApiError> {
-    let ctx = context(&actor, command_id, &Acting::default());
+    let ctx = context(&actor, command_id, &Acting::default())?;
     execute::<Person>(&state, &ctx, Kind::Change, body.into_command(person_id)).await
 }
 

@@ -93,7 +93,7 @@ async fn record_screening(
     ApiJson(body): ApiJson<ScreeningBody>,
 ) -> Result<CommandResponse, ApiError> {
     super::policy::person_in_reach(&state, &actor, person_id).await?;
-    let ctx = context(&actor, command_id, &Acting::default());
+    let ctx = context(&actor, command_id, &Acting::default())?;
     execute::<Person>(&state, &ctx, Kind::Create, body.into_command(person_id)).await
 }
 
@@ -113,7 +113,7 @@ async fn withdraw_screening(
     ApiJson(body): ApiJson<WithdrawScreeningBody>,
 ) -> Result<CommandResponse, ApiError> {
     super::policy::person_in_reach(&state, &actor, person_id).await?;
-    let ctx = context(&actor, command_id, &Acting::default());
+    let ctx = context(&actor, command_id, &Acting::default())?;
     let command = PersonCommand::WithdrawScreening(WithdrawScreening {
         person_id,
         reason: body.reason,
@@ -155,7 +155,7 @@ async fn suspend(
     ApiJson(body): ApiJson<SuspendBody>,
 ) -> Result<CommandResponse, ApiError> {
     super::policy::person_in_reach(&state, &actor, person_id).await?;
-    let ctx = context(&actor, command_id, &Acting::default());
+    let ctx = context(&actor, command_id, &Acting::default())?;
     execute::<Person>(&state, &ctx, Kind::Change, body.into_command(person_id)).await
 }
 
@@ -166,7 +166,7 @@ async fn lift_suspension(
     ApiPath(person_id): ApiPath<PersonId>,
 ) -> Result<CommandResponse, ApiError> {
     super::policy::person_in_reach(&state, &actor, person_id).await?;
-    let ctx = context(&actor, command_id, &Acting::default());
+    let ctx = context(&actor, command_id, &Acting::default())?;
     let command = PersonCommand::LiftSuspension(LiftSuspension { person_id });
     execute::<Person>(&state, &ctx, Kind::Change, command).await
 }
@@ -176,6 +176,7 @@ async fn lift_suspension(
 #[serde(deny_unknown_fields)]
 pub struct SensitiveCategories {
     /// The categories a helper needs a valid screening for (the whole set; empty for none).
+    #[serde(deserialize_with = "super::limits::bounded")]
     pub categories: BTreeSet<CategoryCode>,
 }
 
@@ -185,7 +186,7 @@ async fn set_sensitive_categories(
     command_id: CommandId,
     ApiJson(body): ApiJson<SensitiveCategories>,
 ) -> Result<CommandResponse, ApiError> {
-    let ctx = context(&actor, command_id, &Acting::default());
+    let ctx = context(&actor, command_id, &Acting::default())?;
     let command = TenantCommand::SetSensitiveCategories(SetSensitiveCategories {
         tenant_id: actor.tenant,
         categories: body.categories,
@@ -234,7 +235,7 @@ async fn report_incident(
     ApiJson(body): ApiJson<IncidentBody>,
 ) -> Result<CommandResponse, ApiError> {
     let incident_id = IncidentId::new(commands::new_id(body.incident_id, command_id));
-    let ctx = context(&actor, command_id, &body.acting);
+    let ctx = context(&actor, command_id, &body.acting)?;
     let command = IncidentCommand::Report(ReportIncident {
         incident_id,
         kind: body.kind,
@@ -251,7 +252,7 @@ async fn acknowledge_incident(
     command_id: CommandId,
     ApiPath(incident_id): ApiPath<IncidentId>,
 ) -> Result<CommandResponse, ApiError> {
-    let ctx = context(&actor, command_id, &Acting::default());
+    let ctx = context(&actor, command_id, &Acting::default())?;
     let command = IncidentCommand::Acknowledge(AcknowledgeIncident { incident_id });
     execute::<Incident>(&state, &ctx, Kind::Change, command).await
 }
@@ -271,7 +272,7 @@ async fn close_incident(
     ApiPath(incident_id): ApiPath<IncidentId>,
     ApiJson(body): ApiJson<CloseIncidentBody>,
 ) -> Result<CommandResponse, ApiError> {
-    let ctx = context(&actor, command_id, &Acting::default());
+    let ctx = context(&actor, command_id, &Acting::default())?;
     let command = IncidentCommand::Close(CloseIncident {
         incident_id,
         outcome: body.outcome,

@@ -59,6 +59,9 @@ pub struct HttpConfig {
     /// of identity. Only for tests; `noaber serve --insecure-dev-auth` refuses to start with it
     /// unless bound to loopback.
     pub insecure_dev_headers: bool,
+    /// How long a connection may take to send a request's headers before it is closed;
+    /// `None`: [`HEADER_READ_TIMEOUT`](super::server::HEADER_READ_TIMEOUT).
+    pub header_read_timeout: Option<Duration>,
 }
 
 impl HttpConfig {

@@ -43,7 +43,7 @@ async fn set_retention(
     command_id: CommandId,
     ApiJson(body): ApiJson<RetentionBody>,
 ) -> Result<CommandResponse, ApiError> {
-    let ctx = context(&actor, command_id, &Acting::default());
+    let ctx = context(&actor, command_id, &Acting::default())?;
     let command = TenantCommand::SetRetention(SetRetention {
         tenant_id: actor.tenant,
         retention: Retention {

@@ -33,10 +33,20 @@ async fn retention_ends_the_personal_data_of_ended_requests(live: &Live) {
     // Nothing ends while the tenant keeps data until erasure.
     assert_eq!(expire_due(&live.state, now).await, RetentionRun::default());
 
-    // q2 was closed 40 days ago (recorded today, as a connector would after a home visit);
-    // q1 is still open.
+    // q2 was posted 50 days ago and closed 40 days ago (both recorded today, as a connector
+    // would after a home visit: nothing is dated before its request was posted); q1 is still
+    // open.
+    let q2 = live
+        .ok(
+            "/v1/requests",
+            admin,
+            json!({"requester": world.r2, "category": "errands", "neighbourhood_id": world.n2,
+                   "consent": "explicit_consent", "description": "Hulp bij het invullen van een formulier",
+                   "occurred_at": now - Duration::days(50)}),
+        )
+        .await;
     live.ok(
-        &format!("/v1/requests/{}/close", world.q2),
+        &format!("/v1/requests/{q2}/close"),
         admin,
         json!({"reason": "no_longer_needed", "occurred_at": now - Duration::days(40)}),
     )
@@ -56,7 +66,7 @@ async fn retention_ends_the_personal_data_of_ended_requests(live: &Live) {
         .await;
     assert_eq!(read, json!({"closed_request_days": 30}));
     assert_eq!(
-        request_view(live, &world, world.q2).await["description"]["state"],
+        request_view(live, &world, q2).await["description"]["state"],
         "clear",
         "before the schedule runs the description is still there"
     );
@@ -71,7 +81,7 @@ async fn retention_ends_the_personal_data_of_ended_requests(live: &Live) {
     );
     live.settle().await;
 
-    let gone = request_view(live, &world, world.q2).await;
+    let gone = request_view(live, &world, q2).await;
     assert_eq!(gone["description"], json!({"state": "erased"}), "{gone}");
     assert_eq!(
         gone["requester"]["name"]["state"], "clear",
@@ -85,7 +95,7 @@ async fn retention_ends_the_personal_data_of_ended_requests(live: &Live) {
     let (_, history) = live
         .call(
             Method::GET,
-            &format!("/v1/requests/{}/history", world.q2),
+            &format!("/v1/requests/{q2}/history"),
             admin,
             None,
         )
@@ -98,7 +108,7 @@ async fn retention_ends_the_personal_data_of_ended_requests(live: &Live) {
     let (status, body) = live
         .call(
             Method::POST,
-            &format!("/v1/requests/{}/reopen", world.q2),
+            &format!("/v1/requests/{q2}/reopen"),
             admin,
             Some(json!({})),
         )
@@ -110,7 +120,7 @@ async fn retention_ends_the_personal_data_of_ended_requests(live: &Live) {
         expire_due(&live.state, Utc::now()).await,
         RetentionRun::default()
     );
-    let stream = StreamId::of::<noaber_domain::request::HelpRequest>(RequestId::new(world.q2));
+    let stream = StreamId::of::<noaber_domain::request::HelpRequest>(RequestId::new(q2));
     let expiries = live
         .state
         .store

@@ -20,6 +20,8 @@ pub struct Live {
     pub base: String,
     /// Its state, to issue tokens and look at the identity tables.
     pub state: AppState,
+    /// The embedded store's file (none on PostgreSQL).
+    pub file: Option<std::path::PathBuf>,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -65,6 +67,7 @@ impl Live {
         Live {
             base: format!("http://{addr}"),
             state,
+            file: dir.as_ref().map(|d| d.path().join("noaber.db")),
             _dir: dir,
         }
     }

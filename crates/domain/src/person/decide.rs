@@ -459,6 +459,7 @@ pub(super) fn evolve(mut state: PersonState, event: &PersonEvent) -> PersonState
         PersonEvent::HelperOptedOut(_) => state.helper = false,
         PersonEvent::PersonErased(_) => {
             state.status = PersonStatus::Erased;
+            state.standing.erased = true;
             state.helper = false;
             state.skills.clear();
             state.grants.clear();

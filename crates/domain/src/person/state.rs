@@ -72,6 +72,9 @@ pub struct Standing {
     pub suspended: bool,
     /// The screening that counts (the latest recorded and not withdrawn), if any.
     pub screening: Option<Screening>,
+    /// Erased: nothing more is recorded about them, no offer and no match either.
+    #[serde(default)]
+    pub erased: bool,
 }
 
 /// One role held over one scope. A person may hold the same role over several scopes (a

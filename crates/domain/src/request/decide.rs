@@ -36,6 +36,13 @@ pub(super) fn decide(
     if state.data_expired {
         return Err(RequestError::DataExpired);
     }
+    // Every fact about a posted request happens after its posting (a duration in the KPIs is
+    // never negative); a back-dated fact may go back to the posting, not beyond it.
+    if let Some(posted) = state.posted_at {
+        if ctx.occurred_at() < posted && !matches!(command, RequestCommand::Post(_)) {
+            return Err(RequestError::BeforePosted(ctx.occurred_at(), posted));
+        }
+    }
     match command {
         RequestCommand::Post(c) => post::post(state, ctx, c),
         RequestCommand::Triage(c) => professional::triage(state, ctx, c),

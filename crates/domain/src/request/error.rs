@@ -1,6 +1,6 @@
 //! Why a help request refused a command, in words a connector understands.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::access::Refusal;
 use crate::error::{DomainError, ErrorKind};
@@ -142,6 +142,12 @@ pub enum RequestError {
     /// The retention period has not run out yet.
     #[error("the retention period of this request has not run out yet")]
     RetentionRunning,
+    /// The helper was erased: nothing more is recorded about them (issue 12).
+    #[error("this person was erased; nothing more can be recorded about them")]
+    Erased,
+    /// The fact is dated before the request was posted (given as `occurred_at`).
+    #[error("this is dated {0}, before the request was posted ({1}): nothing happens to a request before it exists")]
+    BeforePosted(DateTime<Utc>, DateTime<Utc>),
 }
 
 impl DomainError for RequestError {
@@ -189,6 +195,8 @@ impl DomainError for RequestError {
             Self::DataExpired => "data-expired",
             Self::NotEnded => "request-not-ended",
             Self::RetentionRunning => "retention-running",
+            Self::BeforePosted(..) => "before-posted",
+            Self::Erased => "person-erased",
         }
     }
 

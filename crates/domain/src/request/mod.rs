@@ -118,4 +118,17 @@ impl Decider for HelpRequest {
     fn evolve(state: RequestState, event: &RequestEvent) -> RequestState {
         decide::evolve(state, event)
     }
+
+    /// Keeps the posting time, so that nothing is recorded as happening before it.
+    fn evolve_at(
+        state: RequestState,
+        event: &RequestEvent,
+        occurred_at: chrono::DateTime<chrono::Utc>,
+    ) -> RequestState {
+        let mut state = decide::evolve(state, event);
+        if matches!(event, RequestEvent::RequestPosted(_)) {
+            state.posted_at = Some(occurred_at);
+        }
+        state
+    }
 }

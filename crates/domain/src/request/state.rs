@@ -2,6 +2,8 @@
 
 use std::collections::BTreeSet;
 
+use chrono::{DateTime, Utc};
+
 use crate::ids::{NeighbourhoodId, OrganisationId, PersonId, RequestId};
 use crate::values::{CategoryCode, Channel, TargetGroupCode, Urgency};
 
@@ -44,6 +46,9 @@ impl Referral {
 pub struct RequestState {
     /// Where the request is in its life.
     pub status: RequestStatus,
+    /// When it was posted (the `occurred_at` of its posting), when the history was folded
+    /// with its times ([`crate::Decider::evolve_at`]).
+    pub posted_at: Option<DateTime<Utc>>,
     /// The request's id, once posted.
     pub request_id: Option<RequestId>,
     /// The resident who needs help.

@@ -15,6 +15,8 @@ pub type Answer = Box<dyn Fn(&Requirement) -> Fact>;
 pub struct Given<D: Decider> {
     events: Vec<D::Event>,
     answer: Answer,
+    /// When the history happened, as the executor knows it from the log (see [`Given::at`]).
+    at: Option<DateTime<Utc>>,
 }
 
 /// Starts a scenario from a history of events, in a world where no helper is suspended or
@@ -22,6 +24,7 @@ pub struct Given<D: Decider> {
 pub fn given<D: Decider>(events: impl IntoIterator<Item = D::Event>) -> Given<D> {
     Given {
         events: events.into_iter().collect(),
+        at: None,
         answer: Box::new(|r: &Requirement| match r {
             Requirement::HelperStanding { helper, category } => Fact::HelperStanding {
                 helper: *helper,
@@ -46,6 +49,16 @@ impl<D: Decider> Given<D> {
         Given {
             events: self.events,
             answer: Box::new(answer),
+            at: self.at,
+        }
+    }
+
+    /// The same history, every event of it recorded as happening at `at`, folded with those
+    /// times as the executor folds a stream read from the log.
+    pub fn at(self, at: DateTime<Utc>) -> Self {
+        Given {
+            at: Some(at),
+            ..self
         }
     }
 
@@ -53,7 +66,13 @@ impl<D: Decider> Given<D> {
     /// it requires, as the executor does.
     pub fn when(self, ctx: &CommandContext, command: impl Into<D::Command>) -> Then<D> {
         let command = command.into();
-        let state = D::fold(self.events.iter());
+        let state = match self.at {
+            None => D::fold(self.events.iter()),
+            Some(at) => self
+                .events
+                .iter()
+                .fold(D::State::default(), |s, e| D::evolve_at(s, e, at)),
+        };
         let result = D::decide(&state, ctx, &command).and_then(|events| {
             let facts: Vec<Fact> = D::requirements(&state, &command)
                 .iter()

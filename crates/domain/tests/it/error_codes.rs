@@ -124,6 +124,9 @@ fn request(e: &RequestError) -> (usize, &'static str) {
         DataExpired => (39, "DataExpired"),
         NotEnded => (40, "NotEnded"),
         RetentionRunning => (41, "RetentionRunning"),
+        BeforePosted(..) => (42, "BeforePosted"),
+        // The same refusal as the person's: an erased person.
+        Erased => (43, "Erased"),
     }
 }
 
@@ -139,6 +142,8 @@ fn requests() -> Vec<RequestError> {
         DataExpired,
         NotEnded,
         RetentionRunning,
+        BeforePosted(now() - chrono::Duration::days(1), now()),
+        Erased,
         ChannelNeedsOnBehalf(Channel::Phone),
         ReferrerWithoutPartnerChannel,
         NeededByInThePast,
@@ -363,7 +368,7 @@ fn incidents() -> Vec<IncidentError> {
 fn every_error() -> Vec<(&'static str, Box<dyn DomainError>)> {
     let mut all = Examples::new();
     all.add(5, refusals(), refusal);
-    all.add(42, requests(), request);
+    all.add(44, requests(), request);
     all.add(22, persons(), person);
     all.add(11, calls(), call);
     all.add(5, organisations(), organisation);

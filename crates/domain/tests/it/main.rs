@@ -9,6 +9,7 @@ mod policy_table;
 mod references;
 mod request_properties;
 mod request_rules;
+mod request_times;
 mod retention_rules;
 mod role_rules;
 mod safeguarding_rules;

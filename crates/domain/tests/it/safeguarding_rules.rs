@@ -687,6 +687,7 @@ fn screened(issued_on: NaiveDate, valid_until: NaiveDate) -> Standing {
             issued_on,
             valid_until,
         }),
+        erased: false,
     }
 }
 
@@ -871,6 +872,7 @@ fn standing_strategy() -> impl Strategy<Value = Standing> {
                     valid_until: issued_on + Duration::days(days),
                 }
             }),
+            erased: false,
         })
 }
 

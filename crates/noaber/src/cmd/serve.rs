@@ -67,6 +67,7 @@ impl ServeArgs {
             cors_origins: self.cors_origins.clone(),
             trusted_proxies: self.trusted_proxies.clone(),
             insecure_dev_headers: self.insecure_dev_auth,
+            ..HttpConfig::default()
         }
     }
 }

@@ -48,6 +48,11 @@ pub const DEFAULT_MAX_CONNECTIONS: u32 = 16;
 /// them for long.
 pub const IDLE_IN_TRANSACTION_TIMEOUT: &str = "30s";
 
+/// How long a request waits for a connection (which includes connecting) before it fails as
+/// unavailable: while the database is down, requests are answered 503 at once instead of
+/// hanging, and a load balancer can send them elsewhere.
+pub const ACQUIRE_TIMEOUT: Duration = crate::UNAVAILABLE_AFTER;
+
 /// The event log on PostgreSQL. Cheap to clone: clones share one connection pool.
 #[derive(Clone)]
 pub struct PgStore {
@@ -102,7 +107,7 @@ impl PgStore {
         )]);
         let pool = PgPoolOptions::new()
             .max_connections(max_connections.max(1))
-            .acquire_timeout(Duration::from_secs(30))
+            .acquire_timeout(ACQUIRE_TIMEOUT)
             .connect_with(options)
             .await?;
         Ok(Self::from_pool(pool))

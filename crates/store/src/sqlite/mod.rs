@@ -37,8 +37,9 @@ mod identity;
 mod keys;
 mod read;
 
-/// How long a connection waits for another process's write lock before giving up.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a connection waits for another process's write lock (or a reader for a pooled
+/// connection) before the call fails as unavailable (503), rather than hanging.
+const BUSY_TIMEOUT: Duration = crate::UNAVAILABLE_AFTER;
 
 /// Reader connections: enough for a few subscribers and API requests at once.
 const READERS: u32 = 4;
@@ -125,6 +126,7 @@ impl SqliteStore {
         let readers = SqlitePoolOptions::new()
             .max_connections(READERS)
             .min_connections(0)
+            .acquire_timeout(BUSY_TIMEOUT)
             .connect_with(options.create_if_missing(false))
             .await
             .map_err(cannot_open)?;

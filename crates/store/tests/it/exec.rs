@@ -482,6 +482,7 @@ mod safeguarding {
             Ok(Standing {
                 suspended: self.suspended,
                 screening: None,
+                erased: false,
             })
         }
 

@@ -127,6 +127,67 @@ async fn the_database_itself_refuses_to_change_or_delete_an_event() {
     assert!(events.iter().all(|e| e.event_type == "Sampled"));
 }
 
+/// Regression (issue 12): `replace into events` swapped a recorded event for another despite
+/// the append-only triggers, since the delete that resolves the conflict fires no trigger.
+#[tokio::test]
+async fn replace_into_the_sqlite_log_is_refused_and_leaves_the_event_unchanged() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = dir.path().join("noaber.db");
+    let store = SqliteStore::open(&path).await.expect("the store opens");
+    let stream = stream();
+    store
+        .append(
+            &stream,
+            ExpectedVersion::NoStream,
+            batch(Uuid::new_v4(), 0, 2),
+        )
+        .await
+        .expect("the append succeeds");
+    let before = read_stream(&store, &stream).await;
+    let mut conn = raw(&path).await;
+
+    // A copy of event 2 with another type, under every key it could collide on.
+    let copy = "select position, tenant_id, stream_id, category, stream_version, event_id, \
+                'Forged', schema_version, payload, metadata, occurred_at, recorded_at, prev_hash, hash \
+                from events where stream_version = 2";
+    let mut results = Vec::new();
+    for verb in ["replace into", "insert or replace into"] {
+        let sql = format!(
+            "{verb} events (position, tenant_id, stream_id, category, stream_version, event_id, \
+             event_type, schema_version, payload, metadata, occurred_at, recorded_at, prev_hash, hash) {copy}"
+        );
+        results.push((verb, sqlx::query(&sql).execute(&mut conn).await));
+    }
+    // Only the stream key collides: a new position and event id, the same stream version.
+    let by_version = sqlx::query(
+        "replace into events (tenant_id, stream_id, category, stream_version, event_id, \
+         event_type, schema_version, payload, metadata, occurred_at, recorded_at, prev_hash, hash) \
+         select tenant_id, stream_id, category, stream_version, randomblob(16), 'Forged', \
+         schema_version, payload, metadata, occurred_at, recorded_at, prev_hash, hash \
+         from events where stream_version = 2",
+    )
+    .execute(&mut conn)
+    .await;
+    results.push(("replace by stream version", by_version));
+
+    for (what, result) in results {
+        let err = result.expect_err("the log refuses it");
+        assert!(
+            err.to_string().contains("cannot be replaced"),
+            "{what} is refused with a clear message, not: {err}"
+        );
+    }
+    let after = read_stream(&store, &stream).await;
+    assert_eq!(after.len(), 2, "no event was added or removed");
+    for (a, b) in before.iter().zip(&after) {
+        assert_eq!(
+            (a.position, a.event_id, &a.event_type, &a.payload, a.hash),
+            (b.position, b.event_id, &b.event_type, &b.payload, b.hash),
+            "the event is unchanged"
+        );
+    }
+}
+
 /// Bypasses the log's own protection, as someone editing the file by hand would.
 async fn tamper(path: &Path, sql: &str) {
     let mut conn = raw(path).await;

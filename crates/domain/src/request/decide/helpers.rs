@@ -27,6 +27,9 @@ pub(in crate::request) fn may_help(
     sensitive: bool,
     day: NaiveDate,
 ) -> Result<(), RequestError> {
+    if standing.erased {
+        return Err(RequestError::Erased);
+    }
     if standing.suspended {
         return Err(RequestError::HelperSuspended);
     }
