@@ -6,6 +6,7 @@ use noaber_domain::policy::{reach, Action, Reach};
 use noaber_domain::{
     NeighbourhoodId, OrganisationId, PersonId, RequestId, Role, RoleScope, TenantId,
 };
+use noaber_projections::directory::RequestParties;
 use noaber_store::exec::Owners;
 
 use super::{Actor, ApiError, AppState, Via};
@@ -158,18 +159,12 @@ pub async fn request_in_reach(
     };
     let me = actor.actor;
     let covered = match scope.reach {
-        Reach::Tenant => true,
-        Reach::Neighbourhoods => scope.neighbourhoods.contains(&parties.neighbourhood),
-        Reach::Organisation => parties
-            .organisations
-            .iter()
-            .any(|o| scope.organisations.contains(o)),
         Reach::Own => {
             parties.requester == me
                 || parties.matched.contains(&me)
                 || (actor.role == Role::Helper && parties.offered.contains(&me))
         }
-        Reach::No | Reach::Aggregates => false,
+        _ => scope_covers(&scope, &parties),
     };
     drop(models);
     if covered {
@@ -198,16 +193,22 @@ pub async fn reaches_by_scope(
     let models = state.projections.read().await;
     Ok(match models.directory.request_parties(id) {
         None => scope.reach == Reach::Tenant,
-        Some(parties) => match scope.reach {
-            Reach::Tenant => true,
-            Reach::Neighbourhoods => scope.neighbourhoods.contains(&parties.neighbourhood),
-            Reach::Organisation => parties
-                .organisations
-                .iter()
-                .any(|o| scope.organisations.contains(o)),
-            Reach::Own | Reach::No | Reach::Aggregates => false,
-        },
+        Some(parties) => scope_covers(&scope, &parties),
     })
+}
+
+/// Whether the grant's scope (the tenant, its neighbourhoods, its organisation) covers the
+/// request of `parties`; never for what a role reaches only as its own.
+fn scope_covers(scope: &Scope, parties: &RequestParties<'_>) -> bool {
+    match scope.reach {
+        Reach::Tenant => true,
+        Reach::Neighbourhoods => scope.neighbourhoods.contains(&parties.neighbourhood),
+        Reach::Organisation => parties
+            .organisations
+            .iter()
+            .any(|o| scope.organisations.contains(o)),
+        Reach::Own | Reach::No | Reach::Aggregates => false,
+    }
 }
 
 /// How a caller reaches a call.
