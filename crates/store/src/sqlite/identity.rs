@@ -410,10 +410,7 @@ impl IdentityStore for SqliteStore {
             insert.push(" on conflict do nothing");
             insert.build().execute(&mut *tx).await.map_err(db_error)?;
         }
-        let subjects: Vec<(&AccessRecord, &(Uuid, String))> = records
-            .iter()
-            .flat_map(|e| e.subjects.iter().map(move |s| (e, s)))
-            .collect();
+        let subjects = AccessRecord::subject_rows(records);
         for chunk in subjects.chunks(ACCESS_ROWS_PER_STATEMENT) {
             let mut insert = sqlx::QueryBuilder::new(
                 "insert into access_subjects (subject_id, at, entry_id, fields) ",
