@@ -57,6 +57,18 @@ pub fn router() -> Router<AppState> {
         .route("/requests/{id}/void", post(void))
 }
 
+/// Refuses a command on a request outside what the caller manages (the table's
+/// `manage_request`: an administrator's tenant, a connector's neighbourhoods).
+async fn managed(state: &AppState, actor: &Actor, id: RequestId) -> Result<(), ApiError> {
+    super::policy::command_in_reach(
+        state,
+        actor,
+        id,
+        noaber_domain::policy::Action::ManageRequest,
+    )
+    .await
+}
+
 /// Body of `POST /v1/requests`.
 #[derive(Debug, Deserialize)]
 pub struct PostBody {
@@ -177,13 +189,7 @@ async fn triage(
     ApiPath(request_id): ApiPath<RequestId>,
     ApiJson(body): ApiJson<TriageBody>,
 ) -> Result<CommandResponse, ApiError> {
-    super::policy::command_in_reach(
-        &state,
-        &actor,
-        request_id,
-        noaber_domain::policy::Action::ManageRequest,
-    )
-    .await?;
+    managed(&state, &actor, request_id).await?;
     let ctx = context(&actor, command_id, &body.acting)?;
     let note = requesters_text(&ctx, body.note);
     let command = RequestCommand::Triage(TriageRequest {
@@ -258,13 +264,7 @@ async fn match_helper(
     ApiPath(request_id): ApiPath<RequestId>,
     ApiJson(body): ApiJson<MatchBody>,
 ) -> Result<CommandResponse, ApiError> {
-    super::policy::command_in_reach(
-        &state,
-        &actor,
-        request_id,
-        noaber_domain::policy::Action::ManageRequest,
-    )
-    .await?;
+    managed(&state, &actor, request_id).await?;
     let ctx = context(&actor, command_id, &body.acting)?;
     let command = RequestCommand::Match(MatchHelper {
         request_id,
@@ -290,13 +290,7 @@ async fn cancel_match(
     ApiPath((request_id, helper)): ApiPath<(RequestId, PersonId)>,
     ApiJson(body): ApiJson<CancelBody>,
 ) -> Result<CommandResponse, ApiError> {
-    super::policy::command_in_reach(
-        &state,
-        &actor,
-        request_id,
-        noaber_domain::policy::Action::ManageRequest,
-    )
-    .await?;
+    managed(&state, &actor, request_id).await?;
     let ctx = context(&actor, command_id, &body.acting)?;
     let command = RequestCommand::CancelMatch(CancelMatch {
         request_id,
@@ -344,13 +338,7 @@ async fn refer(
     ApiPath(request_id): ApiPath<RequestId>,
     ApiJson(body): ApiJson<ReferBody>,
 ) -> Result<CommandResponse, ApiError> {
-    super::policy::command_in_reach(
-        &state,
-        &actor,
-        request_id,
-        noaber_domain::policy::Action::ManageRequest,
-    )
-    .await?;
+    managed(&state, &actor, request_id).await?;
     let ctx = context(&actor, command_id, &body.acting)?;
     let reason = requesters_text(&ctx, body.reason);
     let command = RequestCommand::Refer(ReferRequest {
@@ -422,13 +410,7 @@ async fn resolve(
     ApiPath(request_id): ApiPath<RequestId>,
     ApiJson(body): ApiJson<ResolveBody>,
 ) -> Result<CommandResponse, ApiError> {
-    super::policy::command_in_reach(
-        &state,
-        &actor,
-        request_id,
-        noaber_domain::policy::Action::ManageRequest,
-    )
-    .await?;
+    managed(&state, &actor, request_id).await?;
     let ctx = context(&actor, command_id, &body.acting)?;
     let command = RequestCommand::Resolve(ResolveRequest {
         request_id,
@@ -457,13 +439,7 @@ async fn close(
     ApiPath(request_id): ApiPath<RequestId>,
     ApiJson(body): ApiJson<CloseBody>,
 ) -> Result<CommandResponse, ApiError> {
-    super::policy::command_in_reach(
-        &state,
-        &actor,
-        request_id,
-        noaber_domain::policy::Action::ManageRequest,
-    )
-    .await?;
+    managed(&state, &actor, request_id).await?;
     let ctx = context(&actor, command_id, &body.acting)?;
     let command = RequestCommand::Close(CloseRequest {
         request_id,
@@ -478,13 +454,7 @@ async fn reopen(
     command_id: CommandId,
     ApiPath(request_id): ApiPath<RequestId>,
 ) -> Result<CommandResponse, ApiError> {
-    super::policy::command_in_reach(
-        &state,
-        &actor,
-        request_id,
-        noaber_domain::policy::Action::ManageRequest,
-    )
-    .await?;
+    managed(&state, &actor, request_id).await?;
     let ctx = context(&actor, command_id, &Acting::default())?;
     let command = RequestCommand::Reopen(ReopenRequest { request_id });
     change(&state, &ctx, command).await
@@ -544,13 +514,7 @@ async fn correct(
     ApiPath(request_id): ApiPath<RequestId>,
     ApiJson(body): ApiJson<CorrectBody>,
 ) -> Result<CommandResponse, ApiError> {
-    super::policy::command_in_reach(
-        &state,
-        &actor,
-        request_id,
-        noaber_domain::policy::Action::ManageRequest,
-    )
-    .await?;
+    managed(&state, &actor, request_id).await?;
     let ctx = context(&actor, command_id, &body.acting)?;
     let command = RequestCommand::Correct(CorrectRequest {
         request_id,
@@ -569,13 +533,7 @@ async fn void(
     command_id: CommandId,
     ApiPath(request_id): ApiPath<RequestId>,
 ) -> Result<CommandResponse, ApiError> {
-    super::policy::command_in_reach(
-        &state,
-        &actor,
-        request_id,
-        noaber_domain::policy::Action::ManageRequest,
-    )
-    .await?;
+    managed(&state, &actor, request_id).await?;
     let ctx = context(&actor, command_id, &Acting::default())?;
     let command = RequestCommand::Void(VoidRequest { request_id });
     change(&state, &ctx, command).await
