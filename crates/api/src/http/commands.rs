@@ -127,8 +127,21 @@ where
     D::Error: DomainError + Send + Sync + 'static,
 {
     let id = D::aggregate_id(&command);
-    let executed = state.executor.execute::<D>(ctx, &command).await?;
-    Ok(respond(id, kind, executed))
+    match state.executor.execute::<D>(ctx, &command).await {
+        Ok(executed) => {
+            let outcome = if executed.was_retry {
+                "retry"
+            } else {
+                "written"
+            };
+            super::metrics::command(D::CATEGORY, outcome);
+            Ok(respond(id, kind, executed))
+        }
+        Err(e) => {
+            super::metrics::command(D::CATEGORY, "refused");
+            Err(e.into())
+        }
+    }
 }
 
 /// The response for an executed command.

@@ -18,6 +18,7 @@ pub mod extract;
 pub mod health;
 pub mod limits;
 pub mod me;
+pub mod metrics;
 pub mod mine;
 pub mod organisations;
 pub mod personal;
@@ -183,8 +184,10 @@ pub fn app_with(state: AppState, config: &HttpConfig) -> Router {
         .merge(taxonomy::router())
         .merge(auth::router())
         .merge(protected);
+    metrics::install();
     let routes = Router::new()
         .merge(health::router())
+        .merge(metrics::router())
         .merge(auth::pages())
         .merge(sso::pages())
         .nest("/v1", v1)
@@ -192,7 +195,8 @@ pub fn app_with(state: AppState, config: &HttpConfig) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::extract::DefaultBodyLimit::max(limits::MAX_BODY_BYTES))
         .layer(middleware::from_fn(limits::refuse_large_bodies))
-        .layer(middleware::from_fn(error::log_server_errors));
+        .layer(middleware::from_fn(error::log_server_errors))
+        .layer(middleware::from_fn(metrics::track));
     let routes = match security::cors(config) {
         Some(cors) => routes.layer(cors),
         None => routes,
@@ -226,7 +230,7 @@ async fn request_context(req: Request, next: Next) -> Response {
     let status = response.status().as_u16();
     let millis = started.elapsed().as_secs_f64() * 1000.0;
     span.in_scope(|| {
-        if path == "/healthz" || path == "/readyz" {
+        if path == "/healthz" || path == "/readyz" || path == "/metrics" {
             tracing::debug!(status, millis, "request served");
         } else {
             tracing::info!(status, millis, "request served");

@@ -18,6 +18,7 @@ mod http_basics;
 mod http_v1;
 mod identity;
 mod limits;
+mod metrics;
 mod mine;
 mod personal_calls;
 mod personal_data;
