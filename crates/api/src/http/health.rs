@@ -1,5 +1,6 @@
 //! Liveness and readiness probes: `/healthz` says the process answers, `/readyz` that the event
-//! log can be reached (load balancers send traffic only to ready instances).
+//! log can be reached and the read models are not too far behind it (load balancers send
+//! traffic only to ready instances, so a restarted instance takes reads once it caught up).
 
 use axum::extract::State;
 use axum::routing::get;
@@ -7,6 +8,9 @@ use axum::{Json, Router};
 use serde_json::{json, Value};
 
 use super::{ApiError, AppState};
+
+/// How many events the read models may be behind the log for the instance to be ready.
+pub const READY_MAX_LAG: u64 = 10_000;
 
 /// The probe routes.
 pub fn router() -> Router<AppState> {
@@ -26,9 +30,28 @@ async fn readyz(State(state): State<AppState>) -> Result<Json<Value>, ApiError> 
         .await
         // Whatever the failure, the service is not ready: 503, with the cause logged.
         .map_err(|e| ApiError::Unavailable(Box::new(e)))?;
+    let behind = state
+        .projections
+        .lag()
+        .await
+        .map_err(|e| ApiError::Unavailable(Box::new(e)))?
+        .iter()
+        .map(|m| m.events_behind)
+        .max()
+        .unwrap_or(0);
+    let allowed = state.config.ready_max_lag.unwrap_or(READY_MAX_LAG);
+    if behind > allowed {
+        return Err(ApiError::Unavailable(
+            format!(
+                "the read models are {behind} events behind the log (ready at {allowed} or fewer)"
+            )
+            .into(),
+        ));
+    }
     Ok(Json(json!({
         "status": "ready",
         "backend": state.store.backend(),
         "head": head.to_string(),
+        "events_behind": behind,
     })))
 }

@@ -62,6 +62,9 @@ pub struct HttpConfig {
     /// How long a connection may take to send a request's headers before it is closed;
     /// `None`: [`HEADER_READ_TIMEOUT`](super::server::HEADER_READ_TIMEOUT).
     pub header_read_timeout: Option<Duration>,
+    /// How many events the read models may be behind the log before `/readyz` says not ready;
+    /// `None`: [`READY_MAX_LAG`](super::health::READY_MAX_LAG).
+    pub ready_max_lag: Option<u64>,
 }
 
 impl HttpConfig {

@@ -145,6 +145,50 @@ async fn readyz_is_ready_when_the_log_answers() {
 }
 
 #[tokio::test]
+async fn readyz_says_not_ready_while_the_read_models_are_too_far_behind_the_log() {
+    let (store, _dir) = noaber_store::testing::fresh_sqlite_store().await;
+    let store = Arc::new(store);
+    let privacy = Arc::new(noaber_store::privacy::Privacy::new(
+        noaber_store::privacy::MasterKey::generate(),
+        store.clone(),
+    ));
+    let state = support::state_over(store.clone(), store.clone(), privacy).await;
+    // The models stop following; five events arrive after them.
+    state.projections.shutdown().await.expect("stops");
+    let tenant = uuid::Uuid::new_v4();
+    for n in 0..5 {
+        let stream = StreamId::for_aggregate("request", uuid::Uuid::new_v4());
+        store
+            .append(
+                &stream,
+                ExpectedVersion::NoStream,
+                vec![noaber_store::testing::conformance::sample_event(
+                    tenant,
+                    "RequestNoted",
+                    n,
+                )],
+            )
+            .await
+            .expect("appended");
+    }
+    let config = |lag| noaber_api::http::HttpConfig {
+        ready_max_lag: Some(lag),
+        ..Default::default()
+    };
+    let behind = noaber_api::http::app_with(state.clone(), &config(2))
+        .oneshot(get("/readyz"))
+        .await
+        .expect("a response");
+    assert_eq!(behind.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let tolerant = noaber_api::http::app_with(state, &config(10))
+        .oneshot(get("/readyz"))
+        .await
+        .expect("a response");
+    assert_eq!(tolerant.status(), StatusCode::OK);
+    assert_eq!(body_json(tolerant).await["events_behind"], 5);
+}
+
+#[tokio::test]
 async fn readyz_is_a_503_problem_that_hides_the_database_details_when_the_log_is_unreachable() {
     let response = unreachable_app()
         .await
