@@ -88,6 +88,8 @@ pub enum Command {
     Kpi(cmd::kpi::KpiArgs),
     /// Rebuild every read model from the log and report the throughput.
     Replay,
+    /// Check a deployment (database, master key, disk, hash chains) and say what to fix.
+    Doctor,
     /// The platform administrator's commands: set up a tenant, issue a sign-in link.
     #[command(subcommand)]
     Admin(cmd::admin::AdminCommand),
@@ -128,6 +130,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Serve(args) => cmd::serve::run(&store_config, &args).await,
         Command::Migrate => cmd::migrate::run(&store_config).await,
         Command::Verify => cmd::verify::run(&store_config).await,
+        Command::Doctor => cmd::doctor::run(&store_config).await,
         Command::Taxonomy(args) => cmd::taxonomy::run(&args),
         Command::Bench(command) => cmd::bench::run(&store_config, &command).await,
         Command::Demo(args) => {

@@ -188,6 +188,20 @@ pub struct Rotation {
     pub gone: u64,
 }
 
+/// Whether `master` opens the keys stored in `keys`: tries up to `sample` of them and says how
+/// many it opened; an error names the first it could not open (the wrong master key).
+pub async fn check_master_key(
+    keys: &dyn KeyStore,
+    master: &MasterKey,
+    sample: u32,
+) -> Result<usize, PrivacyError> {
+    let page = keys.wrapped_keys(None, sample).await?;
+    for (subject, wrapped) in &page {
+        master.unwrap_key(*subject, wrapped)?;
+    }
+    Ok(page.len())
+}
+
 /// Wraps every person's key in `keys` by `new` instead of `old`, page by page. Each key is
 /// replaced only if it is still the one read (an erasure meanwhile wins), and a key `old`
 /// cannot open but `new` can counts as already rotated, so an interrupted rotation is simply

@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod bench;
 pub mod demo;
+pub mod doctor;
 pub mod kpi;
 pub mod migrate;
 pub mod replay;

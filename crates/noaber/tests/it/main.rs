@@ -6,6 +6,7 @@ mod support;
 
 mod e2e_binary;
 mod e2e_commands;
+mod e2e_doctor;
 mod e2e_identity;
 mod e2e_verify;
 mod taxonomy;
