@@ -124,7 +124,7 @@ pub struct CallView {
     pub title: Option<Shown>,
     /// What is asked, in full, if said.
     pub description: Option<Shown>,
-    /// The answers, for its organisers; absent for everyone else.
+    /// The answers, for its organisers; for anyone else only their own answer, if they gave one.
     pub answers: Option<Vec<AnswerView>>,
 }
 
@@ -176,7 +176,12 @@ async fn call(
         match event {
             CallEvent::CallAnswered(a) => {
                 answer_count += 1;
-                let Some(list) = answers.as_mut() else {
+                // An organiser reads every answer; whoever answered reads their own back.
+                let own = a.answered_by == actor.actor;
+                if own && answers.is_none() {
+                    answers = Some(Vec::new());
+                }
+                let Some(list) = answers.as_mut().filter(|_| reached.organiser || own) else {
                     continue;
                 };
                 let mut view = AnswerView {

@@ -57,7 +57,7 @@ async fn a_calls_title_is_for_its_neighbours_and_organisers_and_its_answers_for_
             200,
             answer.clone(),
         ),
-        ("partner", world.token(Role::Partner), 200, answer),
+        ("partner", world.token(Role::Partner), 200, answer.clone()),
         (
             "ambassador",
             world.token(Role::Ambassador),
@@ -65,12 +65,8 @@ async fn a_calls_title_is_for_its_neighbours_and_organisers_and_its_answers_for_
             Value::Null,
         ),
         ("helper of n1", world.token(Role::Helper), 200, Value::Null),
-        (
-            "resident of n1",
-            world.token(Role::Resident),
-            200,
-            Value::Null,
-        ),
+        // Who answered reads their own answer back, and only that.
+        ("resident of n1", world.token(Role::Resident), 200, answer),
         ("resident of n2", &r2, 403, Value::Null),
         ("funder", world.token(Role::Funder), 403, Value::Null),
         ("auditor", world.token(Role::Auditor), 403, Value::Null),
