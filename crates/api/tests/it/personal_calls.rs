@@ -44,8 +44,21 @@ async fn calls(live: &Live, world: &World) -> (Uuid, Uuid) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_calls_title_is_for_its_neighbours_and_organisers_and_its_answers_for_organisers_alone() {
     let live = Live::sqlite().await;
-    let world = World::new(&live).await;
-    let (c1, c2) = calls(&live, &world).await;
+    the_call_table_holds(&live).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_call_table_holds_on_postgres() {
+    let Some(live) = Live::postgres().await else {
+        return;
+    };
+    the_call_table_holds(&live).await;
+}
+
+/// Every row of the call table, for every role, over `live`.
+async fn the_call_table_holds(live: &Live) {
+    let world = World::new(live).await;
+    let (c1, c2) = calls(live, &world).await;
     let r2 = live.token(world.tenant, world.r2, Role::Resident).await;
     let answer = json!([{"person_id": world.r1.to_string(), "name": clear("Anna de Vries"),
                           "contact": clear("06-12345678"), "availability": null}]);
@@ -102,12 +115,12 @@ async fn a_calls_title_is_for_its_neighbours_and_organisers_and_its_answers_for_
         assert_eq!(got.as_u16(), status, "{what}: {body}");
     }
     assert_eq!(
-        logged(&live, &r2, "resident", "GET /v1/calls/{id}").await,
+        logged(live, &r2, "resident", "GET /v1/calls/{id}").await,
         Vec::<String>::new()
     );
     assert_eq!(
         logged(
-            &live,
+            live,
             world.token(Role::Resident),
             "connector",
             "GET /v1/calls/{id}"
@@ -116,7 +129,7 @@ async fn a_calls_title_is_for_its_neighbours_and_organisers_and_its_answers_for_
         ["contact", "name"]
     );
     assert!(logged(
-        &live,
+        live,
         world.token(Role::Resident),
         "ambassador",
         "GET /v1/calls/{id}"
@@ -125,7 +138,7 @@ async fn a_calls_title_is_for_its_neighbours_and_organisers_and_its_answers_for_
     .is_empty());
     assert_eq!(
         logged(
-            &live,
+            live,
             world.token(Role::Connector),
             "helper",
             "GET /v1/calls/{id}"
