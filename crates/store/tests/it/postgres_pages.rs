@@ -32,8 +32,28 @@ fn event(tenant: Uuid, n: usize) -> NewEvent {
     }
 }
 
-/// Appends [`EVENTS`] events of `tenant` in full batches, one stream per batch; returns them.
+/// Appends [`EVENTS`] events of `tenant` in full batches, one stream per batch; returns them
+/// once all of them are below the log's read horizon. Transactions are numbered across the
+/// whole server, so a transaction another test keeps open holds the horizon back for a while.
 async fn fill(store: &dyn EventStore, tenant: Uuid) -> Vec<NewEvent> {
+    let sent = append_all(store, tenant).await;
+    let filter = EventFilter::all();
+    for _ in 0..200 {
+        let visible = store
+            .read_all(Checkpoint::START, usize::MAX, &filter)
+            .try_collect::<Vec<_>>()
+            .await
+            .expect("read_all")
+            .len();
+        if visible == sent.len() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    sent
+}
+
+async fn append_all(store: &dyn EventStore, tenant: Uuid) -> Vec<NewEvent> {
     let mut sent = Vec::with_capacity(EVENTS);
     for (k, start) in (0..EVENTS).step_by(BATCH).enumerate() {
         let batch: Vec<NewEvent> = (start..(start + BATCH).min(EVENTS))
