@@ -69,11 +69,6 @@ impl Retention {
         due.truncate(limit);
         due
     }
-
-    /// How many ended requests still keep their personal data.
-    pub fn waiting(&self) -> usize {
-        self.ended.len()
-    }
 }
 
 impl ReadModel for Retention {

@@ -6,7 +6,7 @@
 //! details through the policy (`GET /v1/requests/{id}`). An event is sent once the caller's
 //! read models include it, so that read shows it. The `id` of each event is its checkpoint in
 //! the log; a client that reconnects with `Last-Event-ID` resumes right after it, and one
-//! without starts at the log's head.
+//! without starts at the log's head (ADR 0040).
 
 use std::convert::Infallible;
 use std::time::Duration;

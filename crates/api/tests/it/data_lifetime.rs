@@ -12,18 +12,10 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 use crate::live::{Live, World};
+use crate::personal_fields::view;
 
 async fn request_view(live: &Live, world: &World, id: Uuid) -> Value {
-    let (status, body) = live
-        .call(
-            Method::GET,
-            &format!("/v1/requests/{id}"),
-            world.token(Role::Admin),
-            None,
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    body
+    view(live, world.token(Role::Admin), id).await
 }
 
 async fn retention_ends_the_personal_data_of_ended_requests(live: &Live) {
@@ -220,22 +212,7 @@ async fn the_log_keeps_a_location_in_clear_only_as_its_area() {
         "{stored}"
     );
     // Whoever may reach the requester opens the place itself; other readers see the area.
-    let read = |role: Role| {
-        let live = &live;
-        let world = &world;
-        async move {
-            let (status, body) = live
-                .call(
-                    Method::GET,
-                    &format!("/v1/requests/{id}"),
-                    world.token(role),
-                    None,
-                )
-                .await;
-            assert_eq!(status, StatusCode::OK, "{role}: {body}");
-            body
-        }
-    };
+    let read = |role: Role| view(&live, world.token(role), id);
     let connector = read(Role::Connector).await;
     assert_eq!(
         connector["location"],

@@ -131,6 +131,13 @@ impl Live {
         (status, body)
     }
 
+    /// Reads `path` with `token` and insists on a 200; the JSON body.
+    pub async fn read(&self, path: &str, token: &str) -> Value {
+        let (status, body) = self.call(Method::GET, path, token, None).await;
+        assert_eq!(status, StatusCode::OK, "GET {path}: {body}");
+        body
+    }
+
     /// Sends a command and insists it was written; the aggregate id.
     pub async fn ok(&self, path: &str, token: &str, body: Value) -> Uuid {
         let (status, answer) = self.call(Method::POST, path, token, Some(body)).await;

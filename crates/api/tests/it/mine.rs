@@ -2,15 +2,15 @@
 //! are matched or were credited, newest first, and nothing of anyone else.
 
 use noaber_domain::Role;
-use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
 use crate::live::{Live, World};
 
 async fn items(live: &Live, token: &str, path: &str) -> Vec<Value> {
-    let (status, body) = live.call(Method::GET, path, token, None).await;
-    assert_eq!(status, StatusCode::OK, "{path}: {body}");
-    body["items"].as_array().expect("items").clone()
+    live.read(path, token).await["items"]
+        .as_array()
+        .expect("items")
+        .clone()
 }
 
 fn ids(items: &[Value]) -> Vec<String> {

@@ -72,11 +72,7 @@ pub(crate) fn readers(world: &World, offered: &str) -> Vec<Reader> {
 
 /// The request `q` as the holder of `token` sees it.
 pub(crate) async fn view(live: &Live, token: &str, q: Uuid) -> Value {
-    let (status, body) = live
-        .call(Method::GET, &format!("/v1/requests/{q}"), token, None)
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    body
+    live.read(&format!("/v1/requests/{q}"), token).await
 }
 
 /// The fields of the subject (holder of `token`) that readers in `role` opened through

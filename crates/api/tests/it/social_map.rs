@@ -7,12 +7,6 @@ use serde_json::{json, Value};
 
 use crate::live::{Live, World, ROLES};
 
-async fn get(live: &Live, token: &str, path: &str) -> Value {
-    let (status, body) = live.call(Method::GET, path, token, None).await;
-    assert_eq!(status, StatusCode::OK, "{path}: {body}");
-    body
-}
-
 fn ids(body: &Value, field: &str) -> Vec<String> {
     body["items"]
         .as_array()
@@ -42,14 +36,14 @@ async fn every_role_reads_the_neighbourhoods_and_organisations_of_its_own_tenant
     .await;
     live.settle().await;
     for (role, token) in ROLES.iter().zip(world.tokens.iter().map(|(_, t)| t)) {
-        let hoods = get(&live, token, "/v1/neighbourhoods").await;
+        let hoods = live.read("/v1/neighbourhoods", token).await;
         let found = ids(&hoods, "neighbourhood_id");
         let expected = [world.n1.to_string(), world.n2.to_string()];
         assert!(
             expected.iter().all(|n| found.contains(n)),
             "{role}: {hoods}"
         );
-        let orgs = get(&live, token, "/v1/organisations").await;
+        let orgs = live.read("/v1/organisations", token).await;
         assert!(
             ids(&orgs, "organisation_id").contains(&org.to_string()),
             "{role}: {orgs}"
@@ -58,7 +52,7 @@ async fn every_role_reads_the_neighbourhoods_and_organisations_of_its_own_tenant
     // Filters: the category it takes, where it works.
     let admin_get = |path: String| {
         let live = &live;
-        async move { ids(&get(live, admin, &path).await, "organisation_id") }
+        async move { ids(&live.read(&path, admin).await, "organisation_id") }
     };
     assert!(admin_get("/v1/organisations?category=paperwork".into())
         .await
@@ -86,7 +80,7 @@ async fn every_role_reads_the_neighbourhoods_and_organisations_of_its_own_tenant
     assert!(!admin_get("/v1/organisations?active=true".into())
         .await
         .contains(&org.to_string()));
-    let all = get(&live, admin, "/v1/organisations").await;
+    let all = live.read("/v1/organisations", admin).await;
     let entry = all["items"]
         .as_array()
         .expect("items")
@@ -102,7 +96,7 @@ async fn the_social_map_shows_nothing_of_another_tenant_and_refuses_a_bad_query(
     let live = Live::sqlite().await;
     let world = World::new(&live).await;
     let admin = world.token(Role::Admin);
-    let hoods = get(&live, admin, "/v1/neighbourhoods").await;
+    let hoods = live.read("/v1/neighbourhoods", admin).await;
     assert_eq!(
         hoods["items"].as_array().expect("items").len(),
         2,

@@ -45,6 +45,23 @@ async fn raw(path: &Path) -> SqliteConnection {
         .expect("the database file opens")
 }
 
+/// An embedded log in a temporary directory holding one stream of two events.
+async fn log_with_two_events() -> (tempfile::TempDir, std::path::PathBuf, SqliteStore, StreamId) {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = dir.path().join("noaber.db");
+    let store = SqliteStore::open(&path).await.expect("the store opens");
+    let stream = stream();
+    store
+        .append(
+            &stream,
+            ExpectedVersion::NoStream,
+            batch(Uuid::new_v4(), 0, 2),
+        )
+        .await
+        .expect("the append succeeds");
+    (dir, path, store, stream)
+}
+
 #[tokio::test]
 async fn opening_creates_the_file_and_its_missing_parent_directories() {
     let dir = tempfile::tempdir().expect("a temporary directory");
@@ -94,18 +111,7 @@ async fn events_survive_closing_and_reopening_the_file() {
 
 #[tokio::test]
 async fn the_database_itself_refuses_to_change_or_delete_an_event() {
-    let dir = tempfile::tempdir().expect("a temporary directory");
-    let path = dir.path().join("noaber.db");
-    let store = SqliteStore::open(&path).await.expect("the store opens");
-    let stream = stream();
-    store
-        .append(
-            &stream,
-            ExpectedVersion::NoStream,
-            batch(Uuid::new_v4(), 0, 2),
-        )
-        .await
-        .expect("the append succeeds");
+    let (_dir, path, store, stream) = log_with_two_events().await;
     let mut conn = raw(&path).await;
 
     let update = sqlx::query("update events set event_type = 'Forged'")
@@ -131,18 +137,7 @@ async fn the_database_itself_refuses_to_change_or_delete_an_event() {
 /// the append-only triggers, since the delete that resolves the conflict fires no trigger.
 #[tokio::test]
 async fn replace_into_the_sqlite_log_is_refused_and_leaves_the_event_unchanged() {
-    let dir = tempfile::tempdir().expect("a temporary directory");
-    let path = dir.path().join("noaber.db");
-    let store = SqliteStore::open(&path).await.expect("the store opens");
-    let stream = stream();
-    store
-        .append(
-            &stream,
-            ExpectedVersion::NoStream,
-            batch(Uuid::new_v4(), 0, 2),
-        )
-        .await
-        .expect("the append succeeds");
+    let (_dir, path, store, stream) = log_with_two_events().await;
     let before = read_stream(&store, &stream).await;
     let mut conn = raw(&path).await;
 
