@@ -19,6 +19,7 @@ pub mod person;
 mod personal;
 pub mod policy;
 pub mod request;
+pub mod schema;
 mod role;
 pub mod taxonomy;
 pub mod tenant;

@@ -14,24 +14,34 @@ use std::time::Duration;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
-use axum::routing::get;
-use axum::Router;
 use futures::{Stream, StreamExt};
 use noaber_domain::policy::Action;
 use noaber_domain::RequestId;
 use noaber_store::{Checkpoint, EventFilter, RecordedEvent};
 use serde_json::json;
 
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use super::{policy, Actor, ApiError, AppState};
 
 /// How long an event waits for the read models before it is sent all the same.
 const MODELS_WAIT: Duration = Duration::from_secs(2);
 
 /// The live update route, under `/v1`.
-pub fn router() -> Router<AppState> {
-    Router::new().route("/stream", get(stream))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(stream))
 }
 
+#[utoipa::path(
+    get,
+    path = "/stream",
+    tag = "live",
+    operation_id = "stream",
+    summary = "Live updates (Server-Sent Events)",
+    description = "A stream of the changes to the requests the caller reaches. Each event carries ids, a type and a position, never personal data (read details through `GET /v1/requests/{id}`); its `id` is a checkpoint: reconnect with `Last-Event-ID` to resume right after it. The `data` of each event is a `StreamEvent`.",
+    params(("last-event-id" = Option<String>, Header, description = "Resume after this event (the `id` of an event of this stream, `<tx>:<position>`).")),
+    responses((status = 200, description = "An endless stream of events (`event:` the event type, `id:` its checkpoint, `data:` a `StreamEvent`).", body = String, content_type = "text/event-stream"))
+)]
 async fn stream(
     State(state): State<AppState>,
     actor: Actor,
@@ -85,14 +95,30 @@ async fn visible(state: &AppState, actor: &Actor, recorded: &RecordedEvent) -> b
         .is_ok()
 }
 
+/// The `data` of an event of the stream: ids, type and position only.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct StreamEvent {
+    /// The stream the event belongs to (`request-<id>`).
+    pub stream: String,
+    /// The request it is about.
+    pub id: Option<uuid::Uuid>,
+    /// What happened, e.g. `HelperMatched`.
+    #[serde(rename = "type")]
+    pub event_type: String,
+    /// Its global position in the log.
+    pub position: i64,
+    /// Its version in its stream.
+    pub stream_version: u64,
+}
+
 /// The event as sent: ids, type and position only.
 fn event_of(recorded: &RecordedEvent) -> Event {
-    let data = json!({
-        "stream": recorded.stream_id.to_string(),
-        "id": recorded.stream_id.aggregate_id(),
-        "type": recorded.event_type,
-        "position": recorded.position,
-        "stream_version": recorded.stream_version,
+    let data = json!(StreamEvent {
+        stream: recorded.stream_id.to_string(),
+        id: recorded.stream_id.aggregate_id(),
+        event_type: recorded.event_type.clone(),
+        position: recorded.position,
+        stream_version: recorded.stream_version,
     });
     Event::default()
         .id(recorded.checkpoint.to_string())
