@@ -15,12 +15,12 @@ use noaber_domain::{PersonId, Role, TenantId};
 use noaber_store::identity::CredentialKind;
 use serde::{Deserialize, Serialize};
 
-use utoipa::{IntoParams, ToSchema};
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 use super::authn::{self, client_address, peer_of, session_cookie};
 use super::{ApiError, ApiJson, AppState};
 use crate::identity::IdentityError;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// The public sign-in routes, under `/v1`.
 pub fn router() -> OpenApiRouter<AppState> {

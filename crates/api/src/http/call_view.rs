@@ -16,13 +16,13 @@ use noaber_projections::calls::CallEntry;
 use noaber_store::StreamId;
 use serde::{Deserialize, Serialize};
 
-use utoipa::ToSchema;
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 use super::personal::{open, record, sealed_events, Shown};
 use super::social_map::Items;
 use super::{policy, Actor, ApiError, ApiPath, ApiQuery, AppState};
 use crate::identity::Opened;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// The call read route, under `/v1`.
 pub fn router() -> OpenApiRouter<AppState> {

@@ -10,11 +10,11 @@ use noaber_domain::{CallCommand, CallId, NeighbourhoodId, OrganisationId, Person
 use serde::Deserialize;
 use uuid::Uuid;
 
+use super::commands::{self, context, execute, Acting, CommandResponse, Kind, Written};
+use super::{Actor, ApiError, ApiJson, ApiPath, AppState, CommandId};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use super::commands::{self, context, execute, Acting, CommandResponse, Kind, Written};
-use super::{Actor, ApiError, ApiJson, ApiPath, AppState, CommandId};
 
 /// The call routes, under `/v1`.
 pub fn router() -> OpenApiRouter<AppState> {

@@ -226,7 +226,9 @@ fn operation(out: &mut String, path: &str, method: &str, op: &Value) {
             );
         }
     }
-    out.push_str("<table><thead><tr><th>status</th><th>answer</th><th>body</th></tr></thead><tbody>");
+    out.push_str(
+        "<table><thead><tr><th>status</th><th>answer</th><th>body</th></tr></thead><tbody>",
+    );
     if let Some(responses) = op["responses"].as_object() {
         for (status, response) in responses {
             let (description, body) = match response["$ref"].as_str() {
@@ -308,11 +310,7 @@ fn schemas(out: &mut String, schemas: &Value) {
     out.push_str("<section id=\"schemas\"><h2>Schemas</h2>");
     if let Some(schemas) = schemas.as_object() {
         for (name, schema) in schemas {
-            let _ = write!(
-                out,
-                "<article id=\"schema-{0}\"><h3>{0}</h3>",
-                esc(name)
-            );
+            let _ = write!(out, "<article id=\"schema-{0}\"><h3>{0}</h3>", esc(name));
             let description = text(&schema["description"]);
             if !description.is_empty() {
                 markdown(out, &description);
@@ -335,7 +333,9 @@ fn properties(out: &mut String, schema: &Value) {
         .as_array()
         .map(|r| r.iter().filter_map(Value::as_str).collect())
         .unwrap_or_default();
-    out.push_str("<table><thead><tr><th>field</th><th>type</th><th>description</th></tr></thead><tbody>");
+    out.push_str(
+        "<table><thead><tr><th>field</th><th>type</th><th>description</th></tr></thead><tbody>",
+    );
     for (field, prop) in props {
         let mark = if required.contains(&field.as_str()) {
             " <em>required</em>"

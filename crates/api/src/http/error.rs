@@ -138,7 +138,11 @@ impl ApiError {
     /// The HTTP status, the problem type's slug and its title: the one mapping of the API.
     pub fn status(&self) -> (StatusCode, &'static str, &'static str) {
         match self {
-            Self::BadInput(_) => (StatusCode::BAD_REQUEST, problems::BAD_INPUT.slug, "Bad input"),
+            Self::BadInput(_) => (
+                StatusCode::BAD_REQUEST,
+                problems::BAD_INPUT.slug,
+                "Bad input",
+            ),
             Self::Unauthenticated(_) => (
                 StatusCode::UNAUTHORIZED,
                 problems::UNAUTHENTICATED.slug,
@@ -150,7 +154,11 @@ impl ApiError {
                 problems::TOO_MANY_ATTEMPTS.slug,
                 "Too many attempts",
             ),
-            Self::Forbidden(_) => (StatusCode::FORBIDDEN, problems::FORBIDDEN.slug, "Not allowed"),
+            Self::Forbidden(_) => (
+                StatusCode::FORBIDDEN,
+                problems::FORBIDDEN.slug,
+                "Not allowed",
+            ),
             Self::NotFound(_) => (StatusCode::NOT_FOUND, problems::NOT_FOUND.slug, "Not found"),
             Self::MethodNotAllowed(_) => (
                 StatusCode::METHOD_NOT_ALLOWED,

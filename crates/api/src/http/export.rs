@@ -19,13 +19,13 @@ use noaber_store::StreamId;
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use utoipa::ToSchema;
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 use super::me::AccessSeen;
 use super::personal::{open, record};
 use super::{Actor, ApiError, ApiPath, AppState};
 use crate::identity::Opened;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// The export routes, under `/v1`.
 pub fn router() -> OpenApiRouter<AppState> {

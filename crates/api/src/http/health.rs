@@ -7,9 +7,9 @@ use axum::Json;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::{ApiError, AppState};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use super::{ApiError, AppState};
 
 /// How many events the read models may be behind the log for the instance to be ready.
 pub const READY_MAX_LAG: u64 = 10_000;

@@ -13,14 +13,14 @@ use noaber_store::identity::{AccessEntry, CredentialKind};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use utoipa::{IntoParams, ToSchema};
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 use super::auth::{identity_error, SignedIn};
 use super::authn::{self, removal_cookie};
 use super::{Actor, ApiError, ApiJson, ApiPath, ApiQuery, AppState, Via};
 use crate::identity::bootstrap::link_url;
 use crate::identity::Opened;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// The routes of the signed-in person, under `/v1`.
 pub fn router() -> OpenApiRouter<AppState> {

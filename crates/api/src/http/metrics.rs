@@ -14,9 +14,9 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
+use super::AppState;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use super::AppState;
 
 /// The scrape route.
 pub fn router() -> OpenApiRouter<AppState> {

@@ -9,12 +9,12 @@ use noaber_domain::{NeighbourhoodId, PersonId, RequestId};
 use noaber_projections::directory::RequestParties;
 use serde::{Deserialize, Serialize};
 
-use utoipa::ToSchema;
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 use super::reads::{wait_if_fresh, Fresh};
 use super::social_map::Items;
 use super::{Actor, ApiError, ApiQuery, AppState};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// The routes of one's own lists, under `/v1`.
 pub fn router() -> OpenApiRouter<AppState> {

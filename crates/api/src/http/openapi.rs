@@ -122,17 +122,47 @@ const DESCRIPTION: &str = include_str!("openapi_intro.md");
 
 /// The tags, in the order the documentation page shows them, each with its description.
 const TAGS: &[(&str, &str)] = &[
-    ("sign-in", "Signing in with a password or a single-use link, and the pages a link opens."),
-    ("me", "The signed-in person: who am I, roles, password, bearer tokens, own lists, own data."),
-    ("requests", "Help requests and every step of their life: offers, matches, referrals, resolution."),
-    ("calls", "Calls (oproepen): an organisation asks many hands at once; residents answer."),
-    ("persons", "Registering people, their profile, skills, helper opt-in, erasure and roles."),
-    ("safeguarding", "Screenings, suspensions, sensitive categories, incidents and complaints."),
-    ("social-map", "Neighbourhoods and organisations: the social map a connector refers to."),
-    ("reads", "The read models: feed, queue, suggestions, helpers, figures, signals, histories."),
-    ("tenant", "Settings of the tenant: retention of personal data."),
+    (
+        "sign-in",
+        "Signing in with a password or a single-use link, and the pages a link opens.",
+    ),
+    (
+        "me",
+        "The signed-in person: who am I, roles, password, bearer tokens, own lists, own data.",
+    ),
+    (
+        "requests",
+        "Help requests and every step of their life: offers, matches, referrals, resolution.",
+    ),
+    (
+        "calls",
+        "Calls (oproepen): an organisation asks many hands at once; residents answer.",
+    ),
+    (
+        "persons",
+        "Registering people, their profile, skills, helper opt-in, erasure and roles.",
+    ),
+    (
+        "safeguarding",
+        "Screenings, suspensions, sensitive categories, incidents and complaints.",
+    ),
+    (
+        "social-map",
+        "Neighbourhoods and organisations: the social map a connector refers to.",
+    ),
+    (
+        "reads",
+        "The read models: feed, queue, suggestions, helpers, figures, signals, histories.",
+    ),
+    (
+        "tenant",
+        "Settings of the tenant: retention of personal data.",
+    ),
     ("live", "Live updates as Server-Sent Events."),
-    ("taxonomy", "Skills, request categories and target groups with their labels."),
+    (
+        "taxonomy",
+        "Skills, request categories and target groups with their labels.",
+    ),
     ("operations", "Probes and metrics for those who run Noaber."),
     ("documentation", "This document and its page."),
 ];
@@ -279,7 +309,14 @@ fn add_components(components: &mut Value) {
 }
 
 /// Operations that answer without the log or the read models: no 503.
-const WITHOUT_STORE: &[&str] = &["/healthz", "/metrics", "/v1/taxonomy", PATH, "/docs", "/docs/style.css"];
+const WITHOUT_STORE: &[&str] = &[
+    "/healthz",
+    "/metrics",
+    "/v1/taxonomy",
+    PATH,
+    "/docs",
+    "/docs/style.css",
+];
 
 /// Adds an operation's problem responses and, for a command, its idempotency header.
 fn complete_operation(path: &str, method: &str, op: &mut Value) {

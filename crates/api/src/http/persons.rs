@@ -17,11 +17,11 @@ use noaber_store::StreamId;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::commands::{self, context, execute, Acting, CommandResponse, Kind, Written};
+use super::{Actor, ApiError, ApiJson, ApiPath, AppState, CommandId};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use super::commands::{self, context, execute, Acting, CommandResponse, Kind, Written};
-use super::{Actor, ApiError, ApiJson, ApiPath, AppState, CommandId};
 
 /// The person routes, under `/v1`.
 pub fn router() -> OpenApiRouter<AppState> {

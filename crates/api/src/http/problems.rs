@@ -83,19 +83,40 @@ pub const FORBIDDEN: ProblemType = ProblemType { slug: "forbidden", status: 403,
 /// `not-found` (404).
 pub const NOT_FOUND: ProblemType = ProblemType { slug: "not-found", status: 404, group: REQUEST, meaning: "nothing lives at this address, or the aggregate named in the path does not exist in the caller's tenant (another tenant's is answered the same way)" };
 /// `method-not-allowed` (405).
-pub const METHOD_NOT_ALLOWED: ProblemType = ProblemType { slug: "method-not-allowed", status: 405, group: REQUEST, meaning: "the address exists, but not for this method" };
+pub const METHOD_NOT_ALLOWED: ProblemType = ProblemType {
+    slug: "method-not-allowed",
+    status: 405,
+    group: REQUEST,
+    meaning: "the address exists, but not for this method",
+};
 /// `concurrent-change` (409).
 pub const CONCURRENT_CHANGE: ProblemType = ProblemType { slug: "concurrent-change", status: 409, group: REQUEST, meaning: "others kept changing the same aggregate while the command was decided again and again; retry" };
 /// `idempotency-key-reused` (409).
 pub const IDEMPOTENCY_KEY_REUSED: ProblemType = ProblemType { slug: "idempotency-key-reused", status: 409, group: REQUEST, meaning: "this `idempotency-key` was already used for a different request (another aggregate, or another command on the same one)" };
 /// `body-too-large` (413).
-pub const BODY_TOO_LARGE: ProblemType = ProblemType { slug: "body-too-large", status: 413, group: REQUEST, meaning: "the body is larger than the 256 KiB Noaber reads (docs/limits.md)" };
+pub const BODY_TOO_LARGE: ProblemType = ProblemType {
+    slug: "body-too-large",
+    status: 413,
+    group: REQUEST,
+    meaning: "the body is larger than the 256 KiB Noaber reads (docs/limits.md)",
+};
 /// `unsupported-media-type` (415).
-pub const UNSUPPORTED_MEDIA_TYPE: ProblemType = ProblemType { slug: "unsupported-media-type", status: 415, group: REQUEST, meaning: "the body is not sent as `application/json`" };
+pub const UNSUPPORTED_MEDIA_TYPE: ProblemType = ProblemType {
+    slug: "unsupported-media-type",
+    status: 415,
+    group: REQUEST,
+    meaning: "the body is not sent as `application/json`",
+};
 /// `unavailable` (503).
 pub const UNAVAILABLE: ProblemType = ProblemType { slug: "unavailable", status: 503, group: REQUEST, meaning: "the event log cannot be reached, or the read models did not catch up in time; retry shortly" };
 /// `internal` (500).
-pub const INTERNAL: ProblemType = ProblemType { slug: "internal", status: 500, group: REQUEST, meaning: "a fault inside Noaber; logged with its cause, never sent (quote the `x-request-id` header)" };
+pub const INTERNAL: ProblemType = ProblemType {
+    slug: "internal",
+    status: 500,
+    group: REQUEST,
+    meaning:
+        "a fault inside Noaber; logged with its cause, never sent (quote the `x-request-id` header)",
+};
 /// `too-many-attempts` (429).
 pub const TOO_MANY_ATTEMPTS: ProblemType = ProblemType { slug: "too-many-attempts", status: 429, group: SIGN_IN, meaning: "too many failed sign-ins for this account or from this address; `Retry-After` says when to try again" };
 

@@ -34,15 +34,15 @@ use noaber_store::exec::Owners;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use utoipa::{IntoParams, ToSchema};
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 use super::extract::{from_text, CommaList};
 use super::limits;
 use super::personal::{with_cards, WithCard};
 use super::policy;
 use super::{Actor, ApiError, ApiPath, ApiQuery, AppState, Via};
 use noaber_domain::policy::{Action, Reach};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// How long a `fresh=true` read waits for the read models at most.
 const FRESH_WAIT: Duration = Duration::from_secs(5);

@@ -24,12 +24,12 @@ use noaber_domain::{
 use noaber_store::StreamId;
 use serde::{Deserialize, Serialize};
 
-use utoipa::ToSchema;
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 use super::personal::{open, person_card, record, sealed_events, Shown};
 use super::{policy, Actor, ApiError, ApiPath, ApiQuery, AppState};
 use crate::identity::Opened;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// The request read route, under `/v1`.
 pub fn router() -> OpenApiRouter<AppState> {

@@ -23,13 +23,13 @@ use noaber_domain::{PersonCommand, PersonId, Role, RoleScope};
 use noaber_projections::roles::{CurrentGrant, RoleChange};
 use serde::{Deserialize, Serialize};
 
-use utoipa::ToSchema;
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 use super::commands::{context, execute, Acting, CommandResponse, Kind, Written};
 use super::reads::{ensure_in_tenant, wait_if_fresh, Fresh};
 use super::{Actor, ApiError, ApiJson, ApiPath, ApiQuery, AppState, CommandId};
 use noaber_domain::policy::{Action, Reach};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// The role routes, under `/v1`.
 pub fn router() -> OpenApiRouter<AppState> {

@@ -40,12 +40,12 @@ use noaber_domain::{
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use utoipa::ToSchema;
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 use super::commands::{self, context, execute, Acting, CommandResponse, Kind, Written};
 use super::reads::{wait_if_fresh, Fresh};
 use super::{Actor, ApiError, ApiJson, ApiPath, ApiQuery, AppState, CommandId};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// The safeguarding routes, under `/v1`.
 pub fn router() -> OpenApiRouter<AppState> {

@@ -10,11 +10,11 @@ use noaber_domain::NeighbourhoodId;
 use noaber_projections::social_map::{NeighbourhoodEntry, OrganisationEntry};
 use serde::{Deserialize, Serialize};
 
+use super::reads::wait_if_fresh;
+use super::{Actor, ApiError, ApiQuery, AppState};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use super::reads::wait_if_fresh;
-use super::{Actor, ApiError, ApiQuery, AppState};
 
 /// The social map routes, under `/v1`.
 pub fn router() -> OpenApiRouter<AppState> {

@@ -14,11 +14,11 @@ use noaber_store::identity::{CredentialKind, NewCredential};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 use super::auth::identity_error;
 use super::{ApiError, ApiQuery, AppState};
 use crate::identity::{token_hash, IdentityError};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// The single sign-on routes (outside `/v1`: they are browser pages).
 pub fn pages() -> OpenApiRouter<AppState> {

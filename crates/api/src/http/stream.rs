@@ -20,9 +20,9 @@ use noaber_domain::RequestId;
 use noaber_store::{Checkpoint, EventFilter, RecordedEvent};
 use serde_json::json;
 
+use super::{policy, Actor, ApiError, AppState};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use super::{policy, Actor, ApiError, AppState};
 
 /// How long an event waits for the read models before it is sent all the same.
 const MODELS_WAIT: Duration = Duration::from_secs(2);

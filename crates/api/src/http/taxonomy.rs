@@ -9,9 +9,9 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use axum::Json;
 
+use super::AppState;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use super::AppState;
 
 /// The taxonomy route.
 pub fn router() -> OpenApiRouter<AppState> {

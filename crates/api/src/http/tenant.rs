@@ -10,12 +10,12 @@ use noaber_domain::values::{Retention, RetentionDays};
 use noaber_domain::TenantCommand;
 use serde::{Deserialize, Serialize};
 
-use utoipa::ToSchema;
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 use super::commands::{context, execute, Acting, CommandResponse, Kind, Written};
 use super::reads::{wait_if_fresh, Fresh};
 use super::{Actor, ApiError, ApiJson, ApiQuery, AppState, CommandId};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// The tenant settings routes, under `/v1`.
 pub fn router() -> OpenApiRouter<AppState> {

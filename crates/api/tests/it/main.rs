@@ -20,6 +20,7 @@ mod identity;
 mod limits;
 mod metrics;
 mod mine;
+mod openapi;
 mod personal_calls;
 mod personal_data;
 mod personal_fields;
