@@ -6,6 +6,7 @@
 //! bearer token. A refused sign-in never says whether the account exists; repeated failures
 //! are refused for a while per account and per client address (`too-many-attempts`, 429).
 
+use axum::extract::rejection::FormRejection;
 use axum::extract::{FromRequest, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -64,6 +65,7 @@ pub fn identity_error(e: IdentityError) -> ApiError {
 
 /// Body of `POST /v1/auth/sign-in`.
 #[derive(Deserialize, ToSchema)]
+#[schema(example = json!({"email": "beheer@example.org", "password": "drie woorden achter elkaar"}))]
 #[serde(deny_unknown_fields)]
 pub struct SignInBody {
     /// The email address of the account.
@@ -81,6 +83,7 @@ impl std::fmt::Debug for SignInBody {
 
 /// Body of `POST /v1/auth/link`.
 #[derive(Deserialize, ToSchema)]
+#[schema(example = json!({"token": "b3JhbmdlLWJhbmFuYS1jaGVycnk"}))]
 #[serde(deny_unknown_fields)]
 pub struct LinkBody {
     /// The token of the link (the `token` of its address).
@@ -279,6 +282,7 @@ async fn redeem_link(
 pub struct LinkQuery {
     /// The link's token.
     #[serde(default)]
+    #[param(example = "b3JhbmdlLWJhbmFuYS1jaGVycnk")]
     pub token: String,
 }
 
@@ -352,7 +356,16 @@ pub struct LinkForm {
     request_body(content = LinkForm, content_type = "application/x-www-form-urlencoded"),
     responses((status = 303, description = "Signed in; on to the start page.", headers(("location" = String, description = "The start page."), ("set-cookie" = String, description = "The session cookie."))), (status = 401, description = "The link cannot be used.", body = String, content_type = "text/html"), (status = 422, description = "The link cannot be used this way.", body = String, content_type = "text/html"), (status = 429, description = "Too many attempts.", body = String, content_type = "text/html"))
 )]
-async fn link_form(State(state): State<AppState>, Form(form): Form<LinkForm>) -> Response {
+async fn link_form(
+    State(state): State<AppState>,
+    form: Result<Form<LinkForm>, FormRejection>,
+) -> Response {
+    // A body that is not the page's form is a problem document like every other bad input
+    // (axum's own rejection is plain text).
+    let form = match form {
+        Ok(Form(form)) => form,
+        Err(rejection) => return form_error(&rejection).into_response(),
+    };
     match redeem(&state, &form.token, None).await {
         Ok((token, _)) => with_cookie(&state, token, Redirect::to("/")),
         Err(e) => {
@@ -366,6 +379,21 @@ async fn link_form(State(state): State<AppState>, Form(form): Form<LinkForm>) ->
             )
                 .into_response()
         }
+    }
+}
+
+/// The problem for a body that is not the link page's form: 415 when it is not sent as a
+/// form, 400 when its fields are not the form's.
+fn form_error(rejection: &FormRejection) -> ApiError {
+    if rejection.status() == StatusCode::UNSUPPORTED_MEDIA_TYPE {
+        ApiError::UnsupportedMediaType("send the form as application/x-www-form-urlencoded".into())
+    } else if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        super::limits::body_too_large()
+    } else {
+        ApiError::BadInput(format!(
+            "the form cannot be read: {}",
+            rejection.body_text()
+        ))
     }
 }
 

@@ -148,7 +148,7 @@ pub struct CallView {
     operation_id = "get_call",
     summary = "One call, with its answers for its organisers",
     description = "Organisers read the structured answers (opened and recorded in the access log); a neighbour reads the call and their own answer.",
-    params(("id" = CallId, Path, description = "The call.")),
+    params(("id" = CallId, Path, description = "The call.", example = "0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b")),
     responses((status = 200, description = "The call.", body = CallView))
 )]
 async fn call(

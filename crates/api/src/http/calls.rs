@@ -26,6 +26,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// Body of `POST /v1/calls`.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"organisation_id": "0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b", "title": "Handen voor de buurtmarkt", "description": "Zaterdag opbouwen en afbreken.", "category": "errands", "fields_asked": ["name"], "hands_needed": 5, "deadline": "2099-06-01T12:00:00Z"}))]
 pub struct PublishBody {
     /// The call's id; a new one when absent.
     pub call_id: Option<Uuid>,
@@ -101,6 +102,7 @@ async fn publish(
 
 /// Body of `POST /v1/calls/{id}/answers`.
 #[derive(Debug, Default, Deserialize, ToSchema)]
+#[schema(example = json!({"name": "Ria", "contact": "06 1234 5678", "availability": [{"day": "sat", "part": "morning"}]}))]
 pub struct AnswerBody {
     /// The name to give (encrypted).
     pub name: Option<String>,
@@ -120,7 +122,7 @@ pub struct AnswerBody {
     operation_id = "answer_call",
     summary = "Answer a call",
     description = "A resident answers with what the call asks (name, contact, availability; encrypted); a connector may answer for a resident.",
-    params(("id" = CallId, Path, description = "The call.")),
+    params(("id" = CallId, Path, description = "The call.", example = "0193a1b2-7c4d-7e8f-9a0b-300000000001")),
     request_body = AnswerBody,
     responses((status = 200, description = "The answer was recorded.", body = Written))
 )]
@@ -144,6 +146,8 @@ async fn answer(
 
 /// Body of `POST /v1/calls/{id}/close`.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(as = CallCloseBody)]
+#[schema(example = json!({"reason": "filled"}))]
 pub struct CloseBody {
     /// Why the call closes.
     pub reason: CallCloseReason,
@@ -158,7 +162,7 @@ pub struct CloseBody {
     tag = "calls",
     operation_id = "close_call",
     summary = "Close a call",
-    params(("id" = CallId, Path, description = "The call.")),
+    params(("id" = CallId, Path, description = "The call.", example = "0193a1b2-7c4d-7e8f-9a0b-300000000002")),
     request_body = CloseBody,
     responses((status = 200, description = "The call was closed.", body = Written))
 )]

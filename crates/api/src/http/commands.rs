@@ -78,8 +78,8 @@ pub fn check_occurred_at(at: DateTime<Utc>, now: DateTime<Utc>) -> Result<(), Ap
 /// What a command wrote, as the client receives it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[schema(example = json!({
-    "id": "0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b",
-    "stream": "request-0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b",
+    "id": "0193a1b2-7c4d-7e8f-9a0b-9f8e7d6c5b4a",
+    "stream": "request-0193a1b2-7c4d-7e8f-9a0b-9f8e7d6c5b4a",
     "version": 2,
     "positions": [1042],
     "events": ["HelpOffered"],

@@ -240,7 +240,7 @@ async fn own(
     operation_id = "export_person",
     summary = "Download a person's data for them",
     description = "For a resident who is not online, by an admin or their connector.",
-    params(("id" = PersonId, Path, description = "The person.")),
+    params(("id" = PersonId, Path, description = "The person.", example = "0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b")),
     responses((status = 200, description = "The export.", body = Export, headers(("content-disposition" = String, description = "attachment; filename=\"noaber-export.json\""))))
 )]
 async fn on_behalf(

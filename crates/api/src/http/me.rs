@@ -110,6 +110,7 @@ async fn me(
 
 /// Body of `POST /v1/me/role`.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"role": "connector"}))]
 #[serde(deny_unknown_fields)]
 pub struct RoleBody {
     /// The role to act in from now on; one the person holds.
@@ -158,6 +159,7 @@ async fn switch_role(
 
 /// Body of `POST /v1/me/password`.
 #[derive(Deserialize, ToSchema)]
+#[schema(example = json!({"new_password": "drie woorden achter elkaar"}))]
 #[serde(deny_unknown_fields)]
 pub struct PasswordBody {
     /// The current password; required when one is set.
@@ -247,6 +249,7 @@ async fn sign_out(State(state): State<AppState>, actor: Actor) -> Result<Respons
 
 /// Body of `POST /v1/me/tokens`.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"name": "casussysteem jongerenwerk", "expires_in_days": 90}))]
 #[serde(deny_unknown_fields)]
 pub struct TokenBody {
     /// What the token is for ("case system of the youth club").
@@ -387,7 +390,7 @@ async fn list_tokens(
     tag = "me",
     operation_id = "revoke_token",
     summary = "Revoke one of my bearer tokens",
-    params(("id" = Uuid, Path, description = "The token's id.")),
+    params(("id" = Uuid, Path, description = "The token's id.", example = "0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b")),
     responses((status = 204, description = "The token no longer works."))
 )]
 async fn revoke_token(
@@ -473,6 +476,7 @@ async fn access_log(
 
 /// Body of `POST /v1/invitations`.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"person_id": "0193a1b2-7c4d-7e8f-9a0b-200000000012", "email": "ria@example.org"}))]
 #[serde(deny_unknown_fields)]
 pub struct InviteBody {
     /// The registered person invited (register them first with `POST /v1/persons`).
@@ -578,6 +582,7 @@ async fn invite(
 
 /// Body of `POST /v1/persons/{id}/sign-in-links`.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"purpose": "sign_in"}))]
 #[serde(deny_unknown_fields)]
 pub struct LinkForBody {
     /// `sign_in` (a one-time sign-in, 15 minutes) or `password_reset` (choose a new password,
@@ -602,7 +607,7 @@ pub enum LinkPurpose {
     operation_id = "sign_in_link",
     summary = "Hand out a sign-in or reset link for someone",
     description = "For a resident who is not online, by their connector or an admin.",
-    params(("id" = PersonId, Path, description = "The person.")),
+    params(("id" = PersonId, Path, description = "The person.", example = "0193a1b2-7c4d-7e8f-9a0b-200000000012")),
     request_body = LinkForBody,
     responses((status = 201, description = "The link.", body = HandedLink))
 )]

@@ -343,7 +343,8 @@ fn complete_operation(path: &str, method: &str, op: &mut Value) {
         statuses.push(400);
     }
     if protected {
-        statuses.extend([401, 403, 404]);
+        // 422 on a read too: a rule of the read's own (suggestions for a closed request).
+        statuses.extend([401, 403, 404, 422]);
     }
     if in_path {
         statuses.push(404);
@@ -353,6 +354,11 @@ fn complete_operation(path: &str, method: &str, op: &mut Value) {
     }
     if protected && change {
         statuses.extend([409, 422]);
+    }
+    // Signing in: refused (401), a rule of accounts (422: a weak password, a reset link
+    // without one), too many failed attempts (429).
+    if !protected && path.contains("/auth/") {
+        statuses.extend([401, 422, 429]);
     }
     if !WITHOUT_STORE.contains(&path) {
         statuses.push(503);
@@ -389,8 +395,9 @@ fn add_idempotency_header(op: &mut Map<String, Value>) {
             "in": "header",
             "required": false,
             "description": "A UUID naming this command: a retry with the same key answers the first outcome (`retry: true`) and writes nothing again; the same key for another command is `idempotency-key-reused` (409).",
+            // No example: a client that copied one key into every command would see every
+            // command but the first refused as `idempotency-key-reused`.
             "schema": {"type": "string", "format": "uuid"},
-            "example": "0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b",
         }));
     }
 }

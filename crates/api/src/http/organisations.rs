@@ -28,6 +28,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// Body of `POST /v1/organisations`.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"name": "Buurtzorg Oost", "kind": "care_provider"}))]
 pub struct OrganisationBody {
     /// The organisation's id; a new one when absent.
     pub organisation_id: Option<Uuid>,
@@ -64,6 +65,7 @@ async fn register_organisation(
 
 /// Body of `POST /v1/organisations/{id}/services`.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"categories": ["errands", "transport"], "neighbourhoods": ["0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b"]}))]
 pub struct ServicesBody {
     /// The request categories it takes referrals for.
     #[serde(deserialize_with = "super::limits::bounded")]
@@ -80,7 +82,7 @@ pub struct ServicesBody {
     operation_id = "offer_services",
     summary = "Say what an organisation takes referrals for",
     description = "The categories of help and the neighbourhoods it serves (none: all of the tenant's).",
-    params(("id" = OrganisationId, Path, description = "The organisation.")),
+    params(("id" = OrganisationId, Path, description = "The organisation.", example = "0193a1b2-7c4d-7e8f-9a0b-500000000001")),
     request_body = ServicesBody,
     responses((status = 200, description = "The services were recorded.", body = Written))
 )]
@@ -106,7 +108,7 @@ async fn offer_services(
     tag = "social-map",
     operation_id = "deactivate_organisation",
     summary = "Stop referrals to an organisation",
-    params(("id" = OrganisationId, Path, description = "The organisation.")),
+    params(("id" = OrganisationId, Path, description = "The organisation.", example = "0193a1b2-7c4d-7e8f-9a0b-500000000002")),
     responses((status = 200, description = "The organisation no longer takes referrals.", body = Written))
 )]
 async fn deactivate(
@@ -122,6 +124,7 @@ async fn deactivate(
 
 /// Body of `POST /v1/neighbourhoods`.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"name": "De Kruidenbuurt", "centroid": {"lat": 52.2215, "lon": 6.8937}, "radius_m": 1500}))]
 pub struct NeighbourhoodBody {
     /// The neighbourhood's id; a new one when absent.
     pub neighbourhood_id: Option<Uuid>,

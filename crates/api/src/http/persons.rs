@@ -37,6 +37,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// Body of `POST /v1/persons`.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"name": "Ria de Vries", "contact": "06 1234 5678", "neighbourhood_id": "0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b", "languages": ["nl"], "digital_access": "digital", "consent": "explicit_consent"}))]
 pub struct RegisterBody {
     /// The person's id; defaults to the caller's own id for a resident registering themselves.
     pub person_id: Option<Uuid>,
@@ -114,6 +115,7 @@ async fn register(
 
 /// Body of `POST /v1/persons/{id}/profile`: only the fields given change.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"contact": "ria@example.org"}))]
 pub struct ProfileBody {
     /// New name.
     pub name: Option<String>,
@@ -160,7 +162,7 @@ impl ProfileBody {
     operation_id = "update_profile",
     summary = "Update a profile",
     description = "Only the fields given change.",
-    params(("id" = PersonId, Path, description = "The person.")),
+    params(("id" = PersonId, Path, description = "The person.", example = "0193a1b2-7c4d-7e8f-9a0b-200000000001")),
     request_body = ProfileBody,
     responses((status = 200, description = "The profile was updated.", body = Written))
 )]
@@ -178,6 +180,7 @@ async fn update_profile(
 
 /// Body of `POST /v1/persons/{id}/skills`.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"skills": ["grocery_shopping"], "availability": [{"day": "tue", "part": "evening"}], "max_distance_m": 2000, "available_for_calls": true}))]
 pub struct SkillsBody {
     /// Skill codes from the taxonomy.
     #[serde(deserialize_with = "super::limits::bounded")]
@@ -215,7 +218,7 @@ impl SkillsBody {
     tag = "persons",
     operation_id = "declare_skills",
     summary = "Declare skills and availability",
-    params(("id" = PersonId, Path, description = "The person.")),
+    params(("id" = PersonId, Path, description = "The person.", example = "0193a1b2-7c4d-7e8f-9a0b-200000000002")),
     request_body = SkillsBody,
     responses((status = 200, description = "The skills were declared.", body = Written))
 )]
@@ -237,7 +240,7 @@ async fn declare_skills(
     tag = "persons",
     operation_id = "opt_in_as_helper",
     summary = "Opt in as a helper",
-    params(("id" = PersonId, Path, description = "The person.")),
+    params(("id" = PersonId, Path, description = "The person.", example = "0193a1b2-7c4d-7e8f-9a0b-200000000003")),
     responses((status = 200, description = "The person is a helper now.", body = Written))
 )]
 async fn opt_in(
@@ -257,7 +260,7 @@ async fn opt_in(
     tag = "persons",
     operation_id = "opt_out_as_helper",
     summary = "Opt out as a helper",
-    params(("id" = PersonId, Path, description = "The person.")),
+    params(("id" = PersonId, Path, description = "The person.", example = "0193a1b2-7c4d-7e8f-9a0b-200000000004")),
     responses((status = 200, description = "The person is no longer a helper.", body = Written))
 )]
 async fn opt_out(
@@ -278,7 +281,7 @@ async fn opt_out(
     operation_id = "erase_person",
     summary = "Erase a person",
     description = "GDPR article 17: the person's key is destroyed, so every personal value about them becomes unreadable everywhere.",
-    params(("id" = PersonId, Path, description = "The person.")),
+    params(("id" = PersonId, Path, description = "The person.", example = "0193a1b2-7c4d-7e8f-9a0b-200000000005")),
     responses((status = 200, description = "The person was erased.", body = Written))
 )]
 async fn erase(
@@ -298,6 +301,7 @@ async fn erase(
 
 /// Body of `PUT /v1/me/contact-sharing`, and the answer of `GET /v1/me/contact-sharing`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"share_with_matched": true}))]
 #[serde(deny_unknown_fields)]
 pub struct ContactSharing {
     /// Whether the people one is matched to may read one's contact detail.

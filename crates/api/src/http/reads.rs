@@ -117,7 +117,7 @@ pub struct FeedParams {
     operation_id = "feed",
     summary = "A neighbourhood's feed",
     description = "Requests, calls and standing offers, newest first, a page at a time; connectors also see connector-only items. Descriptions are opened for readers the policy allows.",
-    params(("id" = NeighbourhoodId, Path, description = "The neighbourhood."), FeedParams),
+    params(("id" = NeighbourhoodId, Path, description = "The neighbourhood.", example = "0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b"), FeedParams),
     responses((status = 200, description = "One page of the feed.", body = FeedPage))
 )]
 async fn feed(
@@ -254,7 +254,7 @@ pub struct SuggestionParams {
     operation_id = "suggestions",
     summary = "Helpers to suggest for a request",
     description = "Ranked, each with the reasons of its score and, for those who coordinate helpers, the helper's name and contact (recorded in the access log).",
-    params(("id" = RequestId, Path, description = "The request."), SuggestionParams),
+    params(("id" = RequestId, Path, description = "The request.", example = "0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b"), SuggestionParams),
     responses((status = 200, description = "The suggestions, best first.", body = [WithCard<Suggestion>]))
 )]
 async fn suggestions(
@@ -581,7 +581,7 @@ async fn signals(
     operation_id = "request_history",
     summary = "A request's history",
     description = "Every event of the request, with who did it and its hash in the stream's chain.",
-    params(("id" = RequestId, Path, description = "The request.")),
+    params(("id" = RequestId, Path, description = "The request.", example = "0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b")),
     responses((status = 200, description = "The events, oldest first.", body = Vec<AuditEntry>))
 )]
 async fn request_history(
@@ -602,7 +602,7 @@ async fn request_history(
     operation_id = "person_history",
     summary = "A person's history",
     description = "The events of the person and of the requests they took part in.",
-    params(("id" = PersonId, Path, description = "The person."), Fresh),
+    params(("id" = PersonId, Path, description = "The person.", example = "0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b"), Fresh),
     responses((status = 200, description = "The events, oldest first.", body = Vec<AuditEntry>))
 )]
 async fn person_history(

@@ -268,7 +268,7 @@ impl Reader<'_> {
     operation_id = "get_request",
     summary = "One request as the caller may see it",
     description = "Status, offers, matches, referral, resolution and feedback; each personal value opened only for those the policy allows (and recorded in the access log), otherwise absent.",
-    params(("id" = RequestId, Path, description = "The request."), RequestQuery),
+    params(("id" = RequestId, Path, description = "The request.", example = "0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b"), RequestQuery),
     responses((status = 200, description = "The request.", body = RequestView))
 )]
 async fn request(

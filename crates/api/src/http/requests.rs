@@ -69,6 +69,7 @@ async fn managed(state: &AppState, actor: &Actor, id: RequestId) -> Result<(), A
 
 /// Body of `POST /v1/requests`.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"category": "errands", "neighbourhood_id": "0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b", "description": "Wie helpt mij met de boodschappen op dinsdag?", "urgency": "normal", "skills_wanted": ["grocery_shopping"]}))]
 pub struct PostBody {
     /// The request's id; a new one when absent.
     pub request_id: Option<Uuid>,
@@ -181,6 +182,7 @@ async fn change(
 
 /// Body of `POST /v1/requests/{id}/triage`.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"route": "informal", "note": "Kan door buren; graag een vaste helper."}))]
 pub struct TriageBody {
     /// Informal (neighbours) or professional.
     pub route: TriageRoute,
@@ -199,7 +201,7 @@ pub struct TriageBody {
     path = "/requests/{id}/triage",
     tag = "requests",
     operation_id = "triage_request",
-    params(("id" = RequestId, Path, description = "The request.")),
+    params(("id" = RequestId, Path, description = "The request.", example = "0193a1b2-7c4d-7e8f-9a0b-100000000001")),
     request_body = TriageBody,
     responses((status = 200, description = "The request was triaged.", body = Written))
 )]
@@ -223,6 +225,7 @@ async fn triage(
 
 /// Body of `POST /v1/requests/{id}/offers`.
 #[derive(Debug, Default, Deserialize, ToSchema)]
+#[schema(example = json!({"message": "Ik kan dinsdagavond helpen."}))]
 pub struct OfferBody {
     /// The helper offering; the caller when absent (a connector may record it for them).
     pub helper: Option<PersonId>,
@@ -253,7 +256,7 @@ impl OfferBody {
     path = "/requests/{id}/offers",
     tag = "requests",
     operation_id = "offer_request",
-    params(("id" = RequestId, Path, description = "The request.")),
+    params(("id" = RequestId, Path, description = "The request.", example = "0193a1b2-7c4d-7e8f-9a0b-100000000002")),
     request_body = OfferBody,
     responses((status = 200, description = "The offer was recorded.", body = Written))
 )]
@@ -277,7 +280,7 @@ async fn offer(
     path = "/requests/{id}/offers/{helper}/withdraw",
     tag = "requests",
     operation_id = "withdraw_offer",
-    params(("id" = RequestId, Path, description = "The request."), ("helper" = PersonId, Path, description = "The helper.")),
+    params(("id" = RequestId, Path, description = "The request.", example = "0193a1b2-7c4d-7e8f-9a0b-100000000003"), ("helper" = PersonId, Path, description = "The helper.", example = "0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b")),
     responses((status = 200, description = "The offer was withdrawn.", body = Written))
 )]
 async fn withdraw_offer(
@@ -293,6 +296,7 @@ async fn withdraw_offer(
 
 /// Body of `POST /v1/requests/{id}/matches`.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"helper": "0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b"}))]
 pub struct MatchBody {
     /// The helper to match.
     pub helper: PersonId,
@@ -309,7 +313,7 @@ pub struct MatchBody {
     path = "/requests/{id}/matches",
     tag = "requests",
     operation_id = "match_helper",
-    params(("id" = RequestId, Path, description = "The request.")),
+    params(("id" = RequestId, Path, description = "The request.", example = "0193a1b2-7c4d-7e8f-9a0b-100000000004")),
     request_body = MatchBody,
     responses((status = 200, description = "The helper was matched.", body = Written))
 )]
@@ -331,6 +335,7 @@ async fn match_helper(
 
 /// Body of `POST /v1/requests/{id}/matches/{helper}/cancel`.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"reason": "helper_unavailable"}))]
 pub struct CancelBody {
     /// Why the match is cancelled.
     pub reason: CancelReason,
@@ -347,7 +352,7 @@ pub struct CancelBody {
     path = "/requests/{id}/matches/{helper}/cancel",
     tag = "requests",
     operation_id = "cancel_match",
-    params(("id" = RequestId, Path, description = "The request."), ("helper" = PersonId, Path, description = "The helper.")),
+    params(("id" = RequestId, Path, description = "The request.", example = "0193a1b2-7c4d-7e8f-9a0b-100000000005"), ("helper" = PersonId, Path, description = "The helper.", example = "0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b")),
     request_body = CancelBody,
     responses((status = 200, description = "The match was cancelled.", body = Written))
 )]
@@ -370,6 +375,7 @@ async fn cancel_match(
 
 /// Body of `POST /v1/requests/{id}/referrals`.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"organisation_id": "0193a1b2-7c4d-7e8f-9a0b-500000000003", "reason": "Schuldhulp nodig."}))]
 pub struct ReferBody {
     /// The professional organisation, registered in the caller's tenant.
     pub organisation_id: OrganisationId,
@@ -407,7 +413,7 @@ async fn organisation_status(
     path = "/requests/{id}/referrals",
     tag = "requests",
     operation_id = "refer_request",
-    params(("id" = RequestId, Path, description = "The request.")),
+    params(("id" = RequestId, Path, description = "The request.", example = "0193a1b2-7c4d-7e8f-9a0b-100000000006")),
     request_body = ReferBody,
     responses((status = 200, description = "The request was referred.", body = Written))
 )]
@@ -432,6 +438,7 @@ async fn refer(
 
 /// Body of `POST /v1/requests/{id}/referrals/outcome`.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"outcome": "accepted"}))]
 pub struct OutcomeBody {
     /// What became of the referral.
     pub outcome: ReferralOutcome,
@@ -450,7 +457,7 @@ pub struct OutcomeBody {
     path = "/requests/{id}/referrals/outcome",
     tag = "requests",
     operation_id = "referral_outcome",
-    params(("id" = RequestId, Path, description = "The request.")),
+    params(("id" = RequestId, Path, description = "The request.", example = "0193a1b2-7c4d-7e8f-9a0b-100000000007")),
     request_body = OutcomeBody,
     responses((status = 200, description = "The outcome was recorded.", body = Written))
 )]
@@ -480,6 +487,7 @@ async fn referral_outcome(
 
 /// Body of `POST /v1/requests/{id}/resolve`.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"resolution": "neighbour", "helpers_credited": ["0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b"], "minutes_given": 90}))]
 pub struct ResolveBody {
     /// Who solved it: a neighbour, a professional, or the requester.
     pub resolution: ResolvedBy,
@@ -503,7 +511,7 @@ pub struct ResolveBody {
     path = "/requests/{id}/resolve",
     tag = "requests",
     operation_id = "resolve_request",
-    params(("id" = RequestId, Path, description = "The request.")),
+    params(("id" = RequestId, Path, description = "The request.", example = "0193a1b2-7c4d-7e8f-9a0b-100000000008")),
     request_body = ResolveBody,
     responses((status = 200, description = "The request was resolved.", body = Written))
 )]
@@ -528,6 +536,7 @@ async fn resolve(
 
 /// Body of `POST /v1/requests/{id}/close`.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"reason": "no_longer_needed"}))]
 pub struct CloseBody {
     /// Why it is closed without a resolution.
     pub reason: CloseReason,
@@ -542,7 +551,7 @@ pub struct CloseBody {
     path = "/requests/{id}/close",
     tag = "requests",
     operation_id = "close_request",
-    params(("id" = RequestId, Path, description = "The request.")),
+    params(("id" = RequestId, Path, description = "The request.", example = "0193a1b2-7c4d-7e8f-9a0b-100000000009")),
     request_body = CloseBody,
     responses((status = 200, description = "The request was closed.", body = Written))
 )]
@@ -570,7 +579,7 @@ async fn close(
     path = "/requests/{id}/reopen",
     tag = "requests",
     operation_id = "reopen_request",
-    params(("id" = RequestId, Path, description = "The request.")),
+    params(("id" = RequestId, Path, description = "The request.", example = "0193a1b2-7c4d-7e8f-9a0b-100000000010")),
     responses((status = 200, description = "The request was reopened.", body = Written))
 )]
 async fn reopen(
@@ -587,6 +596,7 @@ async fn reopen(
 
 /// Body of `POST /v1/requests/{id}/feedback`.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"rating": 5, "comment": "Heel fijn geholpen."}))]
 pub struct FeedbackBody {
     /// A rating from 1 to 5.
     pub rating: Rating,
@@ -605,7 +615,7 @@ pub struct FeedbackBody {
     path = "/requests/{id}/feedback",
     tag = "requests",
     operation_id = "feedback_request",
-    params(("id" = RequestId, Path, description = "The request.")),
+    params(("id" = RequestId, Path, description = "The request.", example = "0193a1b2-7c4d-7e8f-9a0b-100000000011")),
     request_body = FeedbackBody,
     responses((status = 200, description = "The feedback was recorded.", body = Written))
 )]
@@ -628,6 +638,7 @@ async fn feedback(
 
 /// Body of `POST /v1/requests/{id}/correct`: only the fields given change.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"urgency": "high"}))]
 pub struct CorrectBody {
     /// The right category.
     pub category: Option<CategoryCode>,
@@ -652,7 +663,7 @@ pub struct CorrectBody {
     path = "/requests/{id}/correct",
     tag = "requests",
     operation_id = "correct_request",
-    params(("id" = RequestId, Path, description = "The request.")),
+    params(("id" = RequestId, Path, description = "The request.", example = "0193a1b2-7c4d-7e8f-9a0b-100000000012")),
     request_body = CorrectBody,
     responses((status = 200, description = "The correction was recorded.", body = Written))
 )]
@@ -682,7 +693,7 @@ async fn correct(
     path = "/requests/{id}/void",
     tag = "requests",
     operation_id = "void_request",
-    params(("id" = RequestId, Path, description = "The request.")),
+    params(("id" = RequestId, Path, description = "The request.", example = "0193a1b2-7c4d-7e8f-9a0b-100000000013")),
     responses((status = 200, description = "The request was voided.", body = Written))
 )]
 async fn void(

@@ -40,6 +40,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// Body of `POST /v1/persons/{id}/roles`.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"role": "ambassador", "scope": {"neighbourhoods": ["0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b"]}}))]
 #[serde(deny_unknown_fields)]
 pub struct GrantBody {
     /// The role granted (`connector`, `partner`, `ambassador`, `funder`, `auditor`, `admin`).
@@ -61,6 +62,7 @@ impl GrantBody {
 
 /// Body of `POST /v1/persons/{id}/roles/revoke`.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"role": "ambassador", "reason": "stepped_down"}))]
 #[serde(deny_unknown_fields)]
 pub struct RevokeBody {
     /// The role revoked.
@@ -92,7 +94,7 @@ impl RevokeBody {
     operation_id = "grant_role",
     summary = "Grant a role",
     description = "An admin grants any role; a connector grants ambassador only. The scope is `\"tenant\"`, `{\"neighbourhoods\": [..]}` or `{\"organisation\": id}`.",
-    params(("id" = PersonId, Path, description = "The person.")),
+    params(("id" = PersonId, Path, description = "The person.", example = "0193a1b2-7c4d-7e8f-9a0b-200000000006")),
     request_body = GrantBody,
     responses((status = 201, description = "The role was granted.", body = Written))
 )]
@@ -114,7 +116,7 @@ async fn grant(
     operation_id = "revoke_role",
     summary = "Revoke a role",
     description = "Without a scope every grant of the role ends.",
-    params(("id" = PersonId, Path, description = "The person.")),
+    params(("id" = PersonId, Path, description = "The person.", example = "0193a1b2-7c4d-7e8f-9a0b-200000000007")),
     request_body = RevokeBody,
     responses((status = 200, description = "The role was revoked.", body = Written))
 )]
@@ -149,7 +151,7 @@ pub struct PersonRolesView {
     operation_id = "list_roles",
     summary = "A person's roles and their history",
     description = "Connectors and admins see anyone's; anyone else their own.",
-    params(("id" = PersonId, Path, description = "The person."), Fresh),
+    params(("id" = PersonId, Path, description = "The person.", example = "0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b"), Fresh),
     responses((status = 200, description = "The roles held now and every change.", body = PersonRolesView))
 )]
 async fn list(

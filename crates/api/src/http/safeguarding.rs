@@ -62,6 +62,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// Body of `POST /v1/persons/{id}/screenings`.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"kind": "vog", "issued_on": "2025-02-01", "valid_until": "2099-01-31"}))]
 #[serde(deny_unknown_fields)]
 pub struct ScreeningBody {
     /// `vog` or `criminal_record_extract`.
@@ -91,7 +92,7 @@ impl ScreeningBody {
     operation_id = "record_screening",
     summary = "Record a screening a connector saw",
     description = "Only the kind and the days: no certificate number, no scan, no personal data.",
-    params(("id" = PersonId, Path, description = "The person.")),
+    params(("id" = PersonId, Path, description = "The person.", example = "0193a1b2-7c4d-7e8f-9a0b-200000000008")),
     request_body = ScreeningBody,
     responses((status = 201, description = "The screening was recorded.", body = Written))
 )]
@@ -109,6 +110,7 @@ async fn record_screening(
 
 /// Body of `POST /v1/persons/{id}/screening/withdraw`.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"reason": "revoked"}))]
 #[serde(deny_unknown_fields)]
 pub struct WithdrawScreeningBody {
     /// `recorded_in_error` or `revoked`.
@@ -121,7 +123,7 @@ pub struct WithdrawScreeningBody {
     tag = "safeguarding",
     operation_id = "withdraw_screening",
     summary = "Withdraw a screening",
-    params(("id" = PersonId, Path, description = "The person.")),
+    params(("id" = PersonId, Path, description = "The person.", example = "0193a1b2-7c4d-7e8f-9a0b-200000000009")),
     request_body = WithdrawScreeningBody,
     responses((status = 200, description = "The screening was withdrawn.", body = Written))
 )]
@@ -143,6 +145,7 @@ async fn withdraw_screening(
 
 /// Body of `POST /v1/persons/{id}/suspend`.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"reason": "conduct", "note": "Afspraken niet nagekomen."}))]
 #[serde(deny_unknown_fields)]
 pub struct SuspendBody {
     /// Why, from a fixed list.
@@ -174,7 +177,7 @@ impl SuspendBody {
     operation_id = "suspend_helper",
     summary = "Suspend a helper",
     description = "The note is encrypted as the suspended person's personal data.",
-    params(("id" = PersonId, Path, description = "The person.")),
+    params(("id" = PersonId, Path, description = "The person.", example = "0193a1b2-7c4d-7e8f-9a0b-200000000010")),
     request_body = SuspendBody,
     responses((status = 200, description = "The helper was suspended.", body = Written))
 )]
@@ -196,7 +199,7 @@ async fn suspend(
     tag = "safeguarding",
     operation_id = "lift_suspension",
     summary = "Lift a suspension",
-    params(("id" = PersonId, Path, description = "The person.")),
+    params(("id" = PersonId, Path, description = "The person.", example = "0193a1b2-7c4d-7e8f-9a0b-200000000011")),
     responses((status = 200, description = "The suspension was lifted.", body = Written))
 )]
 async fn lift_suspension(
@@ -213,6 +216,7 @@ async fn lift_suspension(
 
 /// Body of `PUT /v1/tenant/sensitive-categories`, and the answer of its `GET`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"categories": ["errands"]}))]
 #[serde(deny_unknown_fields)]
 pub struct SensitiveCategories {
     /// The categories a helper needs a valid screening for (the whole set; empty for none).
@@ -271,6 +275,7 @@ async fn sensitive_categories(
 
 /// Body of `POST /v1/incidents`.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"kind": "complaint", "request_id": "0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b", "description": "De hulp kwam niet opdagen."}))]
 pub struct IncidentBody {
     /// The report's id; a new one when absent.
     pub incident_id: Option<Uuid>,
@@ -322,7 +327,7 @@ async fn report_incident(
     tag = "safeguarding",
     operation_id = "acknowledge_incident",
     summary = "Acknowledge an incident",
-    params(("id" = IncidentId, Path, description = "The incident or complaint.")),
+    params(("id" = IncidentId, Path, description = "The incident or complaint.", example = "0193a1b2-7c4d-7e8f-9a0b-400000000001")),
     responses((status = 200, description = "The incident was acknowledged.", body = Written))
 )]
 async fn acknowledge_incident(
@@ -338,6 +343,7 @@ async fn acknowledge_incident(
 
 /// Body of `POST /v1/incidents/{id}/close`.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"outcome": "resolved"}))]
 #[serde(deny_unknown_fields)]
 pub struct CloseIncidentBody {
     /// How it ended.
@@ -350,7 +356,7 @@ pub struct CloseIncidentBody {
     tag = "safeguarding",
     operation_id = "close_incident",
     summary = "Close an incident",
-    params(("id" = IncidentId, Path, description = "The incident or complaint.")),
+    params(("id" = IncidentId, Path, description = "The incident or complaint.", example = "0193a1b2-7c4d-7e8f-9a0b-400000000002")),
     request_body = CloseIncidentBody,
     responses((status = 200, description = "The incident was closed.", body = Written))
 )]

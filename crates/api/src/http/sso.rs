@@ -57,7 +57,7 @@ fn oidc_error(e: OidcError) -> ApiError {
     operation_id = "sso_start",
     summary = "Sign in at an organisation's identity provider",
     description = "Sends the browser to the provider (authorization code flow with PKCE).",
-    params(("name" = String, Path, description = "The provider's name in the configuration.")),
+    params(("name" = String, Path, description = "The provider's name in the configuration.", example = "oidc")),
     responses((status = 303, description = "On to the provider.", headers(("location" = String, description = "The provider's sign-in page."))))
 )]
 async fn start(

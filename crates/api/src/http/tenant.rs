@@ -25,6 +25,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// Body of `PUT /v1/tenant/retention`: `{"closed_request_days": 365}`, or `null` to keep the
 /// personal data of ended requests until their person is erased.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, ToSchema)]
+#[schema(example = json!({"closed_request_days": 365}))]
 #[serde(deny_unknown_fields)]
 pub struct RetentionBody {
     /// Days after a request was resolved, closed or voided (1 to 36,500).

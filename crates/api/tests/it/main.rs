@@ -14,6 +14,7 @@ mod commands_requests;
 mod commands_safeguarding;
 mod contact_sharing;
 mod data_lifetime;
+mod fuzz_findings;
 mod http_basics;
 mod http_v1;
 mod identity;
