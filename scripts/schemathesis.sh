@@ -15,7 +15,7 @@
 # unless DATABASE_URL is set; a fresh database is made in it either way). Without PostgreSQL
 # server binaries the PostgreSQL run is skipped, unless CI is set.
 #
-# Knobs: SCHEMATHESIS_EXAMPLES (test cases per operation in the fuzzing phase, default 10),
+# Knobs: SCHEMATHESIS_EXAMPLES (test cases per operation in the fuzzing phase, default 6),
 # SCHEMATHESIS_STORES (default "sqlite postgres").
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,7 +28,7 @@ else
 fi
 
 venv=${SCHEMATHESIS_VENV:-target/schemathesis-venv}
-examples=${SCHEMATHESIS_EXAMPLES:-10}
+examples=${SCHEMATHESIS_EXAMPLES:-6}
 stores=${SCHEMATHESIS_STORES:-sqlite postgres}
 target=${CARGO_TARGET_DIR:-target}
 bin="$target/debug/noaber"

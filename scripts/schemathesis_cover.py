@@ -91,6 +91,8 @@ def main():
     print(f"{len(reached)} of {len(ops)} operations answered a 2xx ({len(answered)} called)")
     for key in missing:
         print(f"  never a 2xx: {key}")
+    # Operations that reached a 2xx pass; those that never did fail.
+    print(f"operations: {len(reached)} passed, {len(missing)} failed")
     return 1 if missing else 0
 
 
