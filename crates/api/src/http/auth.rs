@@ -101,6 +101,7 @@ impl std::fmt::Debug for LinkBody {
 
 /// What a sign-in answers (the session itself travels in the cookie).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, ToSchema)]
+#[schema(example = json!({"person_id": "0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b", "tenant_id": "01a2431e-b03d-7435-bb6f-e85ae7bc4130", "role": "connector", "csrf_token": "3q2-7wKvV0N8s1dXqk5bQZmJmH0", "expires_at": "2025-03-14T18:00:00Z"}))]
 pub struct SignedIn {
     /// The person signed in.
     pub person_id: PersonId,

@@ -38,6 +38,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// Who the caller is, as `GET /v1/me` answers.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, ToSchema)]
+#[schema(example = json!({"person_id": "0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b", "tenant_id": "01a2431e-b03d-7435-bb6f-e85ae7bc4130", "role": "connector", "roles": ["resident", "connector"], "authenticated_by": "bearer_token", "login": "sam@example.org", "name": "Sam de Boer", "csrf_token": null}))]
 pub struct Me {
     /// The person.
     pub person_id: PersonId,
@@ -279,6 +280,7 @@ pub struct TokenInfo {
 
 /// A new bearer token: the secret is in this answer only.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, ToSchema)]
+#[schema(example = json!({"id": "01a2431e-b03d-7435-bb6f-e85ae7bc4130", "name": "casussysteem jongerenwerk", "role": "connector", "created_at": "2025-03-14T10:00:00Z", "expires_at": "2025-06-12T10:00:00Z", "token": "nbr_4fJ0c2V8yq1Zr7mT9wXk3pLs"}))]
 pub struct NewToken {
     /// The token's details.
     #[serde(flatten)]
@@ -488,6 +490,7 @@ pub struct InviteBody {
 
 /// A link handed to the person who asked for it, to pass on.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, ToSchema)]
+#[schema(example = json!({"person_id": "0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b", "kind": "invitation", "link": "https://noaber.example/auth/link?token=b3JhbmdlLWJhbmFuYS1jaGVycnk", "token": "b3JhbmdlLWJhbmFuYS1jaGVycnk", "expires_at": "2025-03-21T10:00:00Z"}))]
 pub struct HandedLink {
     /// The person the link is for.
     pub person_id: PersonId,

@@ -26,6 +26,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// One request in one of the caller's lists.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"request_id": "0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b", "neighbourhood_id": "0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b", "category": "errands", "open": true, "part": "requester"}))]
 pub struct Mine {
     /// The request.
     pub request_id: RequestId,

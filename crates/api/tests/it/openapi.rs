@@ -133,6 +133,27 @@ fn the_protected_operations_are_every_v1_operation_but_the_public_ones() {
     }
 }
 
+/// Found by schemathesis: the request's and the call's `CloseBody` had the same schema name,
+/// so the document described closing a call with a request's reasons.
+#[test]
+fn two_types_of_the_same_name_are_two_schemas() {
+    let doc = &openapi::cached().value;
+    let body_of = |path: &str| {
+        doc["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let request = body_of("/v1/requests/{id}/close");
+    let call = body_of("/v1/calls/{id}/close");
+    assert_ne!(request, call);
+    let call_schema = &doc["components"]["schemas"][call.rsplit('/').next().unwrap_or_default()];
+    assert!(
+        call_schema.to_string().contains("CallCloseReason"),
+        "{call_schema}"
+    );
+}
+
 /// The slugs and statuses of `docs/problem-types.md`'s tables.
 fn markdown_problem_types() -> BTreeMap<String, u16> {
     let text = std::fs::read_to_string(repo_file("docs/problem-types.md")).expect("readable");
