@@ -230,6 +230,10 @@ const PROBLEM_RESPONSES: &[(u16, &str, &str)] = &[
 ];
 
 fn add_components(components: &mut Value) {
+    // The `data` of each event of `GET /v1/stream`: named by the operation's description, but
+    // not by any schema of a JSON body, so it is added here.
+    let stream_event = <super::stream::StreamEvent as utoipa::PartialSchema>::schema();
+    components["schemas"]["StreamEvent"] = serde_json::to_value(stream_event).unwrap_or_default();
     components["securitySchemes"] = json!({
         "bearer": {
             "type": "http",

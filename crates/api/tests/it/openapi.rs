@@ -316,6 +316,7 @@ async fn the_served_document_is_the_checked_in_one_and_the_page_shows_it() {
         "Offer help",
         "<code>/v1/me/tokens</code>",
         "id=\"schema-Written\"",
+        "id=\"schema-StreamEvent\"",
         "urn:noaber:problem:already-offered",
         "href=\"/docs/style.css\"",
     ] {
