@@ -7,6 +7,12 @@
 use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type};
 use utoipa::openapi::RefOr;
 
+use crate::taxonomy::taxonomy;
+use crate::values::{
+    ApproxLocation, Availability, CategoryCode, DisplayName, Distance, Language, SkillCode, Slot,
+    TargetGroupCode,
+};
+
 /// An id: a UUID string. No example here: the operations give their own, each naming the
 /// thing their example needs (a fuzzer would otherwise send one id to every operation).
 pub fn id(what: &str) -> RefOr<Schema> {
@@ -62,3 +68,133 @@ pub fn text(description: &str, min: usize, max: usize, example: &str) -> RefOr<S
         .examples([example])
         .into()
 }
+
+// The value types whose shape a derive cannot see (`try_from`/`into`, transparent, or checked
+// against the taxonomy): what serde puts on the wire, with the bounds their parsers enforce.
+
+impl utoipa::PartialSchema for SkillCode {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        code("skill", taxonomy().skills().iter().map(|s| s.code))
+    }
+}
+
+impl utoipa::ToSchema for SkillCode {}
+
+impl utoipa::PartialSchema for CategoryCode {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        code(
+            "request category",
+            taxonomy().categories().iter().map(|c| c.code),
+        )
+    }
+}
+
+impl utoipa::ToSchema for CategoryCode {}
+
+impl utoipa::PartialSchema for TargetGroupCode {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        code(
+            "target group",
+            taxonomy().target_groups().iter().map(|t| t.code),
+        )
+    }
+}
+
+impl utoipa::ToSchema for TargetGroupCode {}
+
+impl utoipa::PartialSchema for Distance {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::Integer)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int32)))
+            .minimum(Some(0))
+            .maximum(Some(Distance::MAX_METRES))
+            .description(Some("A distance in metres, from 0 to 100000."))
+            .examples([2000])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Distance {}
+
+impl utoipa::PartialSchema for ApproxLocation {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+        let degrees = |what: &str, max: f64| {
+            ObjectBuilder::new()
+                .schema_type(Type::Number)
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Double)))
+                .minimum(Some(-max))
+                .maximum(Some(max))
+                .description(Some(what))
+        };
+        ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .property("lat", degrees("Latitude in degrees.", 90.0))
+            .property("lon", degrees("Longitude in degrees.", 180.0))
+            .required("lat")
+            .required("lon")
+            .description(Some(
+                "An approximate location, rounded to a thousandth of a degree (about 100 m).",
+            ))
+            .examples([serde_json::json!({"lat": 52.37, "lon": 4.895})])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for ApproxLocation {}
+
+impl utoipa::PartialSchema for Availability {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::ArrayBuilder;
+        ArrayBuilder::new()
+            .items(<Slot as utoipa::PartialSchema>::schema())
+            .unique_items(true)
+            .description(Some("The weekly slots a person can help in."))
+            .examples([serde_json::json!([{"day": "tue", "part": "evening"}])])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Availability {
+    fn schemas(
+        schemas: &mut Vec<(
+            String,
+            utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+        )>,
+    ) {
+        schemas.push((
+            <Slot as utoipa::ToSchema>::name().into_owned(),
+            <Slot as utoipa::PartialSchema>::schema(),
+        ));
+        <Slot as utoipa::ToSchema>::schemas(schemas);
+    }
+}
+
+impl utoipa::PartialSchema for Language {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some("^[a-zA-Z]{2}$"))
+            .description(Some("A language, as its two-letter code (ISO 639-1)."))
+            .examples(["nl"])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Language {}
+
+impl utoipa::PartialSchema for DisplayName {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        text(
+            "A public name: 1 to 200 characters, no control characters.",
+            1,
+            DisplayName::MAX_CHARS,
+            "Buurthuis De Linde",
+        )
+    }
+}
+
+impl utoipa::ToSchema for DisplayName {}

@@ -239,7 +239,7 @@ fn add_components(components: &mut Value) {
             "type": "http",
             "scheme": "bearer",
             "bearerFormat": "nbr_...",
-            "description": "A bearer token (`POST /v1/me/tokens`, or `noaber admin token`): `Authorization: Bearer nbr_...`. It acts in the one role it was made for.",
+            "description": "A bearer token (made with `POST /v1/me/tokens`): `Authorization: Bearer nbr_...`. It acts in the one role it was made for.",
         },
         "session": {
             "type": "apiKey",
@@ -361,7 +361,8 @@ fn complete_operation(path: &str, method: &str, op: &mut Value) {
     }
     // Signing in: refused (401), a rule of accounts (422: a weak password, a reset link
     // without one), too many failed attempts (429).
-    if !protected && path.contains("/auth/") {
+    let link_page = method == "get" && path == "/auth/link";
+    if !protected && path.contains("/auth/") && !link_page {
         statuses.extend([401, 422, 429]);
     }
     if !WITHOUT_STORE.contains(&path) {
