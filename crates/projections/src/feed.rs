@@ -117,7 +117,34 @@ pub struct FeedItem {
     pub sealed_description: Option<Personal>,
     /// The request's description, opened for this reader.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = opened_text)]
     pub description: Option<serde_json::Value>,
+}
+
+/// How the API hands over an opened description: the text, or a marker that its person was
+/// erased (the API's `Shown`; the feed only keeps the JSON the API put there).
+fn opened_text() -> utoipa::openapi::schema::Schema {
+    use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Type};
+    let state = |name: &str| {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .enum_values(Some([name.to_owned()]))
+    };
+    OneOfBuilder::new()
+        .item(
+            ObjectBuilder::new()
+                .property("state", state("clear"))
+                .property("text", ObjectBuilder::new().schema_type(Type::String))
+                .required("state")
+                .required("text"),
+        )
+        .item(
+            ObjectBuilder::new()
+                .property("state", state("erased"))
+                .required("state"),
+        )
+        .description(Some("The request's description, opened for this reader."))
+        .into()
 }
 
 /// One page of a feed.
