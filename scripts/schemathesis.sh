@@ -93,8 +93,6 @@ round() {
       --phases "$phases" \
       --max-examples "$n" \
       --exclude-path /v1/stream \
-      --exclude-path /v1/auth/sign-out \
-      --exclude-path /v1/me/role \
       --exclude-path-regex '^/v1/me/tokens/.*/revoke$' \
       --request-timeout 10 \
       --workers 1 \
