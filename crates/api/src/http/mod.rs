@@ -12,6 +12,7 @@ pub mod authn;
 pub mod call_view;
 pub mod calls;
 pub mod commands;
+pub mod conventions;
 pub mod error;
 pub mod export;
 pub mod extract;
@@ -183,7 +184,11 @@ pub fn app_with(state: AppState, config: &HttpConfig) -> Router {
     let v1 = Router::new()
         .merge(taxonomy::router())
         .merge(auth::router())
-        .merge(protected);
+        .merge(protected)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            conventions::reads,
+        ));
     metrics::install();
     let routes = Router::new()
         .merge(health::router())

@@ -13,6 +13,7 @@ mod commands_persons;
 mod commands_requests;
 mod commands_safeguarding;
 mod contact_sharing;
+mod conventions;
 mod data_lifetime;
 mod http_basics;
 mod http_v1;
