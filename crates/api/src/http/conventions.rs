@@ -161,8 +161,10 @@ mod tests {
 
     #[test]
     fn the_position_token_is_taken_off_the_query_and_the_rest_kept() {
-        let uri: Uri = "/v1/queue?limit=5&after=0:42&cursor=abc".parse().unwrap();
-        let (at, rest) = take_after(&uri).unwrap().unwrap();
+        let uri: Uri = "/v1/queue?limit=5&after=0:42&cursor=abc"
+            .parse()
+            .expect("an address");
+        let (at, rest) = take_after(&uri).expect("valid").expect("given");
         assert_eq!(
             at,
             Checkpoint {
@@ -171,12 +173,12 @@ mod tests {
             }
         );
         assert_eq!(rest, "/v1/queue?limit=5&cursor=abc");
-        let (_, rest) = take_after(&"/v1/me?after=7:9".parse().unwrap())
-            .unwrap()
-            .unwrap();
+        let (_, rest) = take_after(&"/v1/me?after=7:9".parse().expect("an address"))
+            .expect("valid")
+            .expect("given");
         assert_eq!(rest, "/v1/me");
-        assert!(take_after(&"/v1/me?limit=5".parse().unwrap())
-            .unwrap()
+        assert!(take_after(&"/v1/me?limit=5".parse().expect("an address"))
+            .expect("valid")
             .is_none());
         for bad in [
             "/v1/me?after=x",
@@ -186,7 +188,7 @@ mod tests {
         ] {
             assert!(
                 matches!(
-                    take_after(&bad.parse().unwrap()),
+                    take_after(&bad.parse().expect("an address")),
                     Err(ApiError::BadInput(_))
                 ),
                 "{bad}"
@@ -197,7 +199,7 @@ mod tests {
     #[test]
     fn if_none_match_names_a_tag_by_list_star_or_weak_form() {
         let tag = etag_of(&Bytes::from_static(b"{}"));
-        let check = |v: &str| matches(&HeaderValue::from_str(v).unwrap(), &tag);
+        let check = |v: &str| matches(&HeaderValue::from_str(v).expect("a header"), &tag);
         assert!(check(&tag));
         assert!(check(&format!("\"other\", {tag}")));
         assert!(check(&format!("W/{tag}")));
