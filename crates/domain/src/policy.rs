@@ -31,6 +31,10 @@ pub enum Action {
     ReadKpis,
     /// Read a person's roles and their history.
     ReadRoles,
+    /// Look people up by skill, availability and name (`POST /v1/persons/search`).
+    LookUpPersons,
+    /// Read the volunteer list: helpers who agreed to be asked for calls.
+    ReadVolunteers,
     /// Open a request's description.
     OpenDescription,
     /// Open the name of a request's requester (never shown to neighbours when anonymous).
@@ -57,7 +61,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in the order of the table in `docs/authorization.md`.
-    pub const ALL: [Action; 20] = [
+    pub const ALL: [Action; 22] = [
         Action::ReadFeed,
         Action::ReadQueue,
         Action::ReadRequest,
@@ -68,6 +72,8 @@ impl Action {
         Action::ReadSignals,
         Action::ReadKpis,
         Action::ReadRoles,
+        Action::LookUpPersons,
+        Action::ReadVolunteers,
         Action::OpenDescription,
         Action::OpenRequesterName,
         Action::OpenRequesterContact,
@@ -93,6 +99,8 @@ impl Action {
             Action::ReadSignals => "read_signals",
             Action::ReadKpis => "read_kpis",
             Action::ReadRoles => "read_roles",
+            Action::LookUpPersons => "look_up_persons",
+            Action::ReadVolunteers => "read_volunteers",
             Action::OpenDescription => "open_description",
             Action::OpenRequesterName => "open_requester_name",
             Action::OpenRequesterContact => "open_requester_contact",

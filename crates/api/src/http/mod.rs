@@ -22,6 +22,8 @@ pub mod me;
 pub mod metrics;
 pub mod mine;
 pub mod organisations;
+pub mod page;
+pub mod people;
 pub mod personal;
 pub mod persons;
 pub mod policy;
@@ -167,6 +169,7 @@ pub fn app_with(state: AppState, config: &HttpConfig) -> Router {
         .merge(request_view::router())
         .merge(call_view::router())
         .merge(persons::router())
+        .merge(people::router())
         .merge(requests::router())
         .merge(calls::router())
         .merge(organisations::router())

@@ -299,6 +299,7 @@ async fn helpers(
         near,
         available: None,
         neighbourhood: params.neighbourhood,
+        for_calls: false,
         limit,
     };
     let found = state.projections.read().await.directory.helpers(&query)?;
