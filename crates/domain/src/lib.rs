@@ -20,6 +20,7 @@ mod personal;
 pub mod policy;
 pub mod request;
 mod role;
+pub mod schema;
 pub mod taxonomy;
 pub mod tenant;
 mod upcast;

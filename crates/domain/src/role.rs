@@ -14,7 +14,19 @@ use crate::ids::{NeighbourhoodId, OrganisationId};
 use crate::values::ValueError;
 
 /// What an actor is allowed to do, carried by every command in its [`crate::CommandContext`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// A resident (hulpvrager): posts requests for themselves, answers calls.
@@ -127,7 +139,9 @@ impl FromStr for Role {
 ///
 /// In JSON: `"tenant"`, `{"neighbourhoods": [<id>, ...]}` or `{"organisation": <id>}`. The
 /// tenant itself is not named: it is the tenant of the person's stream.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum RoleScope {
     /// The whole tenant (admin, funder, auditor).
@@ -176,6 +190,19 @@ impl fmt::Display for ScopeKind {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "Vec<NeighbourhoodId>", into = "Vec<NeighbourhoodId>")]
 pub struct Neighbourhoods(Vec<NeighbourhoodId>);
+
+impl utoipa::PartialSchema for Neighbourhoods {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::ArrayBuilder::new()
+            .items(<NeighbourhoodId as utoipa::PartialSchema>::schema())
+            .min_items(Some(1))
+            .max_items(Some(Self::MAX))
+            .description(Some("One or more neighbourhoods (repeats count once)."))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Neighbourhoods {}
 
 impl Neighbourhoods {
     /// The most neighbourhoods one grant can name.

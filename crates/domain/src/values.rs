@@ -171,6 +171,14 @@ macro_rules! name_enum {
             }
         }
 
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                $crate::schema::names($what, &[$($text),+])
+            }
+        }
+
+        impl utoipa::ToSchema for $name {}
+
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.as_str())
@@ -311,7 +319,19 @@ name_enum!(
 );
 
 /// One weekly slot: a weekday and a part of the day.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 pub struct Slot {
     /// The weekday.
     pub day: Weekday,
@@ -562,6 +582,14 @@ macro_rules! bounded {
             }
         }
 
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                $crate::schema::bounded($what, $min, $max)
+            }
+        }
+
+        impl utoipa::ToSchema for $name {}
+
         impl TryFrom<u32> for $name {
             type Error = ValueError;
             fn try_from(v: u32) -> Result<Self, Self::Error> {
@@ -720,3 +748,133 @@ impl fmt::Display for DisplayName {
         f.write_str(&self.0)
     }
 }
+
+// How these values read in an OpenAPI document (see `crate::schema`): what serde puts on the
+// wire, with the bounds their parsers enforce.
+
+impl utoipa::PartialSchema for SkillCode {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        crate::schema::code("skill", taxonomy().skills().iter().map(|s| s.code))
+    }
+}
+
+impl utoipa::ToSchema for SkillCode {}
+
+impl utoipa::PartialSchema for CategoryCode {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        crate::schema::code(
+            "request category",
+            taxonomy().categories().iter().map(|c| c.code),
+        )
+    }
+}
+
+impl utoipa::ToSchema for CategoryCode {}
+
+impl utoipa::PartialSchema for TargetGroupCode {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        crate::schema::code(
+            "target group",
+            taxonomy().target_groups().iter().map(|t| t.code),
+        )
+    }
+}
+
+impl utoipa::ToSchema for TargetGroupCode {}
+
+impl utoipa::PartialSchema for Distance {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::Integer)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int32)))
+            .minimum(Some(0))
+            .maximum(Some(Distance::MAX_METRES))
+            .description(Some("A distance in metres, from 0 to 100000."))
+            .examples([2000])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Distance {}
+
+impl utoipa::PartialSchema for ApproxLocation {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+        let degrees = |what: &str, max: f64| {
+            ObjectBuilder::new()
+                .schema_type(Type::Number)
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Double)))
+                .minimum(Some(-max))
+                .maximum(Some(max))
+                .description(Some(what))
+        };
+        ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .property("lat", degrees("Latitude in degrees.", 90.0))
+            .property("lon", degrees("Longitude in degrees.", 180.0))
+            .required("lat")
+            .required("lon")
+            .description(Some(
+                "An approximate location, rounded to a thousandth of a degree (about 100 m).",
+            ))
+            .examples([serde_json::json!({"lat": 52.37, "lon": 4.895})])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for ApproxLocation {}
+
+impl utoipa::PartialSchema for Availability {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::ArrayBuilder;
+        ArrayBuilder::new()
+            .items(<Slot as utoipa::PartialSchema>::schema())
+            .unique_items(true)
+            .description(Some("The weekly slots a person can help in."))
+            .examples([serde_json::json!([{"day": "tue", "part": "evening"}])])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Availability {
+    fn schemas(
+        schemas: &mut Vec<(
+            String,
+            utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+        )>,
+    ) {
+        schemas.push((
+            <Slot as utoipa::ToSchema>::name().into_owned(),
+            <Slot as utoipa::PartialSchema>::schema(),
+        ));
+        <Slot as utoipa::ToSchema>::schemas(schemas);
+    }
+}
+
+impl utoipa::PartialSchema for Language {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some("^[a-zA-Z]{2}$"))
+            .description(Some("A language, as its two-letter code (ISO 639-1)."))
+            .examples(["nl"])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Language {}
+
+impl utoipa::PartialSchema for DisplayName {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        crate::schema::text(
+            "A public name: 1 to 200 characters, no control characters.",
+            1,
+            DisplayName::MAX_CHARS,
+            "Buurthuis De Linde",
+        )
+    }
+}
+
+impl utoipa::ToSchema for DisplayName {}

@@ -79,6 +79,8 @@ pub enum Command {
     Verify,
     /// Print the taxonomy: skills, request categories and target groups, with their labels.
     Taxonomy(cmd::taxonomy::TaxonomyArgs),
+    /// Print the OpenAPI 3.1 document of the HTTP API (what `GET /openapi.json` serves).
+    Openapi,
     /// Measure the event log, the read models or the KPI queries.
     #[command(subcommand)]
     Bench(cmd::bench::BenchCommand),
@@ -132,6 +134,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Verify => cmd::verify::run(&store_config).await,
         Command::Doctor => cmd::doctor::run(&store_config).await,
         Command::Taxonomy(args) => cmd::taxonomy::run(&args),
+        Command::Openapi => cmd::openapi::run(),
         Command::Bench(command) => cmd::bench::run(&store_config, &command).await,
         Command::Demo(args) => {
             let stores = config::open_stores(&store_config, true).await?;

@@ -19,9 +19,10 @@ use serde::Serialize;
 use uuid::Uuid;
 
 /// One event in a history.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct AuditEntry {
     /// The event's place in the log's global order.
+    #[schema(value_type = CheckpointShape)]
     pub checkpoint: Checkpoint,
     /// The event's global position.
     pub position: i64,
@@ -49,6 +50,16 @@ pub struct AuditEntry {
     pub recorded_at: DateTime<Utc>,
     /// The event's hash in its stream's chain, hex-encoded, so an auditor can check it.
     pub hash: String,
+}
+
+/// How a [`Checkpoint`] reads in JSON (the store's type has no schema of its own).
+#[derive(Debug, utoipa::ToSchema)]
+#[schema(as = Checkpoint)]
+pub struct CheckpointShape {
+    /// The committing transaction's id (PostgreSQL), or 0 (the embedded store).
+    pub tx: i64,
+    /// The global position.
+    pub position: i64,
 }
 
 impl From<&RecordedEvent> for AuditEntry {

@@ -13,7 +13,7 @@ use crate::fastmap::FastMap;
 use crate::model::{Envelope, ReadModel};
 
 /// One call as the list shows it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CallEntry {
     /// The call.
     pub call_id: CallId,

@@ -120,7 +120,7 @@ pub struct RequestParties<'a> {
 }
 
 /// A helper found in the directory.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct HelperHit {
     /// The helper.
     pub person: PersonId,
@@ -160,7 +160,7 @@ pub struct HelperQuery {
 }
 
 /// Why a helper is suggested (or ranked lower).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case", tag = "reason")]
 pub enum SuggestionReason {
     /// They already offered to help with this request.
@@ -197,7 +197,7 @@ pub enum SuggestionReason {
 }
 
 /// One ranked suggestion.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Suggestion {
     /// The helper.
     pub helper: PersonId,

@@ -38,7 +38,7 @@ pub const DEFAULT_PAGE_SIZE: usize = 20;
 pub const MAX_PAGE_SIZE: usize = 100;
 
 /// What kind of thing a feed item is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum FeedKind {
     /// A help request.
@@ -50,7 +50,7 @@ pub enum FeedKind {
 }
 
 /// Who posted an item.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PostedBy {
     /// The resident themselves.
@@ -70,7 +70,7 @@ pub enum Audience {
 }
 
 /// One item of a feed page.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct FeedItem {
     /// What the item is.
     pub kind: FeedKind,
@@ -121,7 +121,7 @@ pub struct FeedItem {
 }
 
 /// One page of a feed.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct FeedPage {
     /// The items, newest first.
     pub items: Vec<FeedItem>,

@@ -73,7 +73,9 @@ impl Default for QueueConfig {
 }
 
 /// Why an item is in the queue.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum QueueReason {
     /// No connector has triaged the request yet.
@@ -109,7 +111,7 @@ impl QueueReason {
 }
 
 /// What a queue item is about.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case", tag = "kind", content = "id")]
 pub enum QueueSubject {
     /// A help request.
@@ -121,7 +123,7 @@ pub enum QueueSubject {
 }
 
 /// One thing that needs a human.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct QueueItem {
     /// The request, call or incident.
     pub subject: QueueSubject,

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use crate::model::{Envelope, ReadModel};
 
 /// A role a person holds now.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CurrentGrant {
     /// The role.
     pub role: Role,
@@ -44,7 +44,7 @@ pub struct Holder {
 }
 
 /// What happened to a grant.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Change {
     /// The role was granted.
@@ -56,7 +56,7 @@ pub enum Change {
 }
 
 /// One entry of a person's role history: a grant, a revocation, or a grant ended by erasure.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RoleChange {
     /// What happened.
     pub change: Change,

@@ -17,7 +17,7 @@ use crate::fastmap::FastMap;
 use crate::model::{Envelope, ReadModel};
 
 /// The length of one period of a series.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Granularity {
     /// ISO weeks, starting on Monday.
@@ -27,7 +27,7 @@ pub enum Granularity {
 }
 
 /// One count of a series.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct SignalRow {
     /// The neighbourhood.
     pub neighbourhood: NeighbourhoodId,

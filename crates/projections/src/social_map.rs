@@ -15,7 +15,7 @@ use crate::fastmap::FastMap;
 use crate::model::{Envelope, ReadModel};
 
 /// A neighbourhood as the map shows it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct NeighbourhoodEntry {
     /// The neighbourhood.
     pub neighbourhood_id: NeighbourhoodId,
@@ -28,7 +28,7 @@ pub struct NeighbourhoodEntry {
 }
 
 /// An organisation as the map shows it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct OrganisationEntry {
     /// The organisation.
     pub organisation_id: OrganisationId,

@@ -9,8 +9,7 @@
 use axum::extract::{FromRequest, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::{Form, Json, Router};
+use axum::{Form, Json};
 use chrono::{DateTime, Utc};
 use noaber_domain::{PersonId, Role, TenantId};
 use noaber_store::identity::CredentialKind;
@@ -19,19 +18,22 @@ use serde::{Deserialize, Serialize};
 use super::authn::{self, client_address, peer_of, session_cookie};
 use super::{ApiError, ApiJson, AppState};
 use crate::identity::IdentityError;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// The public sign-in routes, under `/v1`.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/auth/sign-in", post(sign_in))
-        .route("/auth/link", post(redeem_link))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(sign_in))
+        .routes(routes!(redeem_link))
 }
 
 /// The pages outside `/v1`: the start page and the page a sign-in link opens.
-pub fn pages() -> Router<AppState> {
-    Router::new()
-        .route("/", get(start_page))
-        .route("/auth/link", get(link_page).post(link_form))
+pub fn pages() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(start_page))
+        .routes(routes!(link_page, link_form))
 }
 
 /// The one mapping from identity errors to problems.
@@ -61,7 +63,7 @@ pub fn identity_error(e: IdentityError) -> ApiError {
 }
 
 /// Body of `POST /v1/auth/sign-in`.
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SignInBody {
     /// The email address of the account.
@@ -78,7 +80,7 @@ impl std::fmt::Debug for SignInBody {
 }
 
 /// Body of `POST /v1/auth/link`.
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LinkBody {
     /// The token of the link (the `token` of its address).
@@ -95,7 +97,7 @@ impl std::fmt::Debug for LinkBody {
 }
 
 /// What a sign-in answers (the session itself travels in the cookie).
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, ToSchema)]
 pub struct SignedIn {
     /// The person signed in.
     pub person_id: PersonId,
@@ -169,6 +171,16 @@ pub(super) fn with_cookie(
     response
 }
 
+#[utoipa::path(
+    post,
+    path = "/auth/sign-in",
+    tag = "sign-in",
+    operation_id = "sign_in",
+    summary = "Sign in with a password",
+    description = "Starts a session in the person's most capable role. A refusal never says whether the account exists.",
+    request_body = SignInBody,
+    responses((status = 200, description = "Signed in.", body = SignedIn, headers(("set-cookie" = String, description = "The session cookie (HttpOnly, SameSite=Lax)."))))
+)]
 async fn sign_in(State(state): State<AppState>, req: Request) -> Result<Response, ApiError> {
     let peer = peer_of(&req);
     let client = client_address(&state, req.headers(), peer);
@@ -243,6 +255,16 @@ async fn redeem(
     start_session(state, tenant, person).await
 }
 
+#[utoipa::path(
+    post,
+    path = "/auth/link",
+    tag = "sign-in",
+    operation_id = "redeem_link",
+    summary = "Sign in with a link's token",
+    description = "A sign-in, invitation or reset link, for a client app that opens links itself; a reset link needs `new_password`.",
+    request_body = LinkBody,
+    responses((status = 200, description = "Signed in.", body = SignedIn, headers(("set-cookie" = String, description = "The session cookie (HttpOnly, SameSite=Lax)."))))
+)]
 async fn redeem_link(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<LinkBody>,
@@ -252,7 +274,8 @@ async fn redeem_link(
 }
 
 /// Query of the link page.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LinkQuery {
     /// The link's token.
     #[serde(default)]
@@ -278,6 +301,16 @@ fn page(title: &str, body: &str) -> Html<String> {
 
 /// The page a sign-in link opens: a button that signs in (a POST, so that a mail scanner
 /// fetching the link does not use it up).
+#[utoipa::path(
+    get,
+    path = "/auth/link",
+    tag = "sign-in",
+    operation_id = "link_page",
+    summary = "The page a sign-in link opens",
+    description = "A button that signs in with a POST, so a mail scanner fetching the link does not use it up.",
+    params(LinkQuery),
+    responses((status = 200, description = "The page.", body = String, content_type = "text/html"), (status = 400, description = "The link is not complete.", body = String, content_type = "text/html"))
+)]
 async fn link_page(super::ApiQuery(query): super::ApiQuery<LinkQuery>) -> Response {
     if !plausible(&query.token) {
         return (
@@ -303,12 +336,22 @@ async fn link_page(super::ApiQuery(query): super::ApiQuery<LinkQuery>) -> Respon
 }
 
 /// Form of the link page.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct LinkForm {
     /// The link's token.
     pub token: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/auth/link",
+    tag = "sign-in",
+    operation_id = "link_form",
+    summary = "Sign in from the link page",
+    description = "The form of the link page: signs in and sends the browser to the start page.",
+    request_body(content = LinkForm, content_type = "application/x-www-form-urlencoded"),
+    responses((status = 303, description = "Signed in; on to the start page.", headers(("location" = String, description = "The start page."), ("set-cookie" = String, description = "The session cookie."))), (status = 401, description = "The link cannot be used.", body = String, content_type = "text/html"), (status = 422, description = "The link cannot be used this way.", body = String, content_type = "text/html"), (status = 429, description = "Too many attempts.", body = String, content_type = "text/html"))
+)]
 async fn link_form(State(state): State<AppState>, Form(form): Form<LinkForm>) -> Response {
     match redeem(&state, &form.token, None).await {
         Ok((token, _)) => with_cookie(&state, token, Redirect::to("/")),
@@ -336,6 +379,15 @@ pub fn html_escape(text: &str) -> String {
 }
 
 /// The start page: who is signed in, and where the API and its documents are.
+#[utoipa::path(
+    get,
+    path = "/",
+    tag = "documentation",
+    operation_id = "start_page",
+    summary = "The start page",
+    description = "Who is signed in, and where the API and its documents are.",
+    responses((status = 200, description = "The page.", body = String, content_type = "text/html"))
+)]
 async fn start_page(State(state): State<AppState>, headers: HeaderMap) -> Html<String> {
     let signed_in = match authn::session_token(&state, &headers) {
         Some(token) => state

@@ -7,8 +7,7 @@
 
 use axum::extract::State;
 use axum::http::HeaderMap;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use chrono::{DateTime, Utc};
 use noaber_domain::call::{Call, CallEvent, CallField, CallScope};
 use noaber_domain::values::{Availability, CategoryCode};
@@ -21,17 +20,21 @@ use super::personal::{open, record, sealed_events, Shown};
 use super::social_map::Items;
 use super::{policy, Actor, ApiError, ApiPath, ApiQuery, AppState};
 use crate::identity::Opened;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// The call read route, under `/v1`.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/calls", get(calls))
-        .route("/calls/{id}", get(call))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(calls))
+        .routes(routes!(call))
 }
 
 /// Query of `GET /v1/calls`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct CallsQuery {
     /// Only calls still taking answers (`true`) or only closed ones (`false`).
     pub open: Option<bool>,
@@ -41,7 +44,7 @@ pub struct CallsQuery {
 }
 
 /// A call in the list, with whether the caller organises it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct CallListed {
     /// The call.
     #[serde(flatten)]
@@ -50,6 +53,16 @@ pub struct CallListed {
     pub organiser: bool,
 }
 
+#[utoipa::path(
+    get,
+    path = "/calls",
+    tag = "calls",
+    operation_id = "list_calls",
+    summary = "The calls the caller reaches",
+    description = "Newest first: a neighbour sees the calls of their neighbourhood; organisers see their own.",
+    params(CallsQuery),
+    responses((status = 200, description = "The calls.", body = Items<CallListed>))
+)]
 async fn calls(
     State(state): State<AppState>,
     actor: Actor,
@@ -87,7 +100,7 @@ async fn calls(
 }
 
 /// One answer to a call, for its organisers.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct AnswerView {
     /// Who answered.
     pub person_id: PersonId,
@@ -100,7 +113,7 @@ pub struct AnswerView {
 }
 
 /// One call as the caller may see it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct CallView {
     /// The call.
     pub call_id: CallId,
@@ -128,6 +141,16 @@ pub struct CallView {
     pub answers: Option<Vec<AnswerView>>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/calls/{id}",
+    tag = "calls",
+    operation_id = "get_call",
+    summary = "One call, with its answers for its organisers",
+    description = "Organisers read the structured answers (opened and recorded in the access log); a neighbour reads the call and their own answer.",
+    params(("id" = CallId, Path, description = "The call.")),
+    responses((status = 200, description = "The call.", body = CallView))
+)]
 async fn call(
     State(state): State<AppState>,
     actor: Actor,

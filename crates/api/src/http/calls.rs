@@ -2,8 +2,6 @@
 //! neighbourhoods (`POST /v1/calls`), residents answer, and the call is closed.
 
 use axum::extract::State;
-use axum::routing::post;
-use axum::Router;
 use chrono::{DateTime, Utc};
 use noaber_domain::call::{AnswerCall, CloseCall, PublishCall};
 use noaber_domain::call::{Call, CallCloseReason, CallField, CallScope};
@@ -12,19 +10,22 @@ use noaber_domain::{CallCommand, CallId, NeighbourhoodId, OrganisationId, Person
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::commands::{self, context, execute, Acting, CommandResponse, Kind};
+use super::commands::{self, context, execute, Acting, CommandResponse, Kind, Written};
 use super::{Actor, ApiError, ApiJson, ApiPath, AppState, CommandId};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// The call routes, under `/v1`.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/calls", post(publish))
-        .route("/calls/{id}/answers", post(answer))
-        .route("/calls/{id}/close", post(close))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(publish))
+        .routes(routes!(answer))
+        .routes(routes!(close))
 }
 
 /// Body of `POST /v1/calls`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct PublishBody {
     /// The call's id; a new one when absent.
     pub call_id: Option<Uuid>,
@@ -76,6 +77,16 @@ impl PublishBody {
     }
 }
 
+#[utoipa::path(
+    post,
+    path = "/calls",
+    tag = "calls",
+    operation_id = "publish_call",
+    summary = "Publish a call",
+    description = "An organisation (through a connector, partner or admin) asks many hands at once in some or all neighbourhoods. Title and description are encrypted as the publisher's personal data.",
+    request_body = PublishBody,
+    responses((status = 201, description = "The call was published.", body = Written))
+)]
 async fn publish(
     State(state): State<AppState>,
     actor: Actor,
@@ -89,7 +100,7 @@ async fn publish(
 }
 
 /// Body of `POST /v1/calls/{id}/answers`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct AnswerBody {
     /// The name to give (encrypted).
     pub name: Option<String>,
@@ -102,6 +113,17 @@ pub struct AnswerBody {
     pub acting: Acting,
 }
 
+#[utoipa::path(
+    post,
+    path = "/calls/{id}/answers",
+    tag = "calls",
+    operation_id = "answer_call",
+    summary = "Answer a call",
+    description = "A resident answers with what the call asks (name, contact, availability; encrypted); a connector may answer for a resident.",
+    params(("id" = CallId, Path, description = "The call.")),
+    request_body = AnswerBody,
+    responses((status = 200, description = "The answer was recorded.", body = Written))
+)]
 async fn answer(
     State(state): State<AppState>,
     actor: Actor,
@@ -121,7 +143,7 @@ async fn answer(
 }
 
 /// Body of `POST /v1/calls/{id}/close`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct CloseBody {
     /// Why the call closes.
     pub reason: CallCloseReason,
@@ -130,6 +152,16 @@ pub struct CloseBody {
     pub acting: Acting,
 }
 
+#[utoipa::path(
+    post,
+    path = "/calls/{id}/close",
+    tag = "calls",
+    operation_id = "close_call",
+    summary = "Close a call",
+    params(("id" = CallId, Path, description = "The call.")),
+    request_body = CloseBody,
+    responses((status = 200, description = "The call was closed.", body = Written))
+)]
 async fn close(
     State(state): State<AppState>,
     actor: Actor,

@@ -19,12 +19,13 @@ use uuid::Uuid;
 use super::{Actor, ApiError, AppState, CommandId};
 
 /// How the caller acts, beside who they are: optional fields every command body may carry.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct Acting {
     /// The resident a connector or partner acts for.
     #[serde(default)]
     pub on_behalf_of: Option<PersonId>,
-    /// When it really happened, when earlier than now (a home visit recorded the next day).
+    /// When it really happened, when earlier than now (a home visit recorded the next day);
+    /// not before 2000, and not later than now by more than five minutes.
     #[serde(default)]
     pub occurred_at: Option<DateTime<Utc>>,
 }
@@ -75,7 +76,15 @@ pub fn check_occurred_at(at: DateTime<Utc>, now: DateTime<Utc>) -> Result<(), Ap
 }
 
 /// What a command wrote, as the client receives it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(example = json!({
+    "id": "0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b",
+    "stream": "request-0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b",
+    "version": 2,
+    "positions": [1042],
+    "events": ["HelpOffered"],
+    "retry": false
+}))]
 pub struct Written {
     /// The id of the aggregate the command was about (new for a creation).
     pub id: Uuid,

@@ -31,7 +31,8 @@ const MAX_TAGGED_BYTES: usize = 4 * 1024 * 1024;
 
 /// Applies the read conventions to `GET` and `HEAD` requests; other methods pass untouched.
 pub async fn reads(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    if req.method() != Method::GET && req.method() != Method::HEAD {
+    let is_read = req.method() == Method::GET || req.method() == Method::HEAD;
+    if !is_read || !req.uri().path().starts_with("/v1/") {
         return next.run(req).await;
     }
     let (mut parts, body) = req.into_parts();

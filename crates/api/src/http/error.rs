@@ -6,7 +6,8 @@
 //! keeps its rule's stable code, so the problem `type` tells a client which rule said no
 //! (`urn:noaber:problem:already-offered`), not only that one did. Server-side failures (5xx)
 //! carry their source; [`log_server_errors`] logs it with its whole chain, and the client gets a
-//! fixed sentence: internals never reach a client. `docs/problem-types.md` lists every type.
+//! fixed sentence: internals never reach a client. [`problems`] lists every type
+//! (and `docs/problem-types.md` explains them).
 
 use std::sync::Arc;
 
@@ -23,6 +24,8 @@ use noaber_store::exec::ExecError;
 use noaber_store::privacy::PrivacyError;
 use noaber_store::{StoreError, StoreErrorKind};
 use serde::Serialize;
+
+use super::problems;
 
 /// The media type of a problem document (RFC 9457).
 pub const PROBLEM_JSON: &str = "application/problem+json";
@@ -135,34 +138,42 @@ impl ApiError {
     /// The HTTP status, the problem type's slug and its title: the one mapping of the API.
     pub fn status(&self) -> (StatusCode, &'static str, &'static str) {
         match self {
-            Self::BadInput(_) => (StatusCode::BAD_REQUEST, "bad-input", "Bad input"),
+            Self::BadInput(_) => (
+                StatusCode::BAD_REQUEST,
+                problems::BAD_INPUT.slug,
+                "Bad input",
+            ),
             Self::Unauthenticated(_) => (
                 StatusCode::UNAUTHORIZED,
-                "unauthenticated",
+                problems::UNAUTHENTICATED.slug,
                 "Who is asking is not known",
             ),
             Self::SignIn { code, .. } => (StatusCode::UNAUTHORIZED, code, "Not signed in"),
             Self::TooManyAttempts { .. } => (
                 StatusCode::TOO_MANY_REQUESTS,
-                "too-many-attempts",
+                problems::TOO_MANY_ATTEMPTS.slug,
                 "Too many attempts",
             ),
-            Self::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden", "Not allowed"),
-            Self::NotFound(_) => (StatusCode::NOT_FOUND, "not-found", "Not found"),
+            Self::Forbidden(_) => (
+                StatusCode::FORBIDDEN,
+                problems::FORBIDDEN.slug,
+                "Not allowed",
+            ),
+            Self::NotFound(_) => (StatusCode::NOT_FOUND, problems::NOT_FOUND.slug, "Not found"),
             Self::MethodNotAllowed(_) => (
                 StatusCode::METHOD_NOT_ALLOWED,
-                "method-not-allowed",
+                problems::METHOD_NOT_ALLOWED.slug,
                 "Method not allowed",
             ),
             Self::Conflict { code, .. } => (StatusCode::CONFLICT, code, "Conflict"),
             Self::BodyTooLarge(_) => (
                 StatusCode::PAYLOAD_TOO_LARGE,
-                "body-too-large",
+                problems::BODY_TOO_LARGE.slug,
                 "Body too large",
             ),
             Self::UnsupportedMediaType(_) => (
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported-media-type",
+                problems::UNSUPPORTED_MEDIA_TYPE.slug,
                 "Unsupported media type",
             ),
             Self::Refused { kind, code, .. } => match kind {
@@ -173,12 +184,12 @@ impl ApiError {
             },
             Self::Unavailable(_) => (
                 StatusCode::SERVICE_UNAVAILABLE,
-                "unavailable",
+                problems::UNAVAILABLE.slug,
                 "Service unavailable",
             ),
             Self::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
+                problems::INTERNAL.slug,
                 "Internal error",
             ),
         }
@@ -264,11 +275,11 @@ impl From<StoreError> for ApiError {
     fn from(err: StoreError) -> Self {
         match err.kind() {
             StoreErrorKind::Conflict { .. } => Self::Conflict {
-                code: "concurrent-change",
+                code: problems::CONCURRENT_CHANGE.slug,
                 detail: err.message().to_owned(),
             },
             StoreErrorKind::EventIdReused => Self::Conflict {
-                code: "idempotency-key-reused",
+                code: problems::IDEMPOTENCY_KEY_REUSED.slug,
                 detail: "this idempotency key was already used for a different request".to_owned(),
             },
             StoreErrorKind::InvalidInput | StoreErrorKind::EmptyBatch => {
@@ -297,7 +308,7 @@ where
                 Self::rule("unknown-reference", e.to_string())
             }
             e @ ExecError::Conflict { .. } => Self::Conflict {
-                code: "concurrent-change",
+                code: problems::CONCURRENT_CHANGE.slug,
                 detail: e.to_string(),
             },
             ExecError::Privacy(PrivacyError::SubjectErased(_)) => Self::rule(

@@ -8,13 +8,13 @@
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use chrono::{DateTime, Utc};
 use futures::TryStreamExt;
 use noaber_domain::person::Person;
 use noaber_domain::request::HelpRequest;
-use noaber_domain::{PersonId, Personal};
+use noaber_domain::{PersonId, Personal, TenantId};
+use noaber_projections::roles::{CurrentGrant, RoleChange};
 use noaber_store::StreamId;
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -23,24 +23,71 @@ use super::me::AccessSeen;
 use super::personal::{open, record};
 use super::{Actor, ApiError, ApiPath, AppState};
 use crate::identity::Opened;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// The export routes, under `/v1`.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/me/export", get(own))
-        .route("/persons/{id}/export", get(on_behalf))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(own))
+        .routes(routes!(on_behalf))
 }
 
 /// One event of the export.
-#[derive(Debug, Serialize)]
-struct ExportedEvent {
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExportedEvent {
+    /// Its stream.
     stream: String,
+    /// Its version in the stream.
     version: u64,
+    /// What happened.
     event_type: String,
+    /// When it happened.
     occurred_at: DateTime<Utc>,
+    /// When the log learned it.
     recorded_at: DateTime<Utc>,
+    /// The role of whoever caused it.
     actor_role: Option<String>,
+    /// What the event holds: the person's own personal values opened as
+    /// `{"state": "clear", "text": ..}`, anyone else's as `{"state": "withheld", ..}`.
     payload: Value,
+}
+
+/// The account in an export.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExportedAccount {
+    /// The login name (email address), when set.
+    login: Option<String>,
+    /// When the account was made.
+    created_at: DateTime<Utc>,
+    /// When it was closed.
+    closed_at: Option<DateTime<Utc>>,
+    /// Whether a password is set.
+    has_password: bool,
+}
+
+/// A person's own data to take away (GDPR articles 15 and 20).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Export {
+    /// The person.
+    person_id: PersonId,
+    /// Their tenant.
+    tenant_id: TenantId,
+    /// When this export was made.
+    exported_at: DateTime<Utc>,
+    /// Who made it.
+    exported_by: PersonId,
+    /// Their account, if they have one.
+    account: Option<ExportedAccount>,
+    /// The roles they hold.
+    roles: Vec<CurrentGrant>,
+    /// Every change of their roles.
+    role_history: Vec<RoleChange>,
+    /// Every event of their own stream and of the requests they took part in.
+    events: Vec<ExportedEvent>,
+    /// Who read their personal data.
+    read_by: Vec<AccessSeen>,
 }
 
 /// Opens the person's own sealed values in `value` and withholds everyone else's.
@@ -142,22 +189,22 @@ async fn export(
     );
     opened.add(person, "export");
     record(state, opened, headers).await;
-    let body = json!({
-        "person_id": person,
-        "tenant_id": reader.tenant,
-        "exported_at": Utc::now(),
-        "exported_by": reader.actor,
-        "account": account.as_ref().map(|a| json!({
-            "login": login,
-            "created_at": a.created_at,
-            "closed_at": a.closed_at,
-            "has_password": a.password_hash.is_some(),
-        })),
-        "roles": grants,
-        "role_history": history,
-        "events": events,
-        "read_by": read_by,
-    });
+    let body = Export {
+        person_id: person,
+        tenant_id: reader.tenant,
+        exported_at: Utc::now(),
+        exported_by: reader.actor,
+        account: account.as_ref().map(|a| ExportedAccount {
+            login,
+            created_at: a.created_at,
+            closed_at: a.closed_at,
+            has_password: a.password_hash.is_some(),
+        }),
+        roles: grants,
+        role_history: history,
+        events,
+        read_by,
+    };
     let mut response = Json(body).into_response();
     response.headers_mut().insert(
         header::CONTENT_DISPOSITION,
@@ -169,6 +216,15 @@ async fn export(
     Ok(response)
 }
 
+#[utoipa::path(
+    get,
+    path = "/me/export",
+    tag = "me",
+    operation_id = "export_me",
+    summary = "Download my own data",
+    description = "GDPR articles 15 and 20: my account, roles, every event about me or my requests with my personal data opened and everyone else's withheld, and who read my data. Recorded in the access log.",
+    responses((status = 200, description = "The export.", body = Export, headers(("content-disposition" = String, description = "attachment; filename=\"noaber-export.json\""))))
+)]
 async fn own(
     State(state): State<AppState>,
     actor: Actor,
@@ -177,6 +233,16 @@ async fn own(
     export(&state, &actor, actor.actor, &headers).await
 }
 
+#[utoipa::path(
+    get,
+    path = "/persons/{id}/export",
+    tag = "persons",
+    operation_id = "export_person",
+    summary = "Download a person's data for them",
+    description = "For a resident who is not online, by an admin or their connector.",
+    params(("id" = PersonId, Path, description = "The person.")),
+    responses((status = 200, description = "The export.", body = Export, headers(("content-disposition" = String, description = "attachment; filename=\"noaber-export.json\""))))
+)]
 async fn on_behalf(
     State(state): State<AppState>,
     actor: Actor,

@@ -3,27 +3,69 @@
 //! traffic only to ready instances, so a restarted instance takes reads once it caught up).
 
 use axum::extract::State;
-use axum::routing::get;
-use axum::{Json, Router};
-use serde_json::{json, Value};
+use axum::Json;
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::{ApiError, AppState};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// How many events the read models may be behind the log for the instance to be ready.
 pub const READY_MAX_LAG: u64 = 10_000;
 
 /// The probe routes.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(healthz))
+        .routes(routes!(readyz))
 }
 
-async fn healthz() -> Json<Value> {
-    Json(json!({ "status": "ok" }))
+/// What `/healthz` answers.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    /// Always `ok`.
+    #[schema(example = "ok")]
+    pub status: &'static str,
 }
 
-async fn readyz(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+/// What `/readyz` answers.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Ready {
+    /// Always `ready` (an instance that is not ready answers 503).
+    #[schema(example = "ready")]
+    pub status: &'static str,
+    /// The event log's kind: `postgres` or `sqlite`.
+    pub backend: &'static str,
+    /// The log's head checkpoint (`<tx>:<position>`).
+    pub head: String,
+    /// How many events the slowest read model is behind the log.
+    pub events_behind: u64,
+}
+
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    tag = "operations",
+    operation_id = "healthz",
+    summary = "Liveness",
+    description = "The process answers.",
+    responses((status = 200, description = "Alive.", body = Health))
+)]
+async fn healthz() -> Json<Health> {
+    Json(Health { status: "ok" })
+}
+
+#[utoipa::path(
+    get,
+    path = "/readyz",
+    tag = "operations",
+    operation_id = "readyz",
+    summary = "Readiness",
+    description = "The event log can be reached and the read models are not too far behind it.",
+    responses((status = 200, description = "Ready to serve.", body = Ready))
+)]
+async fn readyz(State(state): State<AppState>) -> Result<Json<Ready>, ApiError> {
     let head = state
         .store
         .head()
@@ -48,10 +90,10 @@ async fn readyz(State(state): State<AppState>) -> Result<Json<Value>, ApiError> 
             .into(),
         ));
     }
-    Ok(Json(json!({
-        "status": "ready",
-        "backend": state.store.backend(),
-        "head": head.to_string(),
-        "events_behind": behind,
-    })))
+    Ok(Json(Ready {
+        status: "ready",
+        backend: state.store.backend(),
+        head: head.to_string(),
+        events_behind: behind,
+    }))
 }

@@ -6,36 +6,38 @@
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use chrono::{DateTime, Duration, Utc};
 use noaber_domain::{PersonId, Role, TenantId};
 use noaber_store::identity::{AccessEntry, CredentialKind};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::auth::identity_error;
+use super::auth::{identity_error, SignedIn};
 use super::authn::{self, removal_cookie};
 use super::{Actor, ApiError, ApiJson, ApiPath, ApiQuery, AppState, Via};
 use crate::identity::bootstrap::link_url;
 use crate::identity::Opened;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// The routes of the signed-in person, under `/v1`.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/me", get(me))
-        .route("/me/role", post(switch_role))
-        .route("/me/password", post(change_password))
-        .route("/me/tokens", get(list_tokens).post(create_token))
-        .route("/me/tokens/{id}/revoke", post(revoke_token))
-        .route("/me/access-log", get(access_log))
-        .route("/auth/sign-out", post(sign_out))
-        .route("/invitations", post(invite))
-        .route("/persons/{id}/sign-in-links", post(link_for))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(me))
+        .routes(routes!(switch_role))
+        .routes(routes!(change_password))
+        .routes(routes!(list_tokens, create_token))
+        .routes(routes!(revoke_token))
+        .routes(routes!(access_log))
+        .routes(routes!(sign_out))
+        .routes(routes!(invite))
+        .routes(routes!(link_for))
 }
 
 /// Who the caller is, as `GET /v1/me` answers.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, ToSchema)]
 pub struct Me {
     /// The person.
     pub person_id: PersonId,
@@ -55,6 +57,15 @@ pub struct Me {
     pub csrf_token: Option<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/me",
+    tag = "me",
+    operation_id = "me",
+    summary = "Who am I",
+    description = "The caller's person, tenant, role and roles held, login and name (the reading is recorded in the access log), and the CSRF token of a session.",
+    responses((status = 200, description = "The caller.", body = Me))
+)]
 async fn me(
     State(state): State<AppState>,
     actor: Actor,
@@ -98,13 +109,23 @@ async fn me(
 }
 
 /// Body of `POST /v1/me/role`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RoleBody {
     /// The role to act in from now on; one the person holds.
     pub role: Role,
 }
 
+#[utoipa::path(
+    post,
+    path = "/me/role",
+    tag = "me",
+    operation_id = "switch_role",
+    summary = "Act in another role",
+    description = "A session is replaced by a new one in the role asked (one the person holds); a bearer token keeps its role (`not-a-session`).",
+    request_body = RoleBody,
+    responses((status = 200, description = "The new session.", body = SignedIn, headers(("set-cookie" = String, description = "The session cookie (HttpOnly, SameSite=Lax)."))))
+)]
 async fn switch_role(
     State(state): State<AppState>,
     actor: Actor,
@@ -136,7 +157,7 @@ async fn switch_role(
 }
 
 /// Body of `POST /v1/me/password`.
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PasswordBody {
     /// The current password; required when one is set.
@@ -152,6 +173,16 @@ impl std::fmt::Debug for PasswordBody {
     }
 }
 
+#[utoipa::path(
+    post,
+    path = "/me/password",
+    tag = "me",
+    operation_id = "change_password",
+    summary = "Change my password",
+    description = "The current password is required when one is set.",
+    request_body = PasswordBody,
+    responses((status = 204, description = "The password was changed."))
+)]
 async fn change_password(
     State(state): State<AppState>,
     actor: Actor,
@@ -190,6 +221,15 @@ async fn change_password(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(
+    post,
+    path = "/auth/sign-out",
+    tag = "sign-in",
+    operation_id = "sign_out",
+    summary = "Sign out",
+    description = "Ends the session and removes its cookie (a bearer token is unaffected: revoke it).",
+    responses((status = 204, description = "Signed out."))
+)]
 async fn sign_out(State(state): State<AppState>, actor: Actor) -> Result<Response, ApiError> {
     if let Via::Session(id) = actor.via {
         state
@@ -206,7 +246,7 @@ async fn sign_out(State(state): State<AppState>, actor: Actor) -> Result<Respons
 }
 
 /// Body of `POST /v1/me/tokens`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TokenBody {
     /// What the token is for ("case system of the youth club").
@@ -220,7 +260,7 @@ pub struct TokenBody {
 }
 
 /// A bearer token as listed (never its secret).
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, ToSchema)]
 pub struct TokenInfo {
     /// Its id, to revoke it.
     pub id: Uuid,
@@ -235,7 +275,7 @@ pub struct TokenInfo {
 }
 
 /// A new bearer token: the secret is in this answer only.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, ToSchema)]
 pub struct NewToken {
     /// The token's details.
     #[serde(flatten)]
@@ -244,6 +284,16 @@ pub struct NewToken {
     pub token: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/me/tokens",
+    tag = "me",
+    operation_id = "create_token",
+    summary = "Make a bearer token",
+    description = "For a client app; its secret is in this answer only.",
+    request_body = TokenBody,
+    responses((status = 201, description = "The new token, with its secret.", body = NewToken))
+)]
 async fn create_token(
     State(state): State<AppState>,
     actor: Actor,
@@ -299,6 +349,15 @@ async fn create_token(
     ))
 }
 
+#[utoipa::path(
+    get,
+    path = "/me/tokens",
+    tag = "me",
+    operation_id = "list_tokens",
+    summary = "My bearer tokens",
+    description = "Never their secrets.",
+    responses((status = 200, description = "The live tokens.", body = Vec<TokenInfo>))
+)]
 async fn list_tokens(
     State(state): State<AppState>,
     actor: Actor,
@@ -322,6 +381,15 @@ async fn list_tokens(
     ))
 }
 
+#[utoipa::path(
+    post,
+    path = "/me/tokens/{id}/revoke",
+    tag = "me",
+    operation_id = "revoke_token",
+    summary = "Revoke one of my bearer tokens",
+    params(("id" = Uuid, Path, description = "The token's id.")),
+    responses((status = 204, description = "The token no longer works."))
+)]
 async fn revoke_token(
     State(state): State<AppState>,
     actor: Actor,
@@ -340,14 +408,16 @@ async fn revoke_token(
 }
 
 /// Query of `GET /v1/me/access-log`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AccessQuery {
     /// At most this many entries (1 to 500; 100 when absent).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
 }
 
 /// One reading of the caller's data.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, ToSchema)]
 pub struct AccessSeen {
     /// When.
     pub at: DateTime<Utc>,
@@ -373,6 +443,16 @@ impl From<AccessEntry> for AccessSeen {
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/me/access-log",
+    tag = "me",
+    operation_id = "access_log",
+    summary = "Who read my personal data",
+    description = "Newest first.",
+    params(AccessQuery),
+    responses((status = 200, description = "The readings.", body = Vec<AccessSeen>))
+)]
 async fn access_log(
     State(state): State<AppState>,
     actor: Actor,
@@ -392,7 +472,7 @@ async fn access_log(
 }
 
 /// Body of `POST /v1/invitations`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InviteBody {
     /// The registered person invited (register them first with `POST /v1/persons`).
@@ -403,7 +483,7 @@ pub struct InviteBody {
 }
 
 /// A link handed to the person who asked for it, to pass on.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, ToSchema)]
 pub struct HandedLink {
     /// The person the link is for.
     pub person_id: PersonId,
@@ -469,6 +549,16 @@ async fn hand_out(
     ))
 }
 
+#[utoipa::path(
+    post,
+    path = "/invitations",
+    tag = "persons",
+    operation_id = "invite",
+    summary = "Invite a registered person",
+    description = "A single-use link for them to sign in and choose a password, shown to the one who asked until email exists.",
+    request_body = InviteBody,
+    responses((status = 201, description = "The invitation link.", body = HandedLink))
+)]
 async fn invite(
     State(state): State<AppState>,
     actor: Actor,
@@ -487,7 +577,7 @@ async fn invite(
 }
 
 /// Body of `POST /v1/persons/{id}/sign-in-links`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LinkForBody {
     /// `sign_in` (a one-time sign-in, 15 minutes) or `password_reset` (choose a new password,
@@ -496,7 +586,7 @@ pub struct LinkForBody {
 }
 
 /// What a link handed out for someone is for.
-#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum LinkPurpose {
     /// Sign in once.
@@ -505,6 +595,17 @@ pub enum LinkPurpose {
     PasswordReset,
 }
 
+#[utoipa::path(
+    post,
+    path = "/persons/{id}/sign-in-links",
+    tag = "persons",
+    operation_id = "sign_in_link",
+    summary = "Hand out a sign-in or reset link for someone",
+    description = "For a resident who is not online, by their connector or an admin.",
+    params(("id" = PersonId, Path, description = "The person.")),
+    request_body = LinkForBody,
+    responses((status = 201, description = "The link.", body = HandedLink))
+)]
 async fn link_for(
     State(state): State<AppState>,
     actor: Actor,

@@ -12,15 +12,15 @@ use axum::extract::{MatchedPath, Request, State};
 use axum::http::header;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::Router;
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
 use super::AppState;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// The scrape route.
-pub fn router() -> Router<AppState> {
-    Router::new().route("/metrics", get(scrape))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(scrape))
 }
 
 /// The process's recorder, installed once (every application in the process shares it).
@@ -74,6 +74,15 @@ pub fn command(aggregate: &'static str, outcome: &'static str) {
         .increment(1);
 }
 
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    tag = "operations",
+    operation_id = "metrics",
+    summary = "Metrics for Prometheus",
+    description = "Every answer counted and timed by route and status, commands by outcome, read-model lag. Scrape it from inside the network.",
+    responses((status = 200, description = "The Prometheus text format.", body = String, content_type = "text/plain"))
+)]
 async fn scrape(State(state): State<AppState>) -> Response {
     let handle = handle();
     if let Ok(lag) = state.projections.lag().await {

@@ -4,8 +4,7 @@
 //! history of contributions). Newest first; the details of each through `GET /v1/requests/{id}`.
 
 use axum::extract::State;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use noaber_domain::{NeighbourhoodId, PersonId, RequestId};
 use noaber_projections::directory::RequestParties;
 use serde::{Deserialize, Serialize};
@@ -13,17 +12,20 @@ use serde::{Deserialize, Serialize};
 use super::reads::{wait_if_fresh, Fresh};
 use super::social_map::Items;
 use super::{Actor, ApiError, ApiQuery, AppState};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// The routes of one's own lists, under `/v1`.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/me/requests", get(my_requests))
-        .route("/me/offers", get(my_offers))
-        .route("/me/matches", get(my_matches))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(my_requests))
+        .routes(routes!(my_offers))
+        .routes(routes!(my_matches))
 }
 
 /// One request in one of the caller's lists.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Mine {
     /// The request.
     pub request_id: RequestId,
@@ -34,6 +36,7 @@ pub struct Mine {
     /// Whether it is still open.
     pub open: bool,
     /// The caller's part: `requester`, `offered`, `matched` or `credited`.
+    #[schema(value_type = String, example = "requester")]
     pub part: &'static str,
 }
 
@@ -87,6 +90,16 @@ async fn list(
     Ok(Json(Items { items }))
 }
 
+#[utoipa::path(
+    get,
+    path = "/me/requests",
+    tag = "me",
+    operation_id = "my_requests",
+    summary = "The requests I asked",
+    description = "Themselves or through a connector; newest first.",
+    params(Fresh),
+    responses((status = 200, description = "My requests.", body = Items<Mine>))
+)]
 async fn my_requests(
     State(state): State<AppState>,
     actor: Actor,
@@ -95,6 +108,16 @@ async fn my_requests(
     list(&state, &actor, q.fresh, as_requester).await
 }
 
+#[utoipa::path(
+    get,
+    path = "/me/offers",
+    tag = "me",
+    operation_id = "my_offers",
+    summary = "Where I offered and am not matched yet",
+    description = "Newest first.",
+    params(Fresh),
+    responses((status = 200, description = "My open offers.", body = Items<Mine>))
+)]
 async fn my_offers(
     State(state): State<AppState>,
     actor: Actor,
@@ -103,6 +126,16 @@ async fn my_offers(
     list(&state, &actor, q.fresh, as_offering).await
 }
 
+#[utoipa::path(
+    get,
+    path = "/me/matches",
+    tag = "me",
+    operation_id = "my_matches",
+    summary = "Where I am matched, or was credited",
+    description = "My history of contributions; newest first.",
+    params(Fresh),
+    responses((status = 200, description = "My matches.", body = Items<Mine>))
+)]
 async fn my_matches(
     State(state): State<AppState>,
     actor: Actor,

@@ -13,6 +13,7 @@ pub mod call_view;
 pub mod calls;
 pub mod commands;
 pub mod conventions;
+pub mod docs_page;
 pub mod error;
 pub mod export;
 pub mod extract;
@@ -21,12 +22,14 @@ pub mod limits;
 pub mod me;
 pub mod metrics;
 pub mod mine;
+pub mod openapi;
 pub mod organisations;
 pub mod page;
 pub mod people;
 pub mod personal;
 pub mod persons;
 pub mod policy;
+pub mod problems;
 pub mod reads;
 pub mod request_view;
 pub mod requests;
@@ -58,6 +61,7 @@ use noaber_store::EventStore;
 use crate::identity::sso::Sso;
 use crate::identity::{Identity, IdentitySettings};
 use tracing::Instrument;
+use utoipa_axum::router::OpenApiRouter;
 use uuid::Uuid;
 
 pub use error::{ApiError, Problem};
@@ -163,7 +167,36 @@ pub fn app(state: AppState) -> Router {
 /// the routes.
 pub fn app_with(state: AppState, config: &HttpConfig) -> Router {
     let state = state.changed(|s| s.config = Arc::new(config.clone()));
-    let protected = Router::new()
+    let guard = middleware::from_fn_with_state(state.clone(), authn::require_actor);
+    let (routes, _) = routes(|protected| protected.route_layer(guard)).split_for_parts();
+    metrics::install();
+    let routes = routes
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            conventions::reads,
+        ))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::extract::DefaultBodyLimit::max(limits::MAX_BODY_BYTES))
+        .layer(middleware::from_fn(limits::refuse_large_bodies))
+        .layer(middleware::from_fn(error::log_server_errors))
+        .layer(middleware::from_fn(metrics::track));
+    let routes = match security::cors(config) {
+        Some(cors) => routes.layer(cors),
+        None => routes,
+    };
+    let routes = routes.layer(middleware::from_fn(request_context));
+    security::with_headers(routes, config).with_state(state)
+}
+
+/// Every route of the application with its OpenAPI description, before the layers every
+/// answer goes through. `guard` wraps the protected tree: the authentication middleware in
+/// [`app_with`], nothing when only the document is wanted ([`openapi::document`]). Each area
+/// registers its routes through `routes!`, so no route exists without its description.
+pub fn routes(
+    guard: impl FnOnce(OpenApiRouter<AppState>) -> OpenApiRouter<AppState>,
+) -> OpenApiRouter<AppState> {
+    let protected = OpenApiRouter::new()
         .merge(me::router())
         .merge(export::router())
         .merge(request_view::router())
@@ -179,38 +212,20 @@ pub fn app_with(state: AppState, config: &HttpConfig) -> Router {
         .merge(tenant::router())
         .merge(social_map::router())
         .merge(mine::router())
-        .merge(stream::router())
-        .route_layer(middleware::from_fn_with_state(
-            state.clone(),
-            authn::require_actor,
-        ));
-    let v1 = Router::new()
+        .merge(stream::router());
+    let protected = guard(openapi::protect(protected));
+    let v1 = OpenApiRouter::new()
         .merge(taxonomy::router())
         .merge(auth::router())
-        .merge(protected)
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            conventions::reads,
-        ));
-    metrics::install();
-    let routes = Router::new()
+        .merge(protected);
+    OpenApiRouter::new()
         .merge(health::router())
         .merge(metrics::router())
         .merge(auth::pages())
         .merge(sso::pages())
+        .merge(openapi::router())
+        .merge(docs_page::router())
         .nest("/v1", v1)
-        .fallback(not_found)
-        .method_not_allowed_fallback(method_not_allowed)
-        .layer(axum::extract::DefaultBodyLimit::max(limits::MAX_BODY_BYTES))
-        .layer(middleware::from_fn(limits::refuse_large_bodies))
-        .layer(middleware::from_fn(error::log_server_errors))
-        .layer(middleware::from_fn(metrics::track));
-    let routes = match security::cors(config) {
-        Some(cors) => routes.layer(cors),
-        None => routes,
-    };
-    let routes = routes.layer(middleware::from_fn(request_context));
-    security::with_headers(routes, config).with_state(state)
 }
 
 async fn not_found(req: Request) -> ApiError {

@@ -2,8 +2,6 @@
 //! it offers (`POST /v1/organisations`), and register a neighbourhood (`POST /v1/neighbourhoods`).
 
 use axum::extract::State;
-use axum::routing::post;
-use axum::Router;
 use noaber_domain::neighbourhood::Neighbourhood;
 use noaber_domain::neighbourhood::RegisterNeighbourhood;
 use noaber_domain::organisation::{DeactivateOrganisation, OfferServices, RegisterOrganisation};
@@ -13,20 +11,23 @@ use noaber_domain::{NeighbourhoodCommand, NeighbourhoodId, OrganisationCommand, 
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::commands::{self, context, execute, Acting, CommandResponse, Kind};
+use super::commands::{self, context, execute, Acting, CommandResponse, Kind, Written};
 use super::{Actor, ApiError, ApiJson, ApiPath, AppState, CommandId};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// The organisation and neighbourhood routes, under `/v1`.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/organisations", post(register_organisation))
-        .route("/organisations/{id}/services", post(offer_services))
-        .route("/organisations/{id}/deactivate", post(deactivate))
-        .route("/neighbourhoods", post(register_neighbourhood))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(register_organisation))
+        .routes(routes!(offer_services))
+        .routes(routes!(deactivate))
+        .routes(routes!(register_neighbourhood))
 }
 
 /// Body of `POST /v1/organisations`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct OrganisationBody {
     /// The organisation's id; a new one when absent.
     pub organisation_id: Option<Uuid>,
@@ -36,6 +37,16 @@ pub struct OrganisationBody {
     pub kind: OrganisationKind,
 }
 
+#[utoipa::path(
+    post,
+    path = "/organisations",
+    tag = "social-map",
+    operation_id = "register_organisation",
+    summary = "Register an organisation",
+    description = "An admin registers a partner organisation of the tenant.",
+    request_body = OrganisationBody,
+    responses((status = 201, description = "The organisation was registered.", body = Written))
+)]
 async fn register_organisation(
     State(state): State<AppState>,
     actor: Actor,
@@ -52,7 +63,7 @@ async fn register_organisation(
 }
 
 /// Body of `POST /v1/organisations/{id}/services`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct ServicesBody {
     /// The request categories it takes referrals for.
     #[serde(deserialize_with = "super::limits::bounded")]
@@ -62,6 +73,17 @@ pub struct ServicesBody {
     pub neighbourhoods: Vec<NeighbourhoodId>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/organisations/{id}/services",
+    tag = "social-map",
+    operation_id = "offer_services",
+    summary = "Say what an organisation takes referrals for",
+    description = "The categories of help and the neighbourhoods it serves (none: all of the tenant's).",
+    params(("id" = OrganisationId, Path, description = "The organisation.")),
+    request_body = ServicesBody,
+    responses((status = 200, description = "The services were recorded.", body = Written))
+)]
 async fn offer_services(
     State(state): State<AppState>,
     actor: Actor,
@@ -78,6 +100,15 @@ async fn offer_services(
     execute::<Organisation>(&state, &ctx, Kind::Change, command).await
 }
 
+#[utoipa::path(
+    post,
+    path = "/organisations/{id}/deactivate",
+    tag = "social-map",
+    operation_id = "deactivate_organisation",
+    summary = "Stop referrals to an organisation",
+    params(("id" = OrganisationId, Path, description = "The organisation.")),
+    responses((status = 200, description = "The organisation no longer takes referrals.", body = Written))
+)]
 async fn deactivate(
     State(state): State<AppState>,
     actor: Actor,
@@ -90,7 +121,7 @@ async fn deactivate(
 }
 
 /// Body of `POST /v1/neighbourhoods`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct NeighbourhoodBody {
     /// The neighbourhood's id; a new one when absent.
     pub neighbourhood_id: Option<Uuid>,
@@ -102,6 +133,15 @@ pub struct NeighbourhoodBody {
     pub radius_m: Distance,
 }
 
+#[utoipa::path(
+    post,
+    path = "/neighbourhoods",
+    tag = "social-map",
+    operation_id = "register_neighbourhood",
+    summary = "Register a neighbourhood",
+    request_body = NeighbourhoodBody,
+    responses((status = 201, description = "The neighbourhood was registered.", body = Written))
+)]
 async fn register_neighbourhood(
     State(state): State<AppState>,
     actor: Actor,

@@ -6,8 +6,7 @@
 
 use axum::extract::State;
 use axum::http::HeaderMap;
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use noaber_domain::policy::{Action, Reach};
 use noaber_domain::values::{Availability, PartOfDay, SkillCode, Slot, Weekday};
 use noaber_domain::NeighbourhoodId;
@@ -18,17 +17,21 @@ use super::extract::CommaList;
 use super::page::{self, Page};
 use super::personal::{self, Shown, WithCard};
 use super::{limits, policy, Actor, ApiError, ApiJson, ApiQuery, AppState};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// The lookup routes, under `/v1`.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/persons/search", post(search))
-        .route("/volunteers", get(volunteers))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(search))
+        .routes(routes!(volunteers))
 }
 
 /// Body of `POST /v1/persons/search`: every field narrows the search.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "de vries", "skill": "grocery_shopping", "limit": 20}))]
 pub struct SearchBody {
     /// Part of the name (any case, at least two letters).
     pub name: Option<String>,
@@ -39,6 +42,7 @@ pub struct SearchBody {
     /// Only people with this skill.
     pub skill: Option<SkillCode>,
     /// Only people available in at least one of these slots.
+    #[schema(value_type = Option<Vec<Object>>, example = json!([{"day": "mon", "part": "morning"}]))]
     pub available: Option<Availability>,
     /// Only helpers.
     #[serde(default)]
@@ -71,6 +75,16 @@ async fn neighbourhoods(
     })
 }
 
+#[utoipa::path(
+    post,
+    path = "/persons/search",
+    tag = "people",
+    operation_id = "search_persons",
+    summary = "Look people up",
+    description = "Residents and helpers of the caller's neighbourhoods by part of their name, skill and availability (a name goes in this body, never in an address). Names and contacts are opened for those who coordinate helpers; every person returned is recorded in the access log. Paged by cursor.",
+    request_body = SearchBody,
+    responses((status = 200, description = "One page of people, by id.", body = Page<WithCard<PersonHit>>))
+)]
 async fn search(
     State(state): State<AppState>,
     actor: Actor,
@@ -156,14 +170,17 @@ async fn search(
 }
 
 /// Query of `GET /v1/volunteers`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct VolunteerParams {
     /// Only volunteers with this skill.
+    #[param(value_type = Option<String>, example = "grocery_shopping")]
     pub skill: Option<SkillCode>,
     /// Only volunteers available in one of these slots, comma-separated as `day-part`
     /// (`mon-morning,sat-afternoon`).
     #[serde(default)]
+    #[param(value_type = Option<String>, example = "mon-morning,sat-afternoon")]
     pub available: CommaList<SlotParam>,
     /// Only volunteers of this neighbourhood.
     pub neighbourhood: Option<NeighbourhoodId>,
@@ -192,6 +209,16 @@ impl std::str::FromStr for SlotParam {
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/volunteers",
+    tag = "people",
+    operation_id = "volunteers",
+    summary = "The volunteer list",
+    description = "Helpers who agreed to be asked for calls, in the caller's neighbourhoods, by skill and availability, with names and contacts opened for those who coordinate helpers (recorded in the access log). Paged by cursor.",
+    params(VolunteerParams),
+    responses((status = 200, description = "One page of volunteers, by id.", body = Page<WithCard<HelperHit>>))
+)]
 async fn volunteers(
     State(state): State<AppState>,
     actor: Actor,

@@ -20,7 +20,7 @@ use super::{Actor, ApiError, AppState, REQUEST_ID_HEADER};
 use crate::identity::Opened;
 
 /// A personal value as a reader receives it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case", tag = "state", content = "text")]
 pub enum Shown {
     /// The text, opened for this reader.
@@ -203,7 +203,7 @@ fn latest_card(events: &[PersonEvent]) -> (Option<&Personal>, Option<&Personal>,
 }
 
 /// A found helper with the name and contact their coordinator calls them by.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct WithCard<T> {
     /// What was found.
     #[serde(flatten)]

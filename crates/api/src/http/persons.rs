@@ -3,8 +3,7 @@
 //! (`/v1/me/contact-sharing`), and erase (GDPR article 17: the person's key is destroyed).
 
 use axum::extract::State;
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use noaber_domain::person::{
     ChooseContactSharing, DeclareSkills, OptInAsHelper, OptOutAsHelper, Person, PersonEvent,
     RegisterPerson, UpdateProfile,
@@ -18,26 +17,26 @@ use noaber_store::StreamId;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::commands::{self, context, execute, Acting, CommandResponse, Kind};
+use super::commands::{self, context, execute, Acting, CommandResponse, Kind, Written};
 use super::{Actor, ApiError, ApiJson, ApiPath, AppState, CommandId};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// The person routes, under `/v1`.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/persons", post(register))
-        .route("/persons/{id}/profile", post(update_profile))
-        .route("/persons/{id}/skills", post(declare_skills))
-        .route("/persons/{id}/opt-in", post(opt_in))
-        .route("/persons/{id}/opt-out", post(opt_out))
-        .route("/persons/{id}/erase", post(erase))
-        .route(
-            "/me/contact-sharing",
-            get(contact_sharing).put(choose_contact_sharing),
-        )
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(register))
+        .routes(routes!(update_profile))
+        .routes(routes!(declare_skills))
+        .routes(routes!(opt_in))
+        .routes(routes!(opt_out))
+        .routes(routes!(erase))
+        .routes(routes!(contact_sharing, choose_contact_sharing))
 }
 
 /// Body of `POST /v1/persons`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct RegisterBody {
     /// The person's id; defaults to the caller's own id for a resident registering themselves.
     pub person_id: Option<Uuid>,
@@ -87,6 +86,16 @@ impl RegisterBody {
     }
 }
 
+#[utoipa::path(
+    post,
+    path = "/persons",
+    tag = "persons",
+    operation_id = "register_person",
+    summary = "Register a person",
+    description = "A resident registers themselves; a connector or partner registers a resident (saying on which basis, `consent`). Name, contact and address are encrypted as the person's own.",
+    request_body = RegisterBody,
+    responses((status = 201, description = "The person was registered.", body = Written))
+)]
 async fn register(
     State(state): State<AppState>,
     actor: Actor,
@@ -104,7 +113,7 @@ async fn register(
 }
 
 /// Body of `POST /v1/persons/{id}/profile`: only the fields given change.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct ProfileBody {
     /// New name.
     pub name: Option<String>,
@@ -144,6 +153,17 @@ impl ProfileBody {
     }
 }
 
+#[utoipa::path(
+    post,
+    path = "/persons/{id}/profile",
+    tag = "persons",
+    operation_id = "update_profile",
+    summary = "Update a profile",
+    description = "Only the fields given change.",
+    params(("id" = PersonId, Path, description = "The person.")),
+    request_body = ProfileBody,
+    responses((status = 200, description = "The profile was updated.", body = Written))
+)]
 async fn update_profile(
     State(state): State<AppState>,
     actor: Actor,
@@ -157,7 +177,7 @@ async fn update_profile(
 }
 
 /// Body of `POST /v1/persons/{id}/skills`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct SkillsBody {
     /// Skill codes from the taxonomy.
     #[serde(deserialize_with = "super::limits::bounded")]
@@ -189,6 +209,16 @@ impl SkillsBody {
     }
 }
 
+#[utoipa::path(
+    post,
+    path = "/persons/{id}/skills",
+    tag = "persons",
+    operation_id = "declare_skills",
+    summary = "Declare skills and availability",
+    params(("id" = PersonId, Path, description = "The person.")),
+    request_body = SkillsBody,
+    responses((status = 200, description = "The skills were declared.", body = Written))
+)]
 async fn declare_skills(
     State(state): State<AppState>,
     actor: Actor,
@@ -201,6 +231,15 @@ async fn declare_skills(
     execute::<Person>(&state, &ctx, Kind::Change, command).await
 }
 
+#[utoipa::path(
+    post,
+    path = "/persons/{id}/opt-in",
+    tag = "persons",
+    operation_id = "opt_in_as_helper",
+    summary = "Opt in as a helper",
+    params(("id" = PersonId, Path, description = "The person.")),
+    responses((status = 200, description = "The person is a helper now.", body = Written))
+)]
 async fn opt_in(
     State(state): State<AppState>,
     actor: Actor,
@@ -212,6 +251,15 @@ async fn opt_in(
     execute::<Person>(&state, &ctx, Kind::Change, command).await
 }
 
+#[utoipa::path(
+    post,
+    path = "/persons/{id}/opt-out",
+    tag = "persons",
+    operation_id = "opt_out_as_helper",
+    summary = "Opt out as a helper",
+    params(("id" = PersonId, Path, description = "The person.")),
+    responses((status = 200, description = "The person is no longer a helper.", body = Written))
+)]
 async fn opt_out(
     State(state): State<AppState>,
     actor: Actor,
@@ -223,6 +271,16 @@ async fn opt_out(
     execute::<Person>(&state, &ctx, Kind::Change, command).await
 }
 
+#[utoipa::path(
+    post,
+    path = "/persons/{id}/erase",
+    tag = "persons",
+    operation_id = "erase_person",
+    summary = "Erase a person",
+    description = "GDPR article 17: the person's key is destroyed, so every personal value about them becomes unreadable everywhere.",
+    params(("id" = PersonId, Path, description = "The person.")),
+    responses((status = 200, description = "The person was erased.", body = Written))
+)]
 async fn erase(
     State(state): State<AppState>,
     actor: Actor,
@@ -239,7 +297,7 @@ async fn erase(
 }
 
 /// Body of `PUT /v1/me/contact-sharing`, and the answer of `GET /v1/me/contact-sharing`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ContactSharing {
     /// Whether the people one is matched to may read one's contact detail.
@@ -247,6 +305,14 @@ pub struct ContactSharing {
 }
 
 /// The caller's own choice, from their stream (so it is current right after they change it).
+#[utoipa::path(
+    get,
+    path = "/me/contact-sharing",
+    tag = "me",
+    operation_id = "contact_sharing",
+    summary = "Whether matched people may read my contact detail",
+    responses((status = 200, description = "The caller's choice.", body = ContactSharing))
+)]
 async fn contact_sharing(
     State(state): State<AppState>,
     actor: Actor,
@@ -261,6 +327,16 @@ async fn contact_sharing(
 }
 
 /// The caller chooses for themselves; choosing what already holds writes nothing.
+#[utoipa::path(
+    put,
+    path = "/me/contact-sharing",
+    tag = "me",
+    operation_id = "choose_contact_sharing",
+    summary = "Choose whether matched people may read my contact detail",
+    description = "Choosing what already holds writes nothing.",
+    request_body = ContactSharing,
+    responses((status = 200, description = "The choice was recorded.", body = Written))
+)]
 async fn choose_contact_sharing(
     State(state): State<AppState>,
     actor: Actor,

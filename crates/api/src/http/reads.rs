@@ -16,8 +16,7 @@ use std::time::Duration;
 
 use axum::extract::State;
 use axum::http::HeaderMap;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use chrono::{DateTime, NaiveDate, Utc};
 use noaber_domain::values::{ApproxLocation, CategoryCode, Channel, SkillCode};
 use noaber_domain::{neighbourhood, person};
@@ -26,13 +25,13 @@ use noaber_projections::audit::{self, AuditEntry};
 use noaber_projections::directory::{HelperHit, HelperQuery, Suggestion};
 use noaber_projections::feed::{Audience, FeedPage};
 use noaber_projections::kpi::{
-    Breakdown, Interval, KpiQuery, ReportTime, DEFAULT_SUPPRESSION_THRESHOLD,
+    Breakdown, FunderComparison, FunderReport, Interval, KpiQuery, ReportTime,
+    DEFAULT_SUPPRESSION_THRESHOLD,
 };
 use noaber_projections::queue::{QueueConfig, QueueItem};
 use noaber_projections::signals::{Granularity, SignalRow};
 use noaber_store::exec::Owners;
 use serde::Deserialize;
-use serde_json::Value;
 use uuid::Uuid;
 
 use super::extract::{from_text, CommaList};
@@ -41,25 +40,29 @@ use super::personal::{with_cards, WithCard};
 use super::policy;
 use super::{Actor, ApiError, ApiPath, ApiQuery, AppState, Via};
 use noaber_domain::policy::{Action, Reach};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// How long a `fresh=true` read waits for the read models at most.
 const FRESH_WAIT: Duration = Duration::from_secs(5);
 
 /// The read routes, under `/v1`.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/neighbourhoods/{id}/feed", get(feed))
-        .route("/queue", get(queue))
-        .route("/requests/{id}/suggestions", get(suggestions))
-        .route("/helpers", get(helpers))
-        .route("/kpis", get(kpis))
-        .route("/signals", get(signals))
-        .route("/requests/{id}/history", get(request_history))
-        .route("/persons/{id}/history", get(person_history))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(feed))
+        .routes(routes!(queue))
+        .routes(routes!(suggestions))
+        .routes(routes!(helpers))
+        .routes(routes!(kpis))
+        .routes(routes!(signals))
+        .routes(routes!(request_history))
+        .routes(routes!(person_history))
 }
 
 /// Query parameters every read accepts.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Fresh {
     /// Wait until the read models include everything committed before this call.
     #[serde(default)]
@@ -92,11 +95,13 @@ pub(super) async fn ensure_in_tenant(
 }
 
 /// Query of `GET /v1/neighbourhoods/{id}/feed`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct FeedParams {
     /// The previous page's `next_cursor`.
     pub cursor: Option<String>,
     /// Items per page (1 to 100; 20 when absent).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<usize>,
     /// Open the requests' descriptions (true when absent); `false` for a lighter list.
     pub open: Option<bool>,
@@ -105,6 +110,16 @@ pub struct FeedParams {
     pub fresh: bool,
 }
 
+#[utoipa::path(
+    get,
+    path = "/neighbourhoods/{id}/feed",
+    tag = "reads",
+    operation_id = "feed",
+    summary = "A neighbourhood's feed",
+    description = "Requests, calls and standing offers, newest first, a page at a time; connectors also see connector-only items. Descriptions are opened for readers the policy allows.",
+    params(("id" = NeighbourhoodId, Path, description = "The neighbourhood."), FeedParams),
+    responses((status = 200, description = "One page of the feed.", body = FeedPage))
+)]
 async fn feed(
     State(state): State<AppState>,
     actor: Actor,
@@ -160,10 +175,12 @@ async fn feed(
 }
 
 /// Query of `GET /v1/queue`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct QueueParams {
     /// The connector's neighbourhoods, comma-separated.
     #[serde(default)]
+    #[param(value_type = Option<String>, example = "0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b")]
     pub neighbourhoods: CommaList<NeighbourhoodId>,
     /// Hours without an offer before a request needs a connector (48 when absent).
     pub no_offer_hours: Option<u32>,
@@ -172,6 +189,16 @@ pub struct QueueParams {
     pub fresh: bool,
 }
 
+#[utoipa::path(
+    get,
+    path = "/queue",
+    tag = "reads",
+    operation_id = "queue",
+    summary = "The connector's queue",
+    description = "What needs a human in the connector's neighbourhoods, most pressing first.",
+    params(QueueParams),
+    responses((status = 200, description = "The queue.", body = Vec<QueueItem>))
+)]
 async fn queue(
     State(state): State<AppState>,
     actor: Actor,
@@ -207,9 +234,11 @@ async fn queue(
 }
 
 /// Query of `GET /v1/requests/{id}/suggestions`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SuggestionParams {
     /// At most this many suggestions (1 to 100; 10 when absent).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<usize>,
     /// `false` to leave the helpers' names and contacts sealed (nothing is then recorded).
     pub open: Option<bool>,
@@ -218,6 +247,16 @@ pub struct SuggestionParams {
     pub fresh: bool,
 }
 
+#[utoipa::path(
+    get,
+    path = "/requests/{id}/suggestions",
+    tag = "reads",
+    operation_id = "suggestions",
+    summary = "Helpers to suggest for a request",
+    description = "Ranked, each with the reasons of its score and, for those who coordinate helpers, the helper's name and contact (recorded in the access log).",
+    params(("id" = RequestId, Path, description = "The request."), SuggestionParams),
+    responses((status = 200, description = "The suggestions, best first.", body = [WithCard<Suggestion>]))
+)]
 async fn suggestions(
     State(state): State<AppState>,
     actor: Actor,
@@ -243,17 +282,21 @@ async fn suggestions(
 }
 
 /// Query of `GET /v1/helpers`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct HelperParams {
     /// Only helpers with this skill code, from the taxonomy.
     pub skill: Option<SkillCode>,
     /// Latitude to rank from (with `lon`).
+    #[param(minimum = -90, maximum = 90)]
     pub lat: Option<f64>,
     /// Longitude to rank from (with `lat`).
+    #[param(minimum = -180, maximum = 180)]
     pub lon: Option<f64>,
     /// Only helpers of this neighbourhood.
     pub neighbourhood: Option<NeighbourhoodId>,
     /// At most this many helpers (1 to 100; 50 when absent).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<usize>,
     /// `false` to leave the helpers' names and contacts sealed (nothing is then recorded).
     pub open: Option<bool>,
@@ -262,6 +305,16 @@ pub struct HelperParams {
     pub fresh: bool,
 }
 
+#[utoipa::path(
+    get,
+    path = "/helpers",
+    tag = "reads",
+    operation_id = "helpers",
+    summary = "Search the helper directory",
+    description = "By skill and neighbourhood, nearest first from a point.",
+    params(HelperParams),
+    responses((status = 200, description = "The helpers found.", body = [WithCard<HelperHit>]))
+)]
 async fn helpers(
     State(state): State<AppState>,
     actor: Actor,
@@ -317,25 +370,32 @@ async fn helpers(
 }
 
 /// Query of `GET /v1/kpis`: the period is [from, to), dates as `YYYY-MM-DD` or RFC 3339.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct KpiParams {
     /// Start of the period (inclusive).
     #[serde(deserialize_with = "from_text")]
+    #[param(value_type = String, example = "2025-01-01")]
     pub from: ReportTime,
     /// End of the period (exclusive).
     #[serde(deserialize_with = "from_text")]
+    #[param(value_type = String, example = "2025-07-01")]
     pub to: ReportTime,
     /// Figures as the log knew them at this recorded moment.
     #[serde(default, deserialize_with = "from_text")]
+    #[param(value_type = Option<String>)]
     pub as_of: Option<ReportTime>,
     /// Statuses are taken at this date (default: `as_of`, else now).
     #[serde(default, deserialize_with = "from_text")]
+    #[param(value_type = Option<String>)]
     pub report_date: Option<ReportTime>,
     /// Start of a baseline period to compare with.
     #[serde(default, deserialize_with = "from_text")]
+    #[param(value_type = Option<String>)]
     pub compare_from: Option<ReportTime>,
     /// End of the baseline period.
     #[serde(default, deserialize_with = "from_text")]
+    #[param(value_type = Option<String>)]
     pub compare_to: Option<ReportTime>,
     /// A breakdown: `neighbourhood`, `category` or `channel`.
     pub by: Option<Breakdown>,
@@ -343,12 +403,15 @@ pub struct KpiParams {
     pub series: Option<Interval>,
     /// Only these neighbourhoods, comma-separated.
     #[serde(default)]
+    #[param(value_type = Option<String>, example = "0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b")]
     pub neighbourhoods: CommaList<NeighbourhoodId>,
     /// Only these category codes (from the taxonomy), comma-separated.
     #[serde(default)]
+    #[param(value_type = Option<String>)]
     pub categories: CommaList<CategoryCode>,
     /// Only these channels, comma-separated.
     #[serde(default)]
+    #[param(value_type = Option<String>)]
     pub channels: CommaList<Channel>,
     /// Wait for the read models to include every earlier write.
     #[serde(default)]
@@ -388,11 +451,31 @@ fn kpi_query(
     Ok(q)
 }
 
+/// What `GET /v1/kpis` answers: one report, or the comparison of two periods.
+#[derive(Debug, serde::Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum KpiAnswer {
+    /// The figures of one period.
+    Report(FunderReport),
+    /// The figures of two periods and how each changed.
+    Comparison(FunderComparison),
+}
+
+#[utoipa::path(
+    get,
+    path = "/kpis",
+    tag = "reads",
+    operation_id = "kpis",
+    summary = "Figures of neighbourhood help",
+    description = "Aggregates only, small counts suppressed; with `compare_from` and `compare_to`, the comparison of two periods.",
+    params(KpiParams),
+    responses((status = 200, description = "The figures (a report, or a comparison of two).", body = KpiAnswer))
+)]
 async fn kpis(
     State(state): State<AppState>,
     actor: Actor,
     ApiQuery(params): ApiQuery<KpiParams>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<KpiAnswer>, ApiError> {
     policy::scope(&state, &actor, Action::ReadKpis).await?;
     let main = kpi_query(&actor, &params, params.from, params.to, "from..to")?;
     let baseline = match (params.compare_from, params.compare_to) {
@@ -414,27 +497,29 @@ async fn kpis(
     let models = state.projections.read().await;
     // Everyone receives what a funder receives: small counts suppressed, never shown as zero.
     let body = match baseline {
-        None => serde_json::to_value(
+        None => KpiAnswer::Report(
             models
                 .kpis
                 .query(&main)
                 .for_funder(DEFAULT_SUPPRESSION_THRESHOLD),
         ),
-        Some(baseline) => serde_json::to_value(
+        Some(baseline) => KpiAnswer::Comparison(
             models
                 .kpis
                 .compare(&baseline, &main)
                 .for_funder(DEFAULT_SUPPRESSION_THRESHOLD),
         ),
-    }?;
+    };
     Ok(Json(body))
 }
 
 /// Query of `GET /v1/signals`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SignalParams {
     /// The neighbourhoods, comma-separated.
     #[serde(default)]
+    #[param(value_type = Option<String>, example = "0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b")]
     pub neighbourhoods: CommaList<NeighbourhoodId>,
     /// `week` or `month` (month when absent).
     pub granularity: Option<Granularity>,
@@ -447,6 +532,16 @@ pub struct SignalParams {
     pub fresh: bool,
 }
 
+#[utoipa::path(
+    get,
+    path = "/signals",
+    tag = "reads",
+    operation_id = "signals",
+    summary = "Requests per category and period",
+    description = "Signals for the neighbourhoods, small counts suppressed.",
+    params(SignalParams),
+    responses((status = 200, description = "The series.", body = Vec<SignalRow>))
+)]
 async fn signals(
     State(state): State<AppState>,
     actor: Actor,
@@ -480,6 +575,16 @@ async fn signals(
     )))
 }
 
+#[utoipa::path(
+    get,
+    path = "/requests/{id}/history",
+    tag = "reads",
+    operation_id = "request_history",
+    summary = "A request's history",
+    description = "Every event of the request, with who did it and its hash in the stream's chain.",
+    params(("id" = RequestId, Path, description = "The request.")),
+    responses((status = 200, description = "The events, oldest first.", body = Vec<AuditEntry>))
+)]
 async fn request_history(
     State(state): State<AppState>,
     actor: Actor,
@@ -491,6 +596,16 @@ async fn request_history(
     ))
 }
 
+#[utoipa::path(
+    get,
+    path = "/persons/{id}/history",
+    tag = "reads",
+    operation_id = "person_history",
+    summary = "A person's history",
+    description = "The events of the person and of the requests they took part in.",
+    params(("id" = PersonId, Path, description = "The person."), Fresh),
+    responses((status = 200, description = "The events, oldest first.", body = Vec<AuditEntry>))
+)]
 async fn person_history(
     State(state): State<AppState>,
     actor: Actor,

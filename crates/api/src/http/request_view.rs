@@ -11,8 +11,7 @@ use std::collections::BTreeMap;
 
 use axum::extract::State;
 use axum::http::HeaderMap;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use noaber_domain::policy::{reach, Action, Reach};
 use noaber_domain::request::{
     FeedbackGiven, HelpRequest, ReferralOutcome, ReferralOutcomeRecorded, ReferredToProfessional,
@@ -28,14 +27,17 @@ use serde::{Deserialize, Serialize};
 use super::personal::{open, person_card, record, sealed_events, Shown};
 use super::{policy, Actor, ApiError, ApiPath, ApiQuery, AppState};
 use crate::identity::Opened;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// The request read route, under `/v1`.
-pub fn router() -> Router<AppState> {
-    Router::new().route("/requests/{id}", get(request))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(request))
 }
 
 /// The requester of a request as a reader may see them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct RequesterView {
     /// Their id; absent when the request is anonymous and the reader may not know who asked.
     pub person_id: Option<PersonId>,
@@ -47,7 +49,7 @@ pub struct RequesterView {
 }
 
 /// A standing offer of help on the request.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct OfferView {
     /// The helper who offered.
     pub helper: PersonId,
@@ -56,7 +58,7 @@ pub struct OfferView {
 }
 
 /// A helper matched to the request.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct MatchView {
     /// The helper.
     pub helper: PersonId,
@@ -69,7 +71,7 @@ pub struct MatchView {
 }
 
 /// How the request was triaged.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct TriageView {
     /// Informal (neighbours) or professional.
     pub route: TriageRoute,
@@ -78,7 +80,7 @@ pub struct TriageView {
 }
 
 /// The request's current referral to a professional organisation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct ReferralView {
     /// The organisation referred to.
     pub organisation_id: OrganisationId,
@@ -91,7 +93,7 @@ pub struct ReferralView {
 }
 
 /// Feedback given after the request was resolved.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct FeedbackView {
     /// Who gave it: the requester or a matched helper.
     pub given_by: PersonId,
@@ -102,11 +104,12 @@ pub struct FeedbackView {
 }
 
 /// One request as the caller may see it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct RequestView {
     /// The request.
     pub request_id: RequestId,
     /// Where it stands: `open`, `resolved`, `closed` or `voided`.
+    #[schema(example = "open")]
     pub status: String,
     /// Its category.
     pub category: Option<CategoryCode>,
@@ -149,7 +152,8 @@ fn status_name(status: RequestStatus) -> &'static str {
 }
 
 /// Query of `GET /v1/requests/{id}`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct RequestQuery {
     /// Open personal data (true when absent); `false` for the request without any of it.
     pub open: Option<bool>,
@@ -257,6 +261,16 @@ impl Reader<'_> {
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/requests/{id}",
+    tag = "requests",
+    operation_id = "get_request",
+    summary = "One request as the caller may see it",
+    description = "Status, offers, matches, referral, resolution and feedback; each personal value opened only for those the policy allows (and recorded in the access log), otherwise absent.",
+    params(("id" = RequestId, Path, description = "The request."), RequestQuery),
+    responses((status = 200, description = "The request.", body = RequestView))
+)]
 async fn request(
     State(state): State<AppState>,
     actor: Actor,

@@ -9,8 +9,6 @@
 //! not read the request to learn who that is.
 
 use axum::extract::State;
-use axum::routing::post;
-use axum::Router;
 use chrono::{DateTime, Utc};
 use noaber_domain::organisation::{Organisation, OrganisationStatus};
 use noaber_domain::request::{
@@ -30,31 +28,31 @@ use noaber_domain::{
 };
 use noaber_store::exec::ExecError;
 use serde::Deserialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
-use super::commands::{self, context, execute, Acting, CommandResponse, Kind};
+use super::commands::{self, context, execute, Acting, CommandResponse, Kind, Written};
 use super::{Actor, ApiError, ApiJson, ApiPath, AppState, CommandId};
 
 /// The help-request routes, under `/v1`.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/requests", post(post_request))
-        .route("/requests/{id}/triage", post(triage))
-        .route("/requests/{id}/offers", post(offer))
-        .route(
-            "/requests/{id}/offers/{helper}/withdraw",
-            post(withdraw_offer),
-        )
-        .route("/requests/{id}/matches", post(match_helper))
-        .route("/requests/{id}/matches/{helper}/cancel", post(cancel_match))
-        .route("/requests/{id}/referrals", post(refer))
-        .route("/requests/{id}/referrals/outcome", post(referral_outcome))
-        .route("/requests/{id}/resolve", post(resolve))
-        .route("/requests/{id}/close", post(close))
-        .route("/requests/{id}/reopen", post(reopen))
-        .route("/requests/{id}/feedback", post(feedback))
-        .route("/requests/{id}/correct", post(correct))
-        .route("/requests/{id}/void", post(void))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(post_request))
+        .routes(routes!(triage))
+        .routes(routes!(offer))
+        .routes(routes!(withdraw_offer))
+        .routes(routes!(match_helper))
+        .routes(routes!(cancel_match))
+        .routes(routes!(refer))
+        .routes(routes!(referral_outcome))
+        .routes(routes!(resolve))
+        .routes(routes!(close))
+        .routes(routes!(reopen))
+        .routes(routes!(feedback))
+        .routes(routes!(correct))
+        .routes(routes!(void))
 }
 
 /// Refuses a command on a request outside what the caller manages (the table's
@@ -70,7 +68,7 @@ async fn managed(state: &AppState, actor: &Actor, id: RequestId) -> Result<(), A
 }
 
 /// Body of `POST /v1/requests`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct PostBody {
     /// The request's id; a new one when absent.
     pub request_id: Option<Uuid>,
@@ -138,6 +136,17 @@ impl PostBody {
     }
 }
 
+/// Post a help request.
+///
+/// A resident posts for themselves; a connector or partner posts on a resident's behalf (`requester`, with `consent`). The description is encrypted as the requester's personal data.
+#[utoipa::path(
+    post,
+    path = "/requests",
+    tag = "requests",
+    operation_id = "post_request",
+    request_body = PostBody,
+    responses((status = 201, description = "The request was posted (or, with the same idempotency key, had been).", body = Written))
+)]
 async fn post_request(
     State(state): State<AppState>,
     actor: Actor,
@@ -171,7 +180,7 @@ async fn change(
 }
 
 /// Body of `POST /v1/requests/{id}/triage`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct TriageBody {
     /// Informal (neighbours) or professional.
     pub route: TriageRoute,
@@ -182,6 +191,18 @@ pub struct TriageBody {
     pub acting: Acting,
 }
 
+/// Triage a request.
+///
+/// A connector decides whether neighbours help (`informal`) or a professional (`professional`).
+#[utoipa::path(
+    post,
+    path = "/requests/{id}/triage",
+    tag = "requests",
+    operation_id = "triage_request",
+    params(("id" = RequestId, Path, description = "The request.")),
+    request_body = TriageBody,
+    responses((status = 200, description = "The request was triaged.", body = Written))
+)]
 async fn triage(
     State(state): State<AppState>,
     actor: Actor,
@@ -201,7 +222,7 @@ async fn triage(
 }
 
 /// Body of `POST /v1/requests/{id}/offers`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct OfferBody {
     /// The helper offering; the caller when absent (a connector may record it for them).
     pub helper: Option<PersonId>,
@@ -224,6 +245,18 @@ impl OfferBody {
     }
 }
 
+/// Offer help.
+///
+/// A helper offers to help, with an optional message to the requester (encrypted).
+#[utoipa::path(
+    post,
+    path = "/requests/{id}/offers",
+    tag = "requests",
+    operation_id = "offer_request",
+    params(("id" = RequestId, Path, description = "The request.")),
+    request_body = OfferBody,
+    responses((status = 200, description = "The offer was recorded.", body = Written))
+)]
 async fn offer(
     State(state): State<AppState>,
     actor: Actor,
@@ -236,6 +269,17 @@ async fn offer(
     change(&state, &ctx, command).await
 }
 
+/// Withdraw an offer.
+///
+/// A helper withdraws their open offer (a connector may do it for them).
+#[utoipa::path(
+    post,
+    path = "/requests/{id}/offers/{helper}/withdraw",
+    tag = "requests",
+    operation_id = "withdraw_offer",
+    params(("id" = RequestId, Path, description = "The request."), ("helper" = PersonId, Path, description = "The helper.")),
+    responses((status = 200, description = "The offer was withdrawn.", body = Written))
+)]
 async fn withdraw_offer(
     State(state): State<AppState>,
     actor: Actor,
@@ -248,7 +292,7 @@ async fn withdraw_offer(
 }
 
 /// Body of `POST /v1/requests/{id}/matches`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct MatchBody {
     /// The helper to match.
     pub helper: PersonId,
@@ -257,6 +301,18 @@ pub struct MatchBody {
     pub acting: Acting,
 }
 
+/// Match a helper.
+///
+/// A connector matches a helper who offered (or, directly, one who did not).
+#[utoipa::path(
+    post,
+    path = "/requests/{id}/matches",
+    tag = "requests",
+    operation_id = "match_helper",
+    params(("id" = RequestId, Path, description = "The request.")),
+    request_body = MatchBody,
+    responses((status = 200, description = "The helper was matched.", body = Written))
+)]
 async fn match_helper(
     State(state): State<AppState>,
     actor: Actor,
@@ -274,7 +330,7 @@ async fn match_helper(
 }
 
 /// Body of `POST /v1/requests/{id}/matches/{helper}/cancel`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct CancelBody {
     /// Why the match is cancelled.
     pub reason: CancelReason,
@@ -283,6 +339,18 @@ pub struct CancelBody {
     pub acting: Acting,
 }
 
+/// Cancel a match.
+///
+/// A connector cancels a match, saying why.
+#[utoipa::path(
+    post,
+    path = "/requests/{id}/matches/{helper}/cancel",
+    tag = "requests",
+    operation_id = "cancel_match",
+    params(("id" = RequestId, Path, description = "The request."), ("helper" = PersonId, Path, description = "The helper.")),
+    request_body = CancelBody,
+    responses((status = 200, description = "The match was cancelled.", body = Written))
+)]
 async fn cancel_match(
     State(state): State<AppState>,
     actor: Actor,
@@ -301,7 +369,7 @@ async fn cancel_match(
 }
 
 /// Body of `POST /v1/requests/{id}/referrals`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct ReferBody {
     /// The professional organisation, registered in the caller's tenant.
     pub organisation_id: OrganisationId,
@@ -331,6 +399,18 @@ async fn organisation_status(
     }
 }
 
+/// Refer to a professional organisation.
+///
+/// A connector refers the request to a registered organisation that takes referrals.
+#[utoipa::path(
+    post,
+    path = "/requests/{id}/referrals",
+    tag = "requests",
+    operation_id = "refer_request",
+    params(("id" = RequestId, Path, description = "The request.")),
+    request_body = ReferBody,
+    responses((status = 200, description = "The request was referred.", body = Written))
+)]
 async fn refer(
     State(state): State<AppState>,
     actor: Actor,
@@ -351,7 +431,7 @@ async fn refer(
 }
 
 /// Body of `POST /v1/requests/{id}/referrals/outcome`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct OutcomeBody {
     /// What became of the referral.
     pub outcome: ReferralOutcome,
@@ -362,6 +442,18 @@ pub struct OutcomeBody {
     pub acting: Acting,
 }
 
+/// Record a referral's outcome.
+///
+/// The organisation referred to (a partner) or a connector records what became of the referral.
+#[utoipa::path(
+    post,
+    path = "/requests/{id}/referrals/outcome",
+    tag = "requests",
+    operation_id = "referral_outcome",
+    params(("id" = RequestId, Path, description = "The request.")),
+    request_body = OutcomeBody,
+    responses((status = 200, description = "The outcome was recorded.", body = Written))
+)]
 async fn referral_outcome(
     State(state): State<AppState>,
     actor: Actor,
@@ -387,7 +479,7 @@ async fn referral_outcome(
 }
 
 /// Body of `POST /v1/requests/{id}/resolve`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct ResolveBody {
     /// Who solved it: a neighbour, a professional, or the requester.
     pub resolution: ResolvedBy,
@@ -403,6 +495,18 @@ pub struct ResolveBody {
     pub acting: Acting,
 }
 
+/// Resolve a request.
+///
+/// Says who solved it and credits the matched helpers who did.
+#[utoipa::path(
+    post,
+    path = "/requests/{id}/resolve",
+    tag = "requests",
+    operation_id = "resolve_request",
+    params(("id" = RequestId, Path, description = "The request.")),
+    request_body = ResolveBody,
+    responses((status = 200, description = "The request was resolved.", body = Written))
+)]
 async fn resolve(
     State(state): State<AppState>,
     actor: Actor,
@@ -423,7 +527,7 @@ async fn resolve(
 }
 
 /// Body of `POST /v1/requests/{id}/close`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct CloseBody {
     /// Why it is closed without a resolution.
     pub reason: CloseReason,
@@ -432,6 +536,16 @@ pub struct CloseBody {
     pub acting: Acting,
 }
 
+/// Close a request without a resolution.
+#[utoipa::path(
+    post,
+    path = "/requests/{id}/close",
+    tag = "requests",
+    operation_id = "close_request",
+    params(("id" = RequestId, Path, description = "The request.")),
+    request_body = CloseBody,
+    responses((status = 200, description = "The request was closed.", body = Written))
+)]
 async fn close(
     State(state): State<AppState>,
     actor: Actor,
@@ -448,6 +562,17 @@ async fn close(
     change(&state, &ctx, command).await
 }
 
+/// Reopen a request.
+///
+/// A connector reopens a closed or resolved request: a new round of offers and matches.
+#[utoipa::path(
+    post,
+    path = "/requests/{id}/reopen",
+    tag = "requests",
+    operation_id = "reopen_request",
+    params(("id" = RequestId, Path, description = "The request.")),
+    responses((status = 200, description = "The request was reopened.", body = Written))
+)]
 async fn reopen(
     State(state): State<AppState>,
     actor: Actor,
@@ -461,7 +586,7 @@ async fn reopen(
 }
 
 /// Body of `POST /v1/requests/{id}/feedback`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct FeedbackBody {
     /// A rating from 1 to 5.
     pub rating: Rating,
@@ -472,6 +597,18 @@ pub struct FeedbackBody {
     pub acting: Acting,
 }
 
+/// Give feedback.
+///
+/// The requester or a matched helper rates a resolved request (1 to 5), with an optional comment (encrypted).
+#[utoipa::path(
+    post,
+    path = "/requests/{id}/feedback",
+    tag = "requests",
+    operation_id = "feedback_request",
+    params(("id" = RequestId, Path, description = "The request.")),
+    request_body = FeedbackBody,
+    responses((status = 200, description = "The feedback was recorded.", body = Written))
+)]
 async fn feedback(
     State(state): State<AppState>,
     actor: Actor,
@@ -490,7 +627,7 @@ async fn feedback(
 }
 
 /// Body of `POST /v1/requests/{id}/correct`: only the fields given change.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct CorrectBody {
     /// The right category.
     pub category: Option<CategoryCode>,
@@ -507,6 +644,18 @@ pub struct CorrectBody {
     pub acting: Acting,
 }
 
+/// Correct a request.
+///
+/// A connector corrects what was recorded wrongly; only the fields given change.
+#[utoipa::path(
+    post,
+    path = "/requests/{id}/correct",
+    tag = "requests",
+    operation_id = "correct_request",
+    params(("id" = RequestId, Path, description = "The request.")),
+    request_body = CorrectBody,
+    responses((status = 200, description = "The correction was recorded.", body = Written))
+)]
 async fn correct(
     State(state): State<AppState>,
     actor: Actor,
@@ -527,6 +676,15 @@ async fn correct(
     change(&state, &ctx, command).await
 }
 
+/// Void a request posted in error.
+#[utoipa::path(
+    post,
+    path = "/requests/{id}/void",
+    tag = "requests",
+    operation_id = "void_request",
+    params(("id" = RequestId, Path, description = "The request.")),
+    responses((status = 200, description = "The request was voided.", body = Written))
+)]
 async fn void(
     State(state): State<AppState>,
     actor: Actor,

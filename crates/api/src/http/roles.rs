@@ -17,27 +17,29 @@
 //! tenant, which the executor checks (`unknown-reference`).
 
 use axum::extract::State;
-use axum::routing::post;
-use axum::{Json, Router};
+use axum::Json;
 use noaber_domain::person::{self, GrantRole, Person, RevocationReason, RevokeRole};
 use noaber_domain::{PersonCommand, PersonId, Role, RoleScope};
 use noaber_projections::roles::{CurrentGrant, RoleChange};
 use serde::{Deserialize, Serialize};
 
-use super::commands::{context, execute, Acting, CommandResponse, Kind};
+use super::commands::{context, execute, Acting, CommandResponse, Kind, Written};
 use super::reads::{ensure_in_tenant, wait_if_fresh, Fresh};
 use super::{Actor, ApiError, ApiJson, ApiPath, ApiQuery, AppState, CommandId};
 use noaber_domain::policy::{Action, Reach};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// The role routes, under `/v1`.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/persons/{id}/roles", post(grant).get(list))
-        .route("/persons/{id}/roles/revoke", post(revoke))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(grant, list))
+        .routes(routes!(revoke))
 }
 
 /// Body of `POST /v1/persons/{id}/roles`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GrantBody {
     /// The role granted (`connector`, `partner`, `ambassador`, `funder`, `auditor`, `admin`).
@@ -58,7 +60,7 @@ impl GrantBody {
 }
 
 /// Body of `POST /v1/persons/{id}/roles/revoke`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RevokeBody {
     /// The role revoked.
@@ -83,6 +85,17 @@ impl RevokeBody {
     }
 }
 
+#[utoipa::path(
+    post,
+    path = "/persons/{id}/roles",
+    tag = "persons",
+    operation_id = "grant_role",
+    summary = "Grant a role",
+    description = "An admin grants any role; a connector grants ambassador only. The scope is `\"tenant\"`, `{\"neighbourhoods\": [..]}` or `{\"organisation\": id}`.",
+    params(("id" = PersonId, Path, description = "The person.")),
+    request_body = GrantBody,
+    responses((status = 201, description = "The role was granted.", body = Written))
+)]
 async fn grant(
     State(state): State<AppState>,
     actor: Actor,
@@ -94,6 +107,17 @@ async fn grant(
     execute::<Person>(&state, &ctx, Kind::Create, body.into_command(person_id)).await
 }
 
+#[utoipa::path(
+    post,
+    path = "/persons/{id}/roles/revoke",
+    tag = "persons",
+    operation_id = "revoke_role",
+    summary = "Revoke a role",
+    description = "Without a scope every grant of the role ends.",
+    params(("id" = PersonId, Path, description = "The person.")),
+    request_body = RevokeBody,
+    responses((status = 200, description = "The role was revoked.", body = Written))
+)]
 async fn revoke(
     State(state): State<AppState>,
     actor: Actor,
@@ -106,7 +130,7 @@ async fn revoke(
 }
 
 /// The answer of `GET /v1/persons/{id}/roles`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct PersonRolesView {
     /// The person.
     pub person_id: PersonId,
@@ -118,6 +142,16 @@ pub struct PersonRolesView {
 
 /// Connectors and admins see anyone's roles; anyone else only their own (a funder none:
 /// funders see figures only).
+#[utoipa::path(
+    get,
+    path = "/persons/{id}/roles",
+    tag = "persons",
+    operation_id = "list_roles",
+    summary = "A person's roles and their history",
+    description = "Connectors and admins see anyone's; anyone else their own.",
+    params(("id" = PersonId, Path, description = "The person."), Fresh),
+    responses((status = 200, description = "The roles held now and every change.", body = PersonRolesView))
+)]
 async fn list(
     State(state): State<AppState>,
     actor: Actor,

@@ -23,8 +23,7 @@
 use std::collections::BTreeSet;
 
 use axum::extract::State;
-use axum::routing::{post, put};
-use axum::{Json, Router};
+use axum::Json;
 use chrono::NaiveDate;
 use noaber_domain::incident::{
     AcknowledgeIncident, CloseIncident, Incident, IncidentKind, IncidentOutcome, ReportIncident,
@@ -41,28 +40,28 @@ use noaber_domain::{
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::commands::{self, context, execute, Acting, CommandResponse, Kind};
+use super::commands::{self, context, execute, Acting, CommandResponse, Kind, Written};
 use super::reads::{wait_if_fresh, Fresh};
 use super::{Actor, ApiError, ApiJson, ApiPath, ApiQuery, AppState, CommandId};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// The safeguarding routes, under `/v1`.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/persons/{id}/screenings", post(record_screening))
-        .route("/persons/{id}/screening/withdraw", post(withdraw_screening))
-        .route("/persons/{id}/suspend", post(suspend))
-        .route("/persons/{id}/suspension/lift", post(lift_suspension))
-        .route(
-            "/tenant/sensitive-categories",
-            put(set_sensitive_categories).get(sensitive_categories),
-        )
-        .route("/incidents", post(report_incident))
-        .route("/incidents/{id}/acknowledge", post(acknowledge_incident))
-        .route("/incidents/{id}/close", post(close_incident))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(record_screening))
+        .routes(routes!(withdraw_screening))
+        .routes(routes!(suspend))
+        .routes(routes!(lift_suspension))
+        .routes(routes!(set_sensitive_categories, sensitive_categories))
+        .routes(routes!(report_incident))
+        .routes(routes!(acknowledge_incident))
+        .routes(routes!(close_incident))
 }
 
 /// Body of `POST /v1/persons/{id}/screenings`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScreeningBody {
     /// `vog` or `criminal_record_extract`.
@@ -85,6 +84,17 @@ impl ScreeningBody {
     }
 }
 
+#[utoipa::path(
+    post,
+    path = "/persons/{id}/screenings",
+    tag = "safeguarding",
+    operation_id = "record_screening",
+    summary = "Record a screening a connector saw",
+    description = "Only the kind and the days: no certificate number, no scan, no personal data.",
+    params(("id" = PersonId, Path, description = "The person.")),
+    request_body = ScreeningBody,
+    responses((status = 201, description = "The screening was recorded.", body = Written))
+)]
 async fn record_screening(
     State(state): State<AppState>,
     actor: Actor,
@@ -98,13 +108,23 @@ async fn record_screening(
 }
 
 /// Body of `POST /v1/persons/{id}/screening/withdraw`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WithdrawScreeningBody {
     /// `recorded_in_error` or `revoked`.
     pub reason: ScreeningWithdrawal,
 }
 
+#[utoipa::path(
+    post,
+    path = "/persons/{id}/screening/withdraw",
+    tag = "safeguarding",
+    operation_id = "withdraw_screening",
+    summary = "Withdraw a screening",
+    params(("id" = PersonId, Path, description = "The person.")),
+    request_body = WithdrawScreeningBody,
+    responses((status = 200, description = "The screening was withdrawn.", body = Written))
+)]
 async fn withdraw_screening(
     State(state): State<AppState>,
     actor: Actor,
@@ -122,7 +142,7 @@ async fn withdraw_screening(
 }
 
 /// Body of `POST /v1/persons/{id}/suspend`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SuspendBody {
     /// Why, from a fixed list.
@@ -147,6 +167,17 @@ impl SuspendBody {
     }
 }
 
+#[utoipa::path(
+    post,
+    path = "/persons/{id}/suspend",
+    tag = "safeguarding",
+    operation_id = "suspend_helper",
+    summary = "Suspend a helper",
+    description = "The note is encrypted as the suspended person's personal data.",
+    params(("id" = PersonId, Path, description = "The person.")),
+    request_body = SuspendBody,
+    responses((status = 200, description = "The helper was suspended.", body = Written))
+)]
 async fn suspend(
     State(state): State<AppState>,
     actor: Actor,
@@ -159,6 +190,15 @@ async fn suspend(
     execute::<Person>(&state, &ctx, Kind::Change, body.into_command(person_id)).await
 }
 
+#[utoipa::path(
+    post,
+    path = "/persons/{id}/suspension/lift",
+    tag = "safeguarding",
+    operation_id = "lift_suspension",
+    summary = "Lift a suspension",
+    params(("id" = PersonId, Path, description = "The person.")),
+    responses((status = 200, description = "The suspension was lifted.", body = Written))
+)]
 async fn lift_suspension(
     State(state): State<AppState>,
     actor: Actor,
@@ -172,7 +212,7 @@ async fn lift_suspension(
 }
 
 /// Body of `PUT /v1/tenant/sensitive-categories`, and the answer of its `GET`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SensitiveCategories {
     /// The categories a helper needs a valid screening for (the whole set; empty for none).
@@ -180,6 +220,16 @@ pub struct SensitiveCategories {
     pub categories: BTreeSet<CategoryCode>,
 }
 
+#[utoipa::path(
+    put,
+    path = "/tenant/sensitive-categories",
+    tag = "safeguarding",
+    operation_id = "set_sensitive_categories",
+    summary = "Set the categories that need a screened helper",
+    description = "An admin sets the whole set (empty for none).",
+    request_body = SensitiveCategories,
+    responses((status = 200, description = "The set was recorded.", body = Written))
+)]
 async fn set_sensitive_categories(
     State(state): State<AppState>,
     actor: Actor,
@@ -195,6 +245,16 @@ async fn set_sensitive_categories(
 }
 
 /// Connectors and admins see which categories need a screening (they match helpers).
+#[utoipa::path(
+    get,
+    path = "/tenant/sensitive-categories",
+    tag = "safeguarding",
+    operation_id = "sensitive_categories",
+    summary = "The categories that need a screened helper",
+    description = "For connectors and admins.",
+    params(Fresh),
+    responses((status = 200, description = "The set in force.", body = SensitiveCategories))
+)]
 async fn sensitive_categories(
     State(state): State<AppState>,
     actor: Actor,
@@ -210,7 +270,7 @@ async fn sensitive_categories(
 }
 
 /// Body of `POST /v1/incidents`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct IncidentBody {
     /// The report's id; a new one when absent.
     pub incident_id: Option<Uuid>,
@@ -228,6 +288,16 @@ pub struct IncidentBody {
     pub acting: Acting,
 }
 
+#[utoipa::path(
+    post,
+    path = "/incidents",
+    tag = "safeguarding",
+    operation_id = "report_incident",
+    summary = "Report an incident or a complaint",
+    description = "Anyone signed in reports; the description is encrypted.",
+    request_body = IncidentBody,
+    responses((status = 201, description = "The report was recorded.", body = Written))
+)]
 async fn report_incident(
     State(state): State<AppState>,
     actor: Actor,
@@ -246,6 +316,15 @@ async fn report_incident(
     execute::<Incident>(&state, &ctx, Kind::Create, command).await
 }
 
+#[utoipa::path(
+    post,
+    path = "/incidents/{id}/acknowledge",
+    tag = "safeguarding",
+    operation_id = "acknowledge_incident",
+    summary = "Acknowledge an incident",
+    params(("id" = IncidentId, Path, description = "The incident or complaint.")),
+    responses((status = 200, description = "The incident was acknowledged.", body = Written))
+)]
 async fn acknowledge_incident(
     State(state): State<AppState>,
     actor: Actor,
@@ -258,13 +337,23 @@ async fn acknowledge_incident(
 }
 
 /// Body of `POST /v1/incidents/{id}/close`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CloseIncidentBody {
     /// How it ended.
     pub outcome: IncidentOutcome,
 }
 
+#[utoipa::path(
+    post,
+    path = "/incidents/{id}/close",
+    tag = "safeguarding",
+    operation_id = "close_incident",
+    summary = "Close an incident",
+    params(("id" = IncidentId, Path, description = "The incident or complaint.")),
+    request_body = CloseIncidentBody,
+    responses((status = 200, description = "The incident was closed.", body = Written))
+)]
 async fn close_incident(
     State(state): State<AppState>,
     actor: Actor,

@@ -4,8 +4,7 @@
 //! where. Reference data of the tenant, without personal data.
 
 use axum::extract::State;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use noaber_domain::values::CategoryCode;
 use noaber_domain::NeighbourhoodId;
 use noaber_projections::social_map::{NeighbourhoodEntry, OrganisationEntry};
@@ -13,24 +12,28 @@ use serde::{Deserialize, Serialize};
 
 use super::reads::wait_if_fresh;
 use super::{Actor, ApiError, ApiQuery, AppState};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// The social map routes, under `/v1`.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/neighbourhoods", get(neighbourhoods))
-        .route("/organisations", get(organisations))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(neighbourhoods))
+        .routes(routes!(organisations))
 }
 
 /// A list of the map.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Items<T> {
     /// The entries, by name.
     pub items: Vec<T>,
 }
 
 /// Query of `GET /v1/neighbourhoods`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct NeighbourhoodQuery {
     /// Wait until the read models include everything committed before this call.
     #[serde(default)]
@@ -38,8 +41,9 @@ pub struct NeighbourhoodQuery {
 }
 
 /// Query of `GET /v1/organisations`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct OrganisationQuery {
     /// Only those taking referrals for this category.
     pub category: Option<CategoryCode>,
@@ -52,6 +56,16 @@ pub struct OrganisationQuery {
     pub fresh: bool,
 }
 
+#[utoipa::path(
+    get,
+    path = "/neighbourhoods",
+    tag = "social-map",
+    operation_id = "list_neighbourhoods",
+    summary = "The neighbourhoods of the tenant",
+    description = "By name; reference data without personal data.",
+    params(NeighbourhoodQuery),
+    responses((status = 200, description = "The neighbourhoods.", body = Items<NeighbourhoodEntry>))
+)]
 async fn neighbourhoods(
     State(state): State<AppState>,
     actor: Actor,
@@ -64,6 +78,16 @@ async fn neighbourhoods(
     }))
 }
 
+#[utoipa::path(
+    get,
+    path = "/organisations",
+    tag = "social-map",
+    operation_id = "list_organisations",
+    summary = "The organisations of the tenant, with the help they take",
+    description = "The social map a connector refers to, by name.",
+    params(OrganisationQuery),
+    responses((status = 200, description = "The organisations.", body = Items<OrganisationEntry>))
+)]
 async fn organisations(
     State(state): State<AppState>,
     actor: Actor,

@@ -7,8 +7,6 @@
 
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
-use axum::Router;
 use chrono::Utc;
 use noaber_domain::{PersonId, TenantId};
 use noaber_oidc::{OidcError, PendingLogin};
@@ -19,12 +17,14 @@ use uuid::Uuid;
 use super::auth::identity_error;
 use super::{ApiError, ApiQuery, AppState};
 use crate::identity::{token_hash, IdentityError};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// The single sign-on routes (outside `/v1`: they are browser pages).
-pub fn pages() -> Router<AppState> {
-    Router::new()
-        .route("/auth/oidc/{name}/start", get(start))
-        .route("/auth/oidc/callback", get(callback))
+pub fn pages() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(start))
+        .routes(routes!(callback))
 }
 
 /// The one mapping from sign-on errors to problems: what the person did wrong or the provider
@@ -50,6 +50,16 @@ fn oidc_error(e: OidcError) -> ApiError {
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/auth/oidc/{name}/start",
+    tag = "sign-in",
+    operation_id = "sso_start",
+    summary = "Sign in at an organisation's identity provider",
+    description = "Sends the browser to the provider (authorization code flow with PKCE).",
+    params(("name" = String, Path, description = "The provider's name in the configuration.")),
+    responses((status = 303, description = "On to the provider.", headers(("location" = String, description = "The provider's sign-in page."))))
+)]
 async fn start(
     State(state): State<AppState>,
     Path(name): Path<String>,
@@ -88,7 +98,8 @@ async fn start(
 }
 
 /// Query of the callback, as the provider sends the browser back.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CallbackQuery {
     /// The authorization code.
     #[serde(default)]
@@ -101,6 +112,16 @@ pub struct CallbackQuery {
     pub error: Option<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/auth/oidc/callback",
+    tag = "sign-in",
+    operation_id = "sso_callback",
+    summary = "Finish signing in at an identity provider",
+    description = "Where the provider sends the browser back; starts a session like every other sign-in.",
+    params(CallbackQuery),
+    responses((status = 303, description = "Signed in; on to the start page.", headers(("location" = String, description = "The start page."), ("set-cookie" = String, description = "The session cookie."))))
+)]
 async fn callback(
     State(state): State<AppState>,
     ApiQuery(query): ApiQuery<CallbackQuery>,

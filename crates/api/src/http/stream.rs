@@ -20,8 +20,6 @@ use std::sync::Arc;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
-use axum::routing::get;
-use axum::Router;
 use futures::{Stream, TryStreamExt};
 use noaber_domain::call::CallScope;
 use noaber_domain::policy::Action;
@@ -29,14 +27,26 @@ use noaber_domain::{CallId, RequestId};
 use noaber_store::{Checkpoint, EventFilter, RecordedEvent};
 use serde_json::json;
 use tokio::sync::broadcast;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::{policy, Actor, ApiError, AppState};
 
 /// The live update route, under `/v1`.
-pub fn router() -> Router<AppState> {
-    Router::new().route("/stream", get(stream))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(stream))
 }
 
+#[utoipa::path(
+    get,
+    path = "/stream",
+    tag = "live",
+    operation_id = "stream",
+    summary = "Live updates (Server-Sent Events)",
+    description = "A stream of the changes to the requests and calls the caller reaches. Each event carries ids, a type and a position, never personal data (read details through `GET /v1/requests/{id}` or `GET /v1/calls/{id}`); its `id` is a checkpoint: reconnect with `Last-Event-ID` to resume right after it, with what happened meanwhile sent first. The `data` of each event is a `StreamEvent`.",
+    params(("last-event-id" = Option<String>, Header, description = "Resume after this event (the `id` of an event of this stream, `<tx>:<position>`).")),
+    responses((status = 200, description = "An endless stream of events (`event:` the event type, `id:` its checkpoint, `data:` a `StreamEvent`).", body = String, content_type = "text/event-stream"))
+)]
 async fn stream(
     State(state): State<AppState>,
     actor: Actor,
@@ -190,15 +200,34 @@ impl Follow {
 /// Events read from the log at a time when a stream resumes or fell behind.
 const MISSED_PAGE: usize = 500;
 
+/// The `data` of an event of the stream: ids, type and position only.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct StreamEvent {
+    /// The stream the event belongs to (`request-<id>`, `call-<id>`).
+    pub stream: String,
+    /// What the stream is of: `request` or `call`.
+    #[schema(example = "request")]
+    pub kind: String,
+    /// The request or call it is about.
+    pub id: Option<uuid::Uuid>,
+    /// What happened, e.g. `HelperMatched`.
+    #[serde(rename = "type")]
+    pub event_type: String,
+    /// Its global position in the log.
+    pub position: i64,
+    /// Its version in its stream.
+    pub stream_version: u64,
+}
+
 /// The event as sent: ids, type and position only.
 fn event_of(recorded: &RecordedEvent) -> Event {
-    let data = json!({
-        "stream": recorded.stream_id.to_string(),
-        "kind": recorded.stream_id.category(),
-        "id": recorded.stream_id.aggregate_id(),
-        "type": recorded.event_type,
-        "position": recorded.position,
-        "stream_version": recorded.stream_version,
+    let data = json!(StreamEvent {
+        stream: recorded.stream_id.to_string(),
+        kind: recorded.stream_id.category().to_owned(),
+        id: recorded.stream_id.aggregate_id(),
+        event_type: recorded.event_type.clone(),
+        position: recorded.position,
+        stream_version: recorded.stream_version,
     });
     Event::default()
         .id(recorded.checkpoint.to_string())

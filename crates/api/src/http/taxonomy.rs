@@ -7,16 +7,26 @@
 
 use axum::http::header;
 use axum::response::IntoResponse;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 
 use super::AppState;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// The taxonomy route.
-pub fn router() -> Router<AppState> {
-    Router::new().route("/taxonomy", get(taxonomy))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(taxonomy))
 }
 
+#[utoipa::path(
+    get,
+    path = "/taxonomy",
+    tag = "taxonomy",
+    operation_id = "taxonomy",
+    summary = "The taxonomy",
+    description = "Skills, request categories and target groups with their labels in Dutch, French and English. Public.",
+    responses((status = 200, description = "The taxonomy.", body = noaber_domain::taxonomy::Taxonomy))
+)]
 async fn taxonomy() -> impl IntoResponse {
     (
         // It changes only with a new release.

@@ -21,6 +21,7 @@ mod identity;
 mod limits;
 mod metrics;
 mod mine;
+mod openapi;
 mod people;
 mod personal_calls;
 mod personal_data;

@@ -111,7 +111,9 @@ async fn the_volunteer_list_holds_who_agreed_to_calls(live: &Live) {
     assert_eq!(people(&list), [world.helper.to_string()]);
     assert_eq!(list["items"][0]["available_for_calls"], true);
     assert_eq!(list["items"][0]["name"]["text"], "Bram Helper");
-    let by_skill = live.read("/v1/volunteers?skill=lawn_mowing", connector).await;
+    let by_skill = live
+        .read("/v1/volunteers?skill=lawn_mowing", connector)
+        .await;
     assert!(people(&by_skill).is_empty());
     let sealed = live.read("/v1/volunteers?open=false", connector).await;
     assert!(sealed["items"][0]["name"].is_null());

@@ -9,7 +9,7 @@ use crate::personal::Personal;
 use crate::values::{name_enum, Availability, CategoryCode, HandsNeeded, SkillCode};
 
 /// Which neighbourhoods of the tenant a call goes to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CallScope {
     /// Every neighbourhood of the tenant.

@@ -143,7 +143,7 @@ pub struct RoleRevoked {
 
 /// Why a role was revoked: a fixed list, because free text in an event could hold personal
 /// data that erasure cannot reach, and because fixed reasons can be counted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RevocationReason {
     /// The person stepped down.

@@ -12,7 +12,7 @@ use std::sync::OnceLock;
 use serde::Serialize;
 
 /// The labels of one entry in the three languages Noaber ships.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Labels {
     /// Dutch.
     pub nl: &'static str,
@@ -34,7 +34,7 @@ impl Labels {
 }
 
 /// A skill a helper can declare.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Skill {
     /// The stable code, e.g. `grocery_shopping`.
     pub code: &'static str,
@@ -45,7 +45,7 @@ pub struct Skill {
 }
 
 /// A request category, with the skills that fit it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Category {
     /// The stable code, e.g. `errands`.
     pub code: &'static str,
@@ -56,7 +56,7 @@ pub struct Category {
 }
 
 /// A target group: who a request is for.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct TargetGroup {
     /// The stable code, e.g. `older_people`.
     pub code: &'static str,
@@ -65,7 +65,7 @@ pub struct TargetGroup {
 }
 
 /// The whole taxonomy.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Taxonomy {
     skills: Vec<Skill>,
     categories: Vec<Category>,

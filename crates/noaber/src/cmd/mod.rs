@@ -6,6 +6,7 @@ pub mod demo;
 pub mod doctor;
 pub mod kpi;
 pub mod migrate;
+pub mod openapi;
 pub mod replay;
 pub mod serve;
 pub mod taxonomy;

@@ -27,7 +27,7 @@ pub struct PersonQuery {
 }
 
 /// A person found, with their name still sealed.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct PersonHit {
     /// The person.
     pub person: PersonId,
@@ -41,6 +41,7 @@ pub struct PersonHit {
     pub available_for_calls: bool,
     /// Their name as the log keeps it (sealed), for the API to open.
     #[serde(skip)]
+    #[schema(ignore)]
     pub name: Option<Personal>,
 }
 

@@ -17,7 +17,7 @@ use super::report::{
 use super::{Fact, FactKind, Kpis, RequestFacts, ResolvedBy, Settled};
 
 /// How a report is broken down.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Breakdown {
     /// One row per neighbourhood.
@@ -41,7 +41,7 @@ impl Breakdown {
 
 /// The step of a time series. Steps are calendar weeks (Monday to Monday), months or quarters
 /// in UTC, clipped to the period.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Interval {
     /// Calendar weeks, starting on Monday.

@@ -435,6 +435,39 @@ enum ShownRepr<T> {
     Value(T),
 }
 
+// Described through utoipa's `ComposeSchema`, the trait its derive uses for a generic type
+// in a field (`Shown<u64>`): the figure's own schema arrives as the first generic.
+impl<T: utoipa::ToSchema> utoipa::__dev::ComposeSchema for Shown<T> {
+    fn compose(
+        generics: Vec<utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>>,
+    ) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Type};
+        let marker = ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .property(
+                "suppressed",
+                ObjectBuilder::new()
+                    .schema_type(Type::Boolean)
+                    .enum_values(Some([true])),
+            )
+            .required("suppressed");
+        let figure = generics.into_iter().next().unwrap_or_else(T::schema);
+        OneOfBuilder::new()
+            .item(figure)
+            .item(marker)
+            .description(Some(
+                "The figure, or `{\"suppressed\": true}` when it rests on too few people.",
+            ))
+            .into()
+    }
+}
+
+impl<T: utoipa::ToSchema> utoipa::ToSchema for Shown<T> {
+    fn name() -> std::borrow::Cow<'static, str> {
+        format!("Shown_{}", T::name()).into()
+    }
+}
+
 impl<T: Serialize> Serialize for Shown<T> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -457,7 +490,7 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Shown<T> {
 }
 
 /// Times as a funder receives them.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FunderTimes {
     /// How many requests reached the step.
     pub count: Shown<u64>,
@@ -468,7 +501,7 @@ pub struct FunderTimes {
 }
 
 /// [`KpiFigures`] as a funder receives them: see [`KpiFigures`] for each figure's meaning.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[allow(missing_docs)]
 pub struct FunderFigures {
     pub requests: Shown<u64>,
@@ -550,7 +583,7 @@ impl FunderFigures {
 }
 
 /// The figures of one breakdown group (a neighbourhood, a category or a channel).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct BreakdownRow<F> {
     /// The group: a neighbourhood id, a category code or a channel name.
     pub key: String,
@@ -559,7 +592,7 @@ pub struct BreakdownRow<F> {
 }
 
 /// The figures of one step of a time series: requests posted in [from, to).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SeriesPoint<F> {
     /// Start of the step (inclusive).
     pub from: DateTime<Utc>,
@@ -571,7 +604,7 @@ pub struct SeriesPoint<F> {
 
 /// What the report was asked for, echoed in every output so that a figure is never read
 /// without its definition's parameters.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ReportScope {
     /// The tenant.
     pub tenant: uuid::Uuid,
@@ -609,7 +642,7 @@ pub struct KpiReport {
 }
 
 /// A [`KpiReport`] as a funder receives it: small counts suppressed.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FunderReport {
     /// What was asked.
     pub scope: ReportScope,
@@ -654,7 +687,7 @@ impl KpiReport {
 }
 
 /// How one figure changed from period A (the baseline) to period B.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FigureChange {
     /// The figure's stable name (see [`Figure::name`]).
     pub figure: String,
@@ -757,7 +790,7 @@ impl KpiComparison {
 }
 
 /// A [`KpiComparison`] as a funder receives it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FunderComparison {
     /// Counts below this were suppressed.
     pub suppression_threshold: u64,
