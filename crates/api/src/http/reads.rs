@@ -456,9 +456,9 @@ fn kpi_query(
 #[serde(untagged)]
 pub enum KpiAnswer {
     /// The figures of one period.
-    Report(FunderReport),
+    Report(Box<FunderReport>),
     /// The figures of two periods and how each changed.
-    Comparison(FunderComparison),
+    Comparison(Box<FunderComparison>),
 }
 
 #[utoipa::path(
@@ -497,18 +497,18 @@ async fn kpis(
     let models = state.projections.read().await;
     // Everyone receives what a funder receives: small counts suppressed, never shown as zero.
     let body = match baseline {
-        None => KpiAnswer::Report(
+        None => KpiAnswer::Report(Box::new(
             models
                 .kpis
                 .query(&main)
                 .for_funder(DEFAULT_SUPPRESSION_THRESHOLD),
-        ),
-        Some(baseline) => KpiAnswer::Comparison(
+        )),
+        Some(baseline) => KpiAnswer::Comparison(Box::new(
             models
                 .kpis
                 .compare(&baseline, &main)
                 .for_funder(DEFAULT_SUPPRESSION_THRESHOLD),
-        ),
+        )),
     };
     Ok(Json(body))
 }
