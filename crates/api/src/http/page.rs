@@ -21,8 +21,8 @@ pub struct Page<T> {
     pub next_cursor: Option<String>,
 }
 
-/// The page of `items` (already in the list's order, with `key` strictly increasing along it)
-/// after `cursor`, at most `limit` long.
+/// The page of `items`, put in the order of their `key` (unique per item), after `cursor`, at
+/// most `limit` long.
 pub fn page<T>(
     items: Vec<T>,
     key: impl Fn(&T) -> String,
@@ -30,16 +30,45 @@ pub fn page<T>(
     limit: usize,
 ) -> Result<Page<T>, ApiError> {
     let after = cursor.map(decode).transpose()?;
-    let mut rest = items
+    let mut keyed: Vec<(String, T)> = items
         .into_iter()
-        .filter(|item| after.as_ref().is_none_or(|a| key(item) > *a));
-    let items: Vec<T> = rest.by_ref().take(limit).collect();
-    let more = rest.next().is_some();
-    let next_cursor = match items.last() {
-        Some(last) if more => Some(URL_SAFE_NO_PAD.encode(key(last))),
+        .map(|item| (key(&item), item))
+        .filter(|(k, _)| after.as_ref().is_none_or(|a| k > a))
+        .collect();
+    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+    let more = keyed.len() > limit;
+    keyed.truncate(limit);
+    let next_cursor = match keyed.last() {
+        Some((last, _)) if more => Some(URL_SAFE_NO_PAD.encode(last)),
         _ => None,
     };
-    Ok(Page { items, next_cursor })
+    Ok(Page {
+        items: keyed.into_iter().map(|(_, item)| item).collect(),
+        next_cursor,
+    })
+}
+
+/// The query of a list: a page of it, and optionally only once the read models include
+/// everything committed before the call.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ListParams {
+    /// Items per page (1 to 100; 50 when absent).
+    pub limit: Option<usize>,
+    /// The previous page's `next_cursor`.
+    pub cursor: Option<String>,
+    /// Wait until the read models include everything committed before this call.
+    #[serde(default)]
+    pub fresh: bool,
+}
+
+/// Items per page when a list's query does not say.
+pub const DEFAULT_LIMIT: usize = 50;
+
+/// A key that sorts by a name (ignoring case), then by `id`.
+pub fn by_name(name: &str, id: impl std::fmt::Display) -> String {
+    format!("{}/{id}", name.to_lowercase())
 }
 
 fn decode(cursor: &str) -> Result<String, ApiError> {
