@@ -33,6 +33,7 @@ pub mod security;
 pub mod server;
 pub mod social_map;
 pub mod sso;
+pub mod standing_offers;
 pub mod stream;
 pub mod taxonomy;
 pub mod tenant;
@@ -176,6 +177,7 @@ pub fn app_with(state: AppState, config: &HttpConfig) -> Router {
         .merge(social_map::router())
         .merge(mine::router())
         .merge(stream::router())
+        .merge(standing_offers::router())
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             authn::require_actor,
