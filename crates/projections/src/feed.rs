@@ -150,6 +150,40 @@ pub struct FeedItem {
     pub title: Option<serde_json::Value>,
 }
 
+impl FeedItem {
+    /// An item of `kind` posted at `key`'s time, by a professional on a resident's behalf or by
+    /// the resident, visible to the neighbourhood, with nothing else said yet.
+    fn new(kind: FeedKind, id: uuid::Uuid, key: FeedKey, on_behalf: bool) -> Self {
+        Self {
+            kind,
+            origin: None,
+            id,
+            posted_at: from_micros(key.at_micros),
+            posted_by: if on_behalf {
+                PostedBy::Professional
+            } else {
+                PostedBy::Resident
+            },
+            on_behalf,
+            person: None,
+            category: None,
+            urgency: None,
+            needed_by: None,
+            until: None,
+            hands_needed: None,
+            hands_found: None,
+            offers: None,
+            skills: Vec::new(),
+            location: None,
+            visibility: Visibility::Neighbourhood,
+            sealed_description: None,
+            description: None,
+            sealed_title: None,
+            title: None,
+        }
+    }
+}
+
 /// One page of a feed.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct FeedPage {
@@ -662,21 +696,10 @@ impl Feed {
                     return None;
                 }
                 Some(FeedItem {
-                    kind: FeedKind::Request,
-                    origin: None,
-                    id: id.as_uuid(),
-                    posted_at: from_micros(key.at_micros),
-                    posted_by: if c.on_behalf {
-                        PostedBy::Professional
-                    } else {
-                        PostedBy::Resident
-                    },
-                    on_behalf: c.on_behalf,
                     person: (!c.anonymous).then_some(c.requester),
                     category: Some(c.category.code()),
                     urgency: Some(c.urgency),
                     needed_by: c.needed_by,
-                    until: None,
                     hands_needed: Some(u32::from(c.hands_needed)),
                     hands_found: Some(u32::from(c.matched)),
                     offers: Some(u32::from(c.offers)),
@@ -684,65 +707,29 @@ impl Feed {
                     location: if c.anonymous { None } else { c.location },
                     visibility: c.visibility,
                     sealed_description: c.description.as_ref().and_then(SealedText::personal),
-                    description: None,
-                    sealed_title: None,
-                    title: None,
+                    ..FeedItem::new(FeedKind::Request, id.as_uuid(), key, c.on_behalf)
                 })
             }
             FeedRef::Offer(id) => {
                 let c = self.offers.get(&id)?;
+                let by_professional = c.registered_by_professional;
                 Some(FeedItem {
-                    kind: FeedKind::StandingOffer,
                     origin: Some(OfferOrigin::Skills),
-                    id: id.as_uuid(),
-                    posted_at: from_micros(key.at_micros),
-                    posted_by: if c.registered_by_professional {
-                        PostedBy::Professional
-                    } else {
-                        PostedBy::Resident
-                    },
-                    on_behalf: c.registered_by_professional,
                     person: Some(id),
-                    category: None,
-                    urgency: None,
-                    needed_by: None,
-                    until: None,
-                    hands_needed: None,
-                    hands_found: None,
-                    offers: None,
                     skills: c.skills.iter().map(|s| s.code()).collect(),
                     location: c.location,
-                    visibility: Visibility::Neighbourhood,
-                    sealed_description: None,
-                    description: None,
-                    sealed_title: None,
-                    title: None,
+                    ..FeedItem::new(FeedKind::StandingOffer, id.as_uuid(), key, by_professional)
                 })
             }
             FeedRef::Call(id) => {
                 let c = self.calls.get(&id)?;
                 Some(FeedItem {
-                    kind: FeedKind::Call,
-                    origin: None,
-                    id: id.as_uuid(),
-                    posted_at: from_micros(key.at_micros),
+                    // Calls are an organisation's own, posted on nobody's behalf.
                     posted_by: PostedBy::Professional,
-                    on_behalf: false,
-                    person: None,
-                    category: None,
-                    urgency: None,
                     needed_by: c.deadline,
-                    until: None,
                     hands_needed: Some(c.hands_needed),
                     hands_found: Some(c.answers),
-                    offers: None,
-                    skills: Vec::new(),
-                    location: None,
-                    visibility: Visibility::Neighbourhood,
-                    sealed_description: None,
-                    description: None,
-                    sealed_title: None,
-                    title: None,
+                    ..FeedItem::new(FeedKind::Call, id.as_uuid(), key, false)
                 })
             }
             FeedRef::Published(id) => self.published_item(key, id),

@@ -3,13 +3,10 @@
 
 use chrono::NaiveDate;
 use noaber_domain::offer::StandingOfferEvent;
-use noaber_domain::values::Visibility;
 use noaber_domain::{NeighbourhoodId, PersonId, StandingOfferId};
 use serde::{Deserialize, Serialize};
 
-use super::{
-    from_micros, micros, Feed, FeedItem, FeedKey, FeedKind, FeedRef, OfferOrigin, PostedBy,
-};
+use super::{micros, Feed, FeedItem, FeedKey, FeedKind, FeedRef, OfferOrigin};
 use crate::codes::{Category, SkillSet};
 use crate::model::Envelope;
 use crate::sealed::SealedText;
@@ -171,32 +168,15 @@ impl Feed {
     pub(super) fn published_item(&self, key: FeedKey, id: StandingOfferId) -> Option<FeedItem> {
         let c = self.published.get(&id)?;
         Some(FeedItem {
-            kind: FeedKind::StandingOffer,
             origin: Some(OfferOrigin::Published),
-            id: id.as_uuid(),
-            posted_at: from_micros(key.at_micros),
-            posted_by: if c.on_behalf {
-                PostedBy::Professional
-            } else {
-                PostedBy::Resident
-            },
-            on_behalf: c.on_behalf,
             person: Some(c.helper),
             category: Some(c.category.code()),
-            urgency: None,
-            needed_by: None,
             until: c.until,
-            hands_needed: None,
-            hands_found: None,
-            offers: None,
             skills: c.skills.iter().map(|s| s.code()).collect(),
             // The helper's area, as their skill-based offer shows it.
             location: self.offers.get(&c.helper).and_then(|o| o.location),
-            visibility: Visibility::Neighbourhood,
-            sealed_description: None,
-            description: None,
             sealed_title: c.title.as_ref().and_then(SealedText::personal),
-            title: None,
+            ..FeedItem::new(FeedKind::StandingOffer, id.as_uuid(), key, c.on_behalf)
         })
     }
 }
