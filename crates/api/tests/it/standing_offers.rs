@@ -230,6 +230,19 @@ async fn the_life_of_a_standing_offer(live: &Live) {
     );
     let mine = live.read("/v1/me/standing-offers", helper).await;
     assert_eq!(ids(&mine), std::slice::from_ref(&offer));
+    // The helper's own export holds the offer's history, its words opened.
+    let export = live.read("/v1/me/export", helper).await;
+    let theirs: Vec<&Value> = export["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter(|e| e["stream"] == format!("standing_offer-{offer}"))
+        .collect();
+    assert_eq!(theirs.len(), 2, "published and changed: {theirs:?}");
+    assert_eq!(
+        theirs[0]["payload"]["title"],
+        clear("Ik rijd op dinsdag naar het ziekenhuis")
+    );
 
     // Paused, it is not taken up, and the refusal writes nothing.
     let at = |tail: &str| format!("/v1/standing-offers/{offer}/{tail}");

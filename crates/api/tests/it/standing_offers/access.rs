@@ -46,6 +46,28 @@ async fn who_may_change_withdraw_and_read_an_offer(live: &Live) {
         ("resident of n2, a2's own", &r2, 403, 200),
     ];
     for (what, token, on_a1, on_a2) in readers {
+        // The list follows the feed: whoever reads a feed lists the offers in it.
+        let (got, list) = live
+            .call(Method::GET, "/v1/standing-offers?open=false", token, None)
+            .await;
+        let lists = on_a1 == 200 || on_a2 == 200;
+        assert_eq!(
+            got.as_u16(),
+            if lists { 200 } else { 403 },
+            "{what}: {list}"
+        );
+        if lists {
+            let expected: Vec<String> = [(a1, on_a1), (a2, on_a2)]
+                .iter()
+                .filter(|(_, status)| *status == 200)
+                .map(|(id, _)| id.to_string())
+                .collect();
+            let mut listed = ids(&list);
+            listed.sort();
+            let mut expected = expected;
+            expected.sort();
+            assert_eq!(listed, expected, "{what}");
+        }
         for (offer, status, description) in [
             (
                 a1,
