@@ -471,7 +471,8 @@ impl Directory {
                 }
             }
             E::RequestVoided(e) => self.close(e.request_id),
-            E::PersonalDataExpired(_) => {}
+            // The match written with a take-up is what involves the helper.
+            E::PersonalDataExpired(_) | E::StandingOfferTakenUp(_) => {}
             E::ReferredToProfessional(e) => {
                 if let Some(n) = self.needs.get_mut(&e.request_id) {
                     if !n.organisations.contains(&e.organisation_id) {
@@ -802,7 +803,8 @@ impl ReadModel for Directory {
             | AnyEvent::Organisation(_)
             | AnyEvent::Neighbourhood(_)
             | AnyEvent::Tenant(_)
-            | AnyEvent::Incident(_) => {}
+            | AnyEvent::Incident(_)
+            | AnyEvent::StandingOffer(_) => {}
         }
     }
 }

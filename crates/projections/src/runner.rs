@@ -144,6 +144,8 @@ read_models! {
     social_map: crate::social_map::SocialMap,
     /// The calls to the volunteer list.
     calls: crate::calls::Calls,
+    /// The neighbours' standing offers of help.
+    standing_offers: crate::standing_offers::StandingOffers,
 }
 
 /// Counters of one fold.

@@ -39,6 +39,7 @@ pub mod security;
 pub mod server;
 pub mod social_map;
 pub mod sso;
+pub mod standing_offers;
 pub mod stream;
 pub mod taxonomy;
 pub mod tenant;
@@ -212,7 +213,8 @@ pub fn routes(
         .merge(tenant::router())
         .merge(social_map::router())
         .merge(mine::router())
-        .merge(stream::router());
+        .merge(stream::router())
+        .merge(standing_offers::router());
     let protected = guard(openapi::protect(protected));
     let v1 = OpenApiRouter::new()
         .merge(taxonomy::router())

@@ -31,6 +31,7 @@ mod roles;
 mod security_headers;
 mod social_map;
 mod sso;
+mod standing_offers;
 mod stream;
 mod tenant_export;
 mod wire;
