@@ -117,7 +117,8 @@ where
     F: FnMut(i64, i64) -> Fut,
     Fut: Future<Output = Result<Vec<(DateTime<Utc>, Vec<u8>)>, StoreError>>,
 {
-    let size = i64::from(limit.max(16));
+    // A pack may hold hundreds of entries: read a few packs first, more only when needed.
+    let mut size: i64 = 4;
     let mut opened: Vec<PackedEntry> = Vec::new();
     let mut offset = 0;
     loop {
@@ -134,6 +135,7 @@ where
             break;
         }
         offset += size;
+        size = (size * 2).min(256);
     }
     opened.truncate(limit as usize);
     Ok(opened)
