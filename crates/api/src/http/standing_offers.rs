@@ -29,7 +29,7 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-pub(super) use view::open_feed_titles;
+pub(super) use view::{open_feed_titles, reached};
 
 /// The standing offer routes, under `/v1`.
 pub fn router() -> OpenApiRouter<AppState> {

@@ -1,7 +1,7 @@
-//! Live updates: `GET /v1/stream`, Server-Sent Events of the changes to the requests and calls
-//! the caller reaches (a connector's neighbourhoods, a partner's referrals, one's own requests
-//! and the ones one helps with, the calls in one's feed), so a desk or an app updates without
-//! polling.
+//! Live updates: `GET /v1/stream`, Server-Sent Events of the changes to the requests, calls and
+//! standing offers the caller reaches (a connector's neighbourhoods, a partner's referrals, one's
+//! own requests and the ones one helps with, the calls and offers in one's feed), so a desk or an
+//! app updates without polling.
 //!
 //! Each event carries ids, a type and a position, never personal data: the client reads the
 //! details through the policy (`GET /v1/requests/{id}`, `GET /v1/calls/{id}`). Events come from
@@ -23,14 +23,14 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use futures::{Stream, TryStreamExt};
 use noaber_domain::call::CallScope;
 use noaber_domain::policy::Action;
-use noaber_domain::{CallId, RequestId};
+use noaber_domain::{CallId, RequestId, StandingOfferId};
 use noaber_store::{Checkpoint, EventFilter, RecordedEvent};
 use serde_json::json;
 use tokio::sync::broadcast;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{policy, Actor, ApiError, AppState};
+use super::{policy, standing_offers, Actor, ApiError, AppState};
 
 /// The live update route, under `/v1`.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -43,7 +43,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     tag = "live",
     operation_id = "stream",
     summary = "Live updates (Server-Sent Events)",
-    description = "A stream of the changes to the requests and calls the caller reaches. Each event carries ids, a type and a position, never personal data (read details through `GET /v1/requests/{id}` or `GET /v1/calls/{id}`); its `id` is a checkpoint: reconnect with `Last-Event-ID` to resume right after it, with what happened meanwhile sent first. The `data` of each event is a `StreamEvent`.",
+    description = "A stream of the changes to the requests, calls and standing offers the caller reaches. Each event carries ids, a type and a position, never personal data (read details through `GET /v1/requests/{id}` or `GET /v1/calls/{id}`); its `id` is a checkpoint: reconnect with `Last-Event-ID` to resume right after it, with what happened meanwhile sent first. The `data` of each event is a `StreamEvent`.",
     params(("last-event-id" = Option<String>, Header, description = "Resume after this event (the `id` of an event of this stream, `<tx>:<position>`).")),
     responses((status = 200, description = "An endless stream of events (`event:` the event type, `id:` its checkpoint, `data:` a `StreamEvent`).", body = String, content_type = "text/event-stream"))
 )]
@@ -128,7 +128,11 @@ impl Follow {
     async fn read_missed(&mut self, until: Checkpoint) -> Result<(), ApiError> {
         let filter = EventFilter {
             tenant_id: Some(self.actor.tenant.as_uuid()),
-            categories: vec!["request".to_owned(), "call".to_owned()],
+            categories: vec![
+                "request".to_owned(),
+                "call".to_owned(),
+                "standing_offer".to_owned(),
+            ],
             ..EventFilter::default()
         };
         let mut after = self.sent;
@@ -192,6 +196,25 @@ impl Follow {
                 .await
                 .is_ok()
             }
+            "standing_offer" => {
+                let offer = self
+                    .state
+                    .projections
+                    .read()
+                    .await
+                    .standing_offers
+                    .get(self.actor.tenant, StandingOfferId::new(id))
+                    .cloned();
+                let Some(offer) = offer else { return false };
+                if offer.helper == self.actor.actor {
+                    return true;
+                }
+                match standing_offers::reached(&self.state, &self.actor, None).await {
+                    Ok(None) => true,
+                    Ok(Some(mine)) => offer.neighbourhoods.iter().any(|n| mine.contains(n)),
+                    Err(_) => false,
+                }
+            }
             _ => false,
         }
     }
@@ -205,7 +228,7 @@ const MISSED_PAGE: usize = 500;
 pub struct StreamEvent {
     /// The stream the event belongs to (`request-<id>`, `call-<id>`).
     pub stream: String,
-    /// What the stream is of: `request` or `call`.
+    /// What the stream is of: `request`, `call` or `standing_offer`.
     #[schema(example = "request")]
     pub kind: String,
     /// The request or call it is about.

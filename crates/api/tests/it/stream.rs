@@ -175,7 +175,7 @@ async fn calls_in_the_feed_are_heard_and_a_dropped_stream_catches_up(live: &Live
     let listening = {
         let (base, resident) = (live.base.clone(), resident.clone());
         tokio::spawn(async move {
-            read_events(&base, &resident, None, 1, Duration::from_secs(10)).await
+            read_events(&base, &resident, None, 2, Duration::from_secs(10)).await
         })
     };
     tokio::time::sleep(Duration::from_millis(300)).await;
@@ -195,8 +195,21 @@ async fn calls_in_the_feed_are_heard_and_a_dropped_stream_catches_up(live: &Live
                    "hands_needed": 5, "deadline": deadline}),
         )
         .await;
+    // A standing offer of a neighbour in the resident's neighbourhood.
+    let helper = world.token(Role::Helper).to_owned();
+    let offer = live
+        .ok(
+            "/v1/standing-offers",
+            &helper,
+            json!({"title": "Ik rijd op dinsdag naar het ziekenhuis", "category": "transport"}),
+        )
+        .await;
     let heard = listening.await.expect("the listener ends");
-    assert_eq!(heard.len(), 1, "{heard:?}");
+    assert_eq!(heard.len(), 2, "{heard:?}");
+    assert_eq!(heard[1].event, "StandingOfferPublished");
+    assert_eq!(heard[1].data["kind"], "standing_offer");
+    assert_eq!(heard[1].data["id"], offer.to_string());
+    assert!(!format!("{:?}", heard[1].data).contains("ziekenhuis"));
     assert_eq!(heard[0].event, "CallPublished");
     assert_eq!(heard[0].data["kind"], "call");
     assert_eq!(heard[0].data["id"], call.to_string());
@@ -217,7 +230,7 @@ async fn calls_in_the_feed_are_heard_and_a_dropped_stream_catches_up(live: &Live
     let again = read_events(
         &live.base,
         &resident,
-        Some(&heard[0].id),
+        Some(&heard[1].id),
         3,
         Duration::from_secs(10),
     )

@@ -85,7 +85,7 @@ pub struct OneQuery {
 
 /// The neighbourhoods whose offers the caller reads (as in their feed); `None`: all of the
 /// tenant's. A neighbourhood asked for must be one of them.
-async fn reached(
+pub(in crate::http) async fn reached(
     state: &AppState,
     actor: &Actor,
     asked: Option<NeighbourhoodId>,
