@@ -21,9 +21,9 @@ EXAMPLE = "0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b"
 
 def example(kind, n):
     """The example id an operation of the document names for its path: each command on a
-    request, person, call, incident or organisation has one of its own, seeded below in the
-    state that command needs (`kind`: 1 requests, 2 persons, 3 calls, 4 incidents, 5
-    organisations)."""
+    request, person, call, incident, organisation or standing offer has one of its own, seeded
+    below in the state that command needs (`kind`: 1 requests, 2 persons, 3 calls, 4 incidents,
+    5 organisations, 6 standing offers)."""
     return f"0193a1b2-7c4d-7e8f-9a0b-{kind}000000000{n:02d}"
 
 
@@ -115,6 +115,12 @@ def seed_examples(admin, connector, resident, helper, person, category, skills, 
             "description": f"Voorbeeldmelding {n}",
         }, ok=(201,))
     connector.post(f"/v1/incidents/{example(4, 2)}/acknowledge")
+    for n in range(1, 6):  # change, pause, resume, take up, withdraw
+        helper.post("/v1/standing-offers", {
+            "standing_offer_id": example(6, n), "title": f"Aanbod {n}", "category": category,
+            "skills": skills[:1],
+        }, ok=(201,))
+    helper.post(f"/v1/standing-offers/{example(6, 3)}/pause")
     for n in (1, 2, 3):  # services, deactivate, referred to
         admin.post("/v1/organisations", {"organisation_id": example(5, n), "name": f"Organisatie {n}", "kind": "other"}, ok=(201,))
 

@@ -58,13 +58,23 @@ pub struct HttpCase {
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
-struct Setup {
-    base: String,
-    token: String,
-    neighbourhood: Uuid,
-    requests: Vec<Uuid>,
-    state: AppState,
-    _dir: tempfile::TempDir,
+/// A served application with a tenant in it, ready to be read.
+pub(crate) struct Setup {
+    /// `http://127.0.0.1:<port>`.
+    pub(crate) base: String,
+    /// The connector's bearer token (the administrator's while setting up).
+    pub(crate) token: String,
+    /// The administrator's bearer token.
+    pub(crate) admin: String,
+    /// The neighbourhood everything is in.
+    pub(crate) neighbourhood: Uuid,
+    /// The connector.
+    pub(crate) connector: Uuid,
+    /// The open requests.
+    pub(crate) requests: Vec<Uuid>,
+    /// The served state.
+    pub(crate) state: AppState,
+    _dir: Option<tempfile::TempDir>,
 }
 
 async fn post(
@@ -91,6 +101,22 @@ async fn set_up(opts: &HttpBenchOptions) -> Result<Setup, BoxError> {
     let dir = tempfile::tempdir()?;
     let store =
         Arc::new(noaber_store::sqlite::SqliteStore::open(&dir.path().join("bench.db")).await?);
+    set_up_over(store, Some(dir), opts.requests).await
+}
+
+/// Serves the application over `store` and fills it: a connector of the first neighbourhood
+/// and `requests` residents with an open request each.
+pub(crate) async fn set_up_over<S>(
+    store: Arc<S>,
+    dir: Option<tempfile::TempDir>,
+    requests: usize,
+) -> Result<Setup, BoxError>
+where
+    S: noaber_store::EventStore
+        + noaber_store::identity::IdentityStore
+        + noaber_store::KeyStore
+        + 'static,
+{
     let privacy = Arc::new(noaber_store::privacy::Privacy::new(
         noaber_store::privacy::MasterKey::generate(),
         store.clone(),
@@ -126,8 +152,10 @@ async fn set_up(opts: &HttpBenchOptions) -> Result<Setup, BoxError> {
     let admin = issue(&state, done.tenant, done.admin, Role::Admin).await?;
     let mut setup = Setup {
         base,
-        token: admin,
+        token: admin.clone(),
+        admin,
         neighbourhood: done.neighbourhood.as_uuid(),
+        connector: Uuid::nil(),
         requests: Vec::new(),
         state,
         _dir: dir,
@@ -149,7 +177,8 @@ async fn set_up(opts: &HttpBenchOptions) -> Result<Setup, BoxError> {
         json!({"role": "connector", "scope": {"neighbourhoods": [n]}}),
     )
     .await?;
-    for i in 0..opts.requests {
+    setup.connector = connector;
+    for i in 0..requests {
         let resident = post(
             &client,
             &setup,
@@ -200,8 +229,10 @@ async fn issue(
         .token)
 }
 
-async fn measure(
+/// Reads `paths` (round robin) with `concurrency` clients for `seconds`.
+pub(crate) async fn measure(
     setup: &Setup,
+    token: &str,
     opts: &HttpBenchOptions,
     name: &str,
     paths: Arc<Vec<String>>,
@@ -218,7 +249,7 @@ async fn measure(
         let client = client.clone();
         let paths = paths.clone();
         let base = setup.base.clone();
-        let token = setup.token.clone();
+        let token = token.to_owned();
         tasks.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
             let mut failures = 0u64;
@@ -293,6 +324,7 @@ pub async fn run(opts: &HttpBenchOptions) -> Result<Vec<HttpCase>, BoxError> {
     // A short warm-up, so that keys are cached and connections open as in steady use.
     let _ = measure(
         &setup,
+        &setup.token,
         &HttpBenchOptions {
             seconds: 1,
             ..opts.clone()
@@ -301,20 +333,40 @@ pub async fn run(opts: &HttpBenchOptions) -> Result<Vec<HttpCase>, BoxError> {
         request(true),
     )
     .await;
-    cases.push(measure(&setup, opts, "feed page of 20, nothing opened", feed(false)).await);
     cases.push(
         measure(
             &setup,
+            &setup.token,
+            opts,
+            "feed page of 20, nothing opened",
+            feed(false),
+        )
+        .await,
+    );
+    cases.push(
+        measure(
+            &setup,
+            &setup.token,
             opts,
             "feed page of 20, descriptions opened",
             feed(true),
         )
         .await,
     );
-    cases.push(measure(&setup, opts, "request, nothing opened", request(false)).await);
     cases.push(
         measure(
             &setup,
+            &setup.token,
+            opts,
+            "request, nothing opened",
+            request(false),
+        )
+        .await,
+    );
+    cases.push(
+        measure(
+            &setup,
+            &setup.token,
             opts,
             "request as a connector sees it",
             request(true),

@@ -9,4 +9,5 @@
 pub mod http;
 pub mod kpi;
 pub mod projections;
+pub mod routes;
 pub mod store;

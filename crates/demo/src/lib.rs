@@ -27,6 +27,7 @@ use std::sync::Mutex;
 use futures::StreamExt;
 use noaber_domain::call::Call;
 use noaber_domain::neighbourhood::Neighbourhood;
+use noaber_domain::offer::StandingOffer;
 use noaber_domain::organisation::Organisation;
 use noaber_domain::person::ErasePerson;
 use noaber_domain::person::Person;
@@ -35,7 +36,7 @@ use noaber_domain::tenant::Tenant;
 use noaber_domain::values::ValueError;
 use noaber_domain::{
     CallCommand, CommandContext, Decider, NeighbourhoodCommand, OrganisationCommand, PersonCommand,
-    RequestCommand, TenantCommand,
+    RequestCommand, StandingOfferCommand, TenantCommand,
 };
 use noaber_store::exec::{ExecError, Executed, Executor};
 use noaber_store::StoreError;
@@ -58,6 +59,8 @@ pub enum DemoCommand {
     Request(RequestCommand),
     /// A call command.
     Call(CallCommand),
+    /// A standing offer command.
+    StandingOffer(StandingOfferCommand),
 }
 
 /// One planned command with its context (actor, role, tenant, simulated time, command id).
@@ -228,6 +231,7 @@ pub async fn execute_step(
         DemoCommand::Person(c) => exec_one::<Person>(executor, ctx, c).await?,
         DemoCommand::Request(c) => exec_one::<HelpRequest>(executor, ctx, c).await?,
         DemoCommand::Call(c) => exec_one::<Call>(executor, ctx, c).await?,
+        DemoCommand::StandingOffer(c) => exec_one::<StandingOffer>(executor, ctx, c).await?,
     };
     Ok(match outcome {
         Outcome::Done(done) => Ok(done),
@@ -244,6 +248,7 @@ pub fn command_name(command: &DemoCommand) -> String {
         DemoCommand::Person(c) => serde_json::to_value(c),
         DemoCommand::Request(c) => serde_json::to_value(c),
         DemoCommand::Call(c) => serde_json::to_value(c),
+        DemoCommand::StandingOffer(c) => serde_json::to_value(c),
     };
     let aggregate = match command {
         DemoCommand::Tenant(_) => "tenant",
@@ -252,6 +257,7 @@ pub fn command_name(command: &DemoCommand) -> String {
         DemoCommand::Person(_) => "person",
         DemoCommand::Request(_) => "request",
         DemoCommand::Call(_) => "call",
+        DemoCommand::StandingOffer(_) => "standing_offer",
     };
     let name = json
         .ok()

@@ -6,7 +6,10 @@
 //! scripted when it is posted (triage, offers, matches, referral, resolution or closing,
 //! reopening, feedback) as steps with increasing simulated times; the scripts of all requests
 //! are then merged in time order and cut at the end of the simulated period, so recent requests
-//! are still open, as in a real neighbourhood.
+//! are still open, as in a real neighbourhood. A few helpers also publish standing offers that
+//! neighbours take up ([`offers`]).
+
+mod offers;
 
 use chrono::{DateTime, Duration, Utc};
 use noaber_domain::call::{AnswerCall, CloseCall, PublishCall};
@@ -177,6 +180,7 @@ impl TenantPlanner {
         for i in 0..self.size.calls {
             self.call(i)?;
         }
+        self.standing_offers()?;
         self.void_one()?;
         self.departures();
         let end = self.end;

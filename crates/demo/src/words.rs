@@ -143,3 +143,32 @@ pub(super) const CALLS: &[(&str, &str)] = &[
         "Wie brengt een pakket rond bij alleenstaande buren?",
     ),
 ];
+
+/// Standing offers (*aanbod*): title, description, category and the skill it takes.
+pub(super) const STANDING_OFFERS: &[(&str, &str, &str, &str)] = &[
+    (
+        "Ik rijd op dinsdag naar het ziekenhuis",
+        "Ik vertrek rond negen uur vanaf het plein en heb plek voor één.",
+        "transport",
+        "driving_medical",
+    ),
+    (
+        "Een ladder en een boormachine te leen",
+        "Ophalen en terugbrengen in overleg; ik help ook graag een gaatje boren.",
+        "odd_jobs",
+        "small_repairs",
+    ),
+    (
+        "Soep voor wie ziek is",
+        "Op woensdag kook ik een grote pan en breng graag een portie langs.",
+        "meals",
+        "meal_delivery",
+    ),
+];
+
+/// What a neighbour says when taking up a standing offer.
+pub(super) const TAKE_UPS: &[&str] = &[
+    "Graag! Dat zou mij deze week erg helpen.",
+    "Mag ik daar gebruik van maken? Ik woon om de hoek.",
+    "Wat fijn dat u dit aanbiedt; komt het volgende week uit?",
+];

@@ -8,6 +8,7 @@ use crate::call::CallEvent;
 use crate::decider::DomainEvent;
 use crate::incident::IncidentEvent;
 use crate::neighbourhood::NeighbourhoodEvent;
+use crate::offer::StandingOfferEvent;
 use crate::organisation::OrganisationEvent;
 use crate::person::PersonEvent;
 use crate::request::RequestEvent;
@@ -62,6 +63,8 @@ pub enum AnyEvent {
     Tenant(TenantEvent),
     /// An incident's or complaint's event.
     Incident(IncidentEvent),
+    /// A standing offer's event.
+    StandingOffer(StandingOfferEvent),
 }
 
 impl AnyEvent {
@@ -75,6 +78,7 @@ impl AnyEvent {
             AnyEvent::Neighbourhood(e) => e.encode(),
             AnyEvent::Tenant(e) => e.encode(),
             AnyEvent::Incident(e) => e.encode(),
+            AnyEvent::StandingOffer(e) => e.encode(),
         }
     }
 
@@ -100,6 +104,9 @@ impl AnyEvent {
             TenantEvent::decode(event_type, schema_version, payload).map(AnyEvent::Tenant)
         } else if IncidentEvent::current_version(event_type).is_some() {
             IncidentEvent::decode(event_type, schema_version, payload).map(AnyEvent::Incident)
+        } else if StandingOfferEvent::current_version(event_type).is_some() {
+            StandingOfferEvent::decode(event_type, schema_version, payload)
+                .map(AnyEvent::StandingOffer)
         } else {
             Err(DecodeError::UnknownType {
                 event_type: event_type.to_string(),
@@ -117,6 +124,7 @@ impl AnyEvent {
             AnyEvent::Neighbourhood(_) => crate::neighbourhood::CATEGORY,
             AnyEvent::Tenant(_) => crate::tenant::CATEGORY,
             AnyEvent::Incident(_) => crate::incident::CATEGORY,
+            AnyEvent::StandingOffer(_) => crate::offer::CATEGORY,
         }
     }
 
@@ -130,6 +138,7 @@ impl AnyEvent {
             AnyEvent::Neighbourhood(e) => e.aggregate_id(),
             AnyEvent::Tenant(e) => e.aggregate_id(),
             AnyEvent::Incident(e) => e.aggregate_id(),
+            AnyEvent::StandingOffer(e) => e.aggregate_id(),
         }
     }
 
@@ -148,6 +157,7 @@ impl AnyEvent {
             .chain(NeighbourhoodEvent::EVENT_TYPES)
             .chain(TenantEvent::EVENT_TYPES)
             .chain(IncidentEvent::EVENT_TYPES)
+            .chain(StandingOfferEvent::EVENT_TYPES)
             .copied()
     }
 }
@@ -166,6 +176,7 @@ impl DomainEvent for AnyEvent {
             AnyEvent::Neighbourhood(e) => e.schema_version(),
             AnyEvent::Tenant(e) => e.schema_version(),
             AnyEvent::Incident(e) => e.schema_version(),
+            AnyEvent::StandingOffer(e) => e.schema_version(),
         }
     }
 
@@ -192,6 +203,7 @@ impl AnyEvent {
             AnyEvent::Neighbourhood(e) => e.event_type(),
             AnyEvent::Tenant(e) => e.event_type(),
             AnyEvent::Incident(e) => e.event_type(),
+            AnyEvent::StandingOffer(e) => e.event_type(),
         }
     }
 }
@@ -213,5 +225,6 @@ from_event!(
     OrganisationEvent => Organisation,
     NeighbourhoodEvent => Neighbourhood,
     TenantEvent => Tenant,
-    IncidentEvent => Incident
+    IncidentEvent => Incident,
+    StandingOfferEvent => StandingOffer
 );

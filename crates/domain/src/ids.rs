@@ -124,3 +124,8 @@ id_type!(
     IncidentId,
     "incident"
 );
+id_type!(
+    /// A neighbour's standing offer of help, *aanbod* (stream `standing_offer-<id>`).
+    StandingOfferId,
+    "standing offer"
+);

@@ -14,6 +14,7 @@ mod error;
 mod ids;
 pub mod incident;
 pub mod neighbourhood;
+pub mod offer;
 pub mod organisation;
 pub mod person;
 mod personal;
@@ -36,12 +37,13 @@ pub use decider::{Decider, DomainEvent, Fact, Reference, Requirement};
 pub use error::{is_kebab_case, DomainError, ErrorKind};
 pub use ids::{
     CallId, IdParseError, IncidentId, NeighbourhoodId, OrganisationId, PersonId, RequestId,
-    TenantId,
+    StandingOfferId, TenantId,
 };
 pub use incident::{IncidentCommand, IncidentError, IncidentEvent, IncidentState};
 pub use neighbourhood::{
     NeighbourhoodCommand, NeighbourhoodError, NeighbourhoodEvent, NeighbourhoodState,
 };
+pub use offer::{StandingOfferCommand, StandingOfferError, StandingOfferEvent, StandingOfferState};
 pub use organisation::{
     OrganisationCommand, OrganisationError, OrganisationEvent, OrganisationState,
 };

@@ -11,7 +11,7 @@ use crate::role::Role;
 /// Something a caller may want to do or see.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Action {
-    /// Read a neighbourhood's feed of open requests and calls.
+    /// Read a neighbourhood's feed of open requests, standing offers and calls.
     ReadFeed,
     /// Read the connector queue.
     ReadQueue,
@@ -31,6 +31,10 @@ pub enum Action {
     ReadKpis,
     /// Read a person's roles and their history.
     ReadRoles,
+    /// Look people up by skill, availability and name (`POST /v1/persons/search`).
+    LookUpPersons,
+    /// Read the volunteer list: helpers who agreed to be asked for calls.
+    ReadVolunteers,
     /// Open a request's description.
     OpenDescription,
     /// Open the name of a request's requester (never shown to neighbours when anonymous).
@@ -47,6 +51,13 @@ pub enum Action {
     OpenFeedback,
     /// Open the answers to a call (names, contact details) as one of its organisers.
     OpenCallAnswers,
+    /// Open a standing offer's title and description (the helper's words).
+    OpenStandingOffer,
+    /// Publish, change, pause or withdraw a standing offer for its helper (their own is
+    /// always theirs to change: the aggregate decides).
+    ManageStandingOffer,
+    /// Take up a standing offer: post a request matched to its helper at once.
+    TakeUpStandingOffer,
     /// Act on a request as staff (triage, match, refer, resolve, close, reopen, correct, void).
     ManageRequest,
     /// Record what became of a referral.
@@ -57,7 +68,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in the order of the table in `docs/authorization.md`.
-    pub const ALL: [Action; 20] = [
+    pub const ALL: [Action; 25] = [
         Action::ReadFeed,
         Action::ReadQueue,
         Action::ReadRequest,
@@ -68,6 +79,8 @@ impl Action {
         Action::ReadSignals,
         Action::ReadKpis,
         Action::ReadRoles,
+        Action::LookUpPersons,
+        Action::ReadVolunteers,
         Action::OpenDescription,
         Action::OpenRequesterName,
         Action::OpenRequesterContact,
@@ -75,6 +88,9 @@ impl Action {
         Action::OpenOfferMessage,
         Action::OpenFeedback,
         Action::OpenCallAnswers,
+        Action::OpenStandingOffer,
+        Action::ManageStandingOffer,
+        Action::TakeUpStandingOffer,
         Action::ManageRequest,
         Action::RecordReferralOutcome,
         Action::ManageAccount,
@@ -93,6 +109,8 @@ impl Action {
             Action::ReadSignals => "read_signals",
             Action::ReadKpis => "read_kpis",
             Action::ReadRoles => "read_roles",
+            Action::LookUpPersons => "look_up_persons",
+            Action::ReadVolunteers => "read_volunteers",
             Action::OpenDescription => "open_description",
             Action::OpenRequesterName => "open_requester_name",
             Action::OpenRequesterContact => "open_requester_contact",
@@ -100,6 +118,9 @@ impl Action {
             Action::OpenOfferMessage => "open_offer_message",
             Action::OpenFeedback => "open_feedback",
             Action::OpenCallAnswers => "open_call_answers",
+            Action::OpenStandingOffer => "open_standing_offer",
+            Action::ManageStandingOffer => "manage_standing_offer",
+            Action::TakeUpStandingOffer => "take_up_standing_offer",
             Action::ManageRequest => "manage_request",
             Action::RecordReferralOutcome => "record_referral_outcome",
             Action::ManageAccount => "manage_account",
@@ -157,6 +178,9 @@ pub const fn reach(role: Role, action: Action) -> Reach {
 
         (Role::Ambassador, A::ReadFeed | A::ReadRequest | A::OpenDescription) => R::Neighbourhoods,
         (Role::Ambassador, A::ReadSignals) => R::Neighbourhoods,
+        // An ambassador moderates the feed: opens what is offered there and takes it out.
+        (Role::Ambassador, A::OpenStandingOffer | A::ManageStandingOffer) => R::Neighbourhoods,
+        (Role::Ambassador, A::TakeUpStandingOffer) => R::Own,
         (Role::Ambassador, A::ManageAccount) => R::Neighbourhoods,
         (Role::Ambassador, A::ReadRoles | A::ReadPersonHistory) => R::Own,
         (Role::Ambassador, _) => R::No,
@@ -187,6 +211,9 @@ pub const fn reach(role: Role, action: Action) -> Reach {
             | A::OpenFeedback,
         ) => R::Own,
         (Role::Helper, A::ReadRoles | A::ReadPersonHistory) => R::Own,
+        (Role::Helper, A::OpenStandingOffer | A::ManageStandingOffer | A::TakeUpStandingOffer) => {
+            R::Own
+        }
         (Role::Helper, _) => R::No,
 
         (
@@ -201,7 +228,10 @@ pub const fn reach(role: Role, action: Action) -> Reach {
             | A::OpenOfferMessage
             | A::OpenFeedback
             | A::ReadRoles
-            | A::ReadPersonHistory,
+            | A::ReadPersonHistory
+            | A::OpenStandingOffer
+            | A::ManageStandingOffer
+            | A::TakeUpStandingOffer,
         ) => R::Own,
         (Role::Resident, _) => R::No,
 

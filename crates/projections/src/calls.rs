@@ -57,6 +57,16 @@ impl Calls {
     }
 }
 
+impl Calls {
+    /// One call of `tenant`.
+    pub fn get(&self, tenant: TenantId, id: CallId) -> Option<&CallEntry> {
+        self.calls
+            .get(&id)
+            .filter(|(t, _)| *t == tenant)
+            .map(|(_, c)| c)
+    }
+}
+
 impl ReadModel for Calls {
     const NAME: &'static str = "calls";
     const SNAPSHOT_VERSION: u32 = 1;

@@ -36,6 +36,9 @@ use crate::fastmap::{FastMap, FastSet};
 use crate::model::{Envelope, ReadModel};
 use crate::sealed::SealedText;
 
+mod lookup;
+pub use lookup::{PersonHit, PersonQuery};
+
 /// What the directory keeps of a person.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 struct Person {
@@ -58,6 +61,9 @@ struct Person {
     /// Whether the people they are matched to may read their contact detail.
     #[serde(default)]
     shares_contact: bool,
+    /// Whether they agreed to be asked for calls (the volunteer list).
+    #[serde(default)]
+    available_for_calls: bool,
 }
 
 /// A person's name and contact, sealed.
@@ -130,6 +136,8 @@ pub struct HelperHit {
     pub shared_slots: u32,
     /// Requests they are matched to and that are not resolved or closed.
     pub open_matches: u32,
+    /// Whether they agreed to be asked for calls (the volunteer list).
+    pub available_for_calls: bool,
 }
 
 /// A directory search.
@@ -145,6 +153,8 @@ pub struct HelperQuery {
     pub available: Option<Availability>,
     /// Only helpers of this neighbourhood.
     pub neighbourhood: Option<NeighbourhoodId>,
+    /// Only helpers who agreed to be asked for calls (the volunteer list).
+    pub for_calls: bool,
     /// At most this many helpers (0 means 50).
     pub limit: usize,
 }
@@ -308,6 +318,7 @@ impl Directory {
                 p.skills = e.skills.iter().collect();
                 p.availability = SlotMask::of(&e.availability);
                 p.max_distance_m = e.max_distance.metres();
+                p.available_for_calls = e.available_for_calls;
                 p.declared = true;
             }),
             PersonEvent::HelperOptedIn(e) => {
@@ -460,7 +471,8 @@ impl Directory {
                 }
             }
             E::RequestVoided(e) => self.close(e.request_id),
-            E::PersonalDataExpired(_) => {}
+            // The match written with a take-up is what involves the helper.
+            E::PersonalDataExpired(_) | E::StandingOfferTakenUp(_) => {}
             E::ReferredToProfessional(e) => {
                 if let Some(n) = self.needs.get_mut(&e.request_id) {
                     if !n.organisations.contains(&e.organisation_id) {
@@ -555,6 +567,7 @@ impl Directory {
                         .neighbourhood
                         .is_some_and(|n| p.neighbourhood != Some(n))
                     || skill.is_some_and(|s| !p.skills.contains(s))
+                    || (query.for_calls && !p.available_for_calls)
                 {
                     return None;
                 }
@@ -586,6 +599,7 @@ impl Directory {
                     skills: p.skills.iter().map(Skill::code).collect(),
                     shared_slots,
                     open_matches: p.open_matches,
+                    available_for_calls: p.available_for_calls,
                 })
             })
             .collect();
@@ -789,7 +803,8 @@ impl ReadModel for Directory {
             | AnyEvent::Organisation(_)
             | AnyEvent::Neighbourhood(_)
             | AnyEvent::Tenant(_)
-            | AnyEvent::Incident(_) => {}
+            | AnyEvent::Incident(_)
+            | AnyEvent::StandingOffer(_) => {}
         }
     }
 }

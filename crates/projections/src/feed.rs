@@ -1,5 +1,6 @@
 //! The resident feed of a neighbourhood: open requests, helpers' standing offers and open calls,
-//! newest first, a page at a time.
+//! newest first, a page at a time. Standing offers are of two kinds: derived from a helper's
+//! declared skills, and published by a neighbour in their own words ([`published`]).
 //!
 //! Rules the feed enforces, whoever asks:
 //! - an anonymous request never carries its requester (nor its location) in the feed;
@@ -8,6 +9,9 @@
 //!   (or triaged as professional), or when every pair of hands it needs is matched; it comes
 //!   back when reopened, when a referral ends without the organisation taking it on, or when a
 //!   match is cancelled;
+//! - a published standing offer is listed in each neighbourhood it is offered in while it is
+//!   open (not paused or withdrawn) and its helper is neither suspended nor erased; its last
+//!   day is the reader's to compare, like a call's deadline;
 //! - each item says whether a resident posted it themselves or a professional (connector,
 //!   partner) posted it on a resident's behalf.
 //!
@@ -15,15 +19,17 @@
 //! first. A cursor is the key of the last item of a page, so a page never repeats or skips an
 //! item when new ones arrive on top.
 
+mod published;
+
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use noaber_domain::call::CallScope;
 use noaber_domain::request::{ReferralOutcome, RequestEvent, TriageRoute};
 use noaber_domain::values::{ApproxLocation, Urgency, Visibility};
 use noaber_domain::{
     AnyEvent, CallEvent, CallId, NeighbourhoodEvent, NeighbourhoodId, PersonEvent, PersonId,
-    Personal, RequestId,
+    Personal, RequestId, StandingOfferId,
 };
 use serde::{Deserialize, Serialize};
 
@@ -47,6 +53,17 @@ pub enum FeedKind {
     StandingOffer,
     /// A call for many hands.
     Call,
+}
+
+/// Where a standing offer in the feed comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OfferOrigin {
+    /// Derived from a helper's declared skills; the item's id is the helper.
+    Skills,
+    /// Published by a neighbour in their own words; the item's id is the standing offer, which
+    /// a resident takes up at `POST /v1/standing-offers/{id}/take-up`.
+    Published,
 }
 
 /// Who posted an item.
@@ -74,7 +91,10 @@ pub enum Audience {
 pub struct FeedItem {
     /// What the item is.
     pub kind: FeedKind,
-    /// The request, call or helper (person) id.
+    /// Where a standing offer comes from (standing offers only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub origin: Option<OfferOrigin>,
+    /// The request, call, standing offer or helper (person) id.
     pub id: uuid::Uuid,
     /// When it was posted (for a standing offer: when the skills were declared).
     pub posted_at: DateTime<Utc>,
@@ -85,7 +105,7 @@ pub struct FeedItem {
     /// The person asking or offering; absent for anonymous requests and for calls.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub person: Option<PersonId>,
-    /// The request's category code.
+    /// The request's or published standing offer's category code.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub category: Option<&'static str>,
     /// The request's urgency.
@@ -94,6 +114,9 @@ pub struct FeedItem {
     /// When help is needed by, if said (requests) or the deadline (calls).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub needed_by: Option<DateTime<Utc>>,
+    /// The last day a published standing offer is offered, if it ends.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub until: Option<NaiveDate>,
     /// Hands needed (requests and calls).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hands_needed: Option<u32>,
@@ -119,6 +142,47 @@ pub struct FeedItem {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(schema_with = opened_text)]
     pub description: Option<serde_json::Value>,
+    /// A published standing offer's title as the log keeps it (sealed); opened into
+    /// [`FeedItem::title`] like a description. Never sent as it is.
+    #[serde(skip)]
+    pub sealed_title: Option<Personal>,
+    /// A published standing offer's title, opened for this reader.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<serde_json::Value>,
+}
+
+impl FeedItem {
+    /// An item of `kind` posted at `key`'s time, by a professional on a resident's behalf or by
+    /// the resident, visible to the neighbourhood, with nothing else said yet.
+    fn new(kind: FeedKind, id: uuid::Uuid, key: FeedKey, on_behalf: bool) -> Self {
+        Self {
+            kind,
+            origin: None,
+            id,
+            posted_at: from_micros(key.at_micros),
+            posted_by: if on_behalf {
+                PostedBy::Professional
+            } else {
+                PostedBy::Resident
+            },
+            on_behalf,
+            person: None,
+            category: None,
+            urgency: None,
+            needed_by: None,
+            until: None,
+            hands_needed: None,
+            hands_found: None,
+            offers: None,
+            skills: Vec::new(),
+            location: None,
+            visibility: Visibility::Neighbourhood,
+            sealed_description: None,
+            description: None,
+            sealed_title: None,
+            title: None,
+        }
+    }
 }
 
 /// How the API hands over an opened description: the text, or a marker that its person was
@@ -190,6 +254,7 @@ enum FeedRef {
     Request(RequestId),
     Offer(PersonId),
     Call(CallId),
+    Published(StandingOfferId),
 }
 
 /// What the feed keeps of a request (including the ones not listed now, for reopening).
@@ -234,11 +299,19 @@ struct OfferCard {
     opted_in: bool,
     erased: bool,
     registered_by_professional: bool,
+    /// Suspended as a helper (until lifted).
+    #[serde(default)]
+    suspended: bool,
 }
 
 impl OfferCard {
     fn listed(&self) -> bool {
         self.opted_in && !self.erased && self.key.is_some() && self.neighbourhood.is_some()
+    }
+
+    /// Whether the offers this person published may be listed: not suspended, not erased.
+    fn available(&self) -> bool {
+        !self.suspended && !self.erased
     }
 }
 
@@ -260,6 +333,8 @@ pub struct Feed {
     requests: FastMap<RequestId, RequestCard>,
     offers: FastMap<PersonId, OfferCard>,
     calls: FastMap<CallId, CallCard>,
+    /// Published standing offers that are not withdrawn.
+    published: FastMap<StandingOfferId, published::PublishedCard>,
     /// Neighbourhoods known from their registration, for calls sent to all of a tenant's.
     neighbourhoods: FastMap<uuid::Uuid, Vec<NeighbourhoodId>>,
     /// Per neighbourhood, the listed items by key (rebuilt from the cards on restore).
@@ -273,6 +348,8 @@ struct FeedData {
     requests: FastMap<RequestId, RequestCard>,
     offers: FastMap<PersonId, OfferCard>,
     calls: FastMap<CallId, CallCard>,
+    #[serde(default)]
+    published: FastMap<StandingOfferId, published::PublishedCard>,
     neighbourhoods: FastMap<uuid::Uuid, Vec<NeighbourhoodId>>,
 }
 
@@ -282,6 +359,7 @@ impl From<FeedData> for Feed {
             requests: d.requests,
             offers: d.offers,
             calls: d.calls,
+            published: d.published,
             neighbourhoods: d.neighbourhoods,
             index: FastMap::default(),
         };
@@ -307,7 +385,13 @@ impl From<FeedData> for Feed {
                     .map(move |n| (*n, c.key, FeedRef::Call(*id)))
             })
             .collect();
-        for (n, key, r) in requests.into_iter().chain(offers).chain(calls) {
+        let published = feed.published_listings();
+        for (n, key, r) in requests
+            .into_iter()
+            .chain(offers)
+            .chain(calls)
+            .chain(published)
+        {
             feed.index.entry(n).or_default().insert(key, r);
         }
         feed
@@ -360,16 +444,21 @@ impl Feed {
             opted_in: false,
             erased: false,
             registered_by_professional: false,
+            suspended: false,
         });
         let before = card
             .listed()
             .then_some(card.neighbourhood.zip(card.key))
             .flatten();
+        let was_available = card.available();
         change(card);
         let after = card
             .listed()
             .then_some(card.neighbourhood.zip(card.key))
             .flatten();
+        if card.available() != was_available {
+            self.relist_published_of(id);
+        }
         if before != after {
             if let Some((n, k)) = before {
                 self.unlist(n, k);
@@ -468,7 +557,8 @@ impl Feed {
                 }
             }
             // The sealed description stays: its key scope is gone, so it opens as erased.
-            E::FeedbackGiven(_) | E::PersonalDataExpired(_) => {}
+            // A take-up's match, written with it, takes the request out of the feed.
+            E::FeedbackGiven(_) | E::PersonalDataExpired(_) | E::StandingOfferTakenUp(_) => {}
         }
     }
 
@@ -501,14 +591,18 @@ impl Feed {
                 c.erased = true;
                 c.location = None;
             }),
-            // A suspended helper's talents leave the feed with their helper role.
-            E::HelperSuspended(p) => self.with_offer(p.person_id, |c| c.opted_in = false),
-            // Roles, screenings and suspensions are not news for a neighbourhood's feed.
+            // A suspended helper's talents leave the feed with their helper role, and their
+            // published offers until the suspension is lifted.
+            E::HelperSuspended(p) => self.with_offer(p.person_id, |c| {
+                c.opted_in = false;
+                c.suspended = true;
+            }),
+            E::SuspensionLifted(p) => self.with_offer(p.person_id, |c| c.suspended = false),
+            // Roles and screenings are not news for a neighbourhood's feed.
             E::RoleGranted(_)
             | E::RoleRevoked(_)
             | E::ScreeningRecorded(_)
             | E::ScreeningWithdrawn(_)
-            | E::SuspensionLifted(_)
             | E::ContactSharingChosen(_) => {}
         }
     }
@@ -629,15 +723,6 @@ impl Feed {
                     return None;
                 }
                 Some(FeedItem {
-                    kind: FeedKind::Request,
-                    id: id.as_uuid(),
-                    posted_at: from_micros(key.at_micros),
-                    posted_by: if c.on_behalf {
-                        PostedBy::Professional
-                    } else {
-                        PostedBy::Resident
-                    },
-                    on_behalf: c.on_behalf,
                     person: (!c.anonymous).then_some(c.requester),
                     category: Some(c.category.code()),
                     urgency: Some(c.urgency),
@@ -649,57 +734,32 @@ impl Feed {
                     location: if c.anonymous { None } else { c.location },
                     visibility: c.visibility,
                     sealed_description: c.description.as_ref().and_then(SealedText::personal),
-                    description: None,
+                    ..FeedItem::new(FeedKind::Request, id.as_uuid(), key, c.on_behalf)
                 })
             }
             FeedRef::Offer(id) => {
                 let c = self.offers.get(&id)?;
+                let by_professional = c.registered_by_professional;
                 Some(FeedItem {
-                    kind: FeedKind::StandingOffer,
-                    id: id.as_uuid(),
-                    posted_at: from_micros(key.at_micros),
-                    posted_by: if c.registered_by_professional {
-                        PostedBy::Professional
-                    } else {
-                        PostedBy::Resident
-                    },
-                    on_behalf: c.registered_by_professional,
+                    origin: Some(OfferOrigin::Skills),
                     person: Some(id),
-                    category: None,
-                    urgency: None,
-                    needed_by: None,
-                    hands_needed: None,
-                    hands_found: None,
-                    offers: None,
                     skills: c.skills.iter().map(|s| s.code()).collect(),
                     location: c.location,
-                    visibility: Visibility::Neighbourhood,
-                    sealed_description: None,
-                    description: None,
+                    ..FeedItem::new(FeedKind::StandingOffer, id.as_uuid(), key, by_professional)
                 })
             }
             FeedRef::Call(id) => {
                 let c = self.calls.get(&id)?;
                 Some(FeedItem {
-                    kind: FeedKind::Call,
-                    id: id.as_uuid(),
-                    posted_at: from_micros(key.at_micros),
+                    // Calls are an organisation's own, posted on nobody's behalf.
                     posted_by: PostedBy::Professional,
-                    on_behalf: false,
-                    person: None,
-                    category: None,
-                    urgency: None,
                     needed_by: c.deadline,
                     hands_needed: Some(c.hands_needed),
                     hands_found: Some(c.answers),
-                    offers: None,
-                    skills: Vec::new(),
-                    location: None,
-                    visibility: Visibility::Neighbourhood,
-                    sealed_description: None,
-                    description: None,
+                    ..FeedItem::new(FeedKind::Call, id.as_uuid(), key, false)
                 })
             }
+            FeedRef::Published(id) => self.published_item(key, id),
         }
     }
 
@@ -722,7 +782,8 @@ impl Feed {
 
 impl ReadModel for Feed {
     const NAME: &'static str = "feed";
-    const SNAPSHOT_VERSION: u32 = 1;
+    // 2: published standing offers, and whether a helper is suspended.
+    const SNAPSHOT_VERSION: u32 = 2;
 
     fn apply(&mut self, env: &Envelope<'_>) {
         match env.event {
@@ -730,6 +791,7 @@ impl ReadModel for Feed {
             AnyEvent::Person(e) => self.apply_person(env, e),
             AnyEvent::Call(e) => self.apply_call(env, e),
             AnyEvent::Neighbourhood(e) => self.apply_neighbourhood(env, e),
+            AnyEvent::StandingOffer(e) => self.apply_standing_offer(env, e),
             // Incidents and complaints are for connectors only: never in a resident's feed.
             AnyEvent::Organisation(_) | AnyEvent::Tenant(_) | AnyEvent::Incident(_) => {}
         }

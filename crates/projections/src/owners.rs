@@ -1,6 +1,6 @@
 //! Owners: which tenant owns each aggregate, so that a command naming a neighbourhood, person,
-//! organisation, call or incident, and every read that names one, is checked in memory instead
-//! of with a round trip to the log.
+//! organisation, call, incident or standing offer, and every read that names one, is checked in
+//! memory instead of with a round trip to the log.
 //!
 //! An aggregate's tenant is fixed by the first event of its stream and never changes, so the
 //! model only looks at first events. [`crate::Projections`] implements the store's
@@ -8,7 +8,7 @@
 //! the models caught up with the log, so a command right after a creation is not refused.
 
 use noaber_domain::{
-    call, incident, neighbourhood, organisation, person, request, tenant, TenantId,
+    call, incident, neighbourhood, offer, organisation, person, request, tenant, TenantId,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -17,7 +17,7 @@ use crate::fastmap::FastMap;
 use crate::model::{Envelope, ReadModel};
 
 /// The stream categories whose owners are kept, in a fixed order (the index into the maps).
-const CATEGORIES: [&str; 7] = [
+const CATEGORIES: [&str; 8] = [
     person::CATEGORY,
     request::CATEGORY,
     call::CATEGORY,
@@ -25,6 +25,7 @@ const CATEGORIES: [&str; 7] = [
     neighbourhood::CATEGORY,
     tenant::CATEGORY,
     incident::CATEGORY,
+    offer::CATEGORY,
 ];
 
 fn index_of(category: &str) -> Option<usize> {
@@ -47,8 +48,8 @@ impl Owners {
 
 impl ReadModel for Owners {
     const NAME: &'static str = "owners";
-    // 2: incidents are kept too.
-    const SNAPSHOT_VERSION: u32 = 2;
+    // 2: incidents are kept too; 3: standing offers too.
+    const SNAPSHOT_VERSION: u32 = 3;
 
     #[inline]
     fn apply(&mut self, env: &Envelope<'_>) {

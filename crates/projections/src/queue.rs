@@ -373,7 +373,7 @@ impl Queue {
                     }
                 }
             }
-            E::FeedbackGiven(_) | E::PersonalDataExpired(_) => {}
+            E::FeedbackGiven(_) | E::PersonalDataExpired(_) | E::StandingOfferTakenUp(_) => {}
         }
     }
 
@@ -683,7 +683,9 @@ impl ReadModel for Queue {
             AnyEvent::Neighbourhood(e) => self.apply_neighbourhood(env, e),
             AnyEvent::Person(e) => self.apply_person(env, e),
             AnyEvent::Incident(e) => self.apply_incident(env, e),
-            AnyEvent::Organisation(_) | AnyEvent::Tenant(_) => {}
+            // Standing offers need no human until someone takes one up, and then the
+            // request they post is in the queue like any other.
+            AnyEvent::Organisation(_) | AnyEvent::Tenant(_) | AnyEvent::StandingOffer(_) => {}
         }
     }
 }

@@ -22,7 +22,7 @@ use noaber_store::{
     Checkpoint, EventFilter, EventStore, RecordedEvent, StoreError, StoreErrorKind,
 };
 use serde::Serialize;
-use tokio::sync::{watch, Mutex, RwLock, RwLockReadGuard};
+use tokio::sync::{broadcast, watch, Mutex, RwLock, RwLockReadGuard};
 use tokio::task::JoinHandle;
 use uuid::Uuid;
 
@@ -144,6 +144,8 @@ read_models! {
     social_map: crate::social_map::SocialMap,
     /// The calls to the volunteer list.
     calls: crate::calls::Calls,
+    /// The neighbours' standing offers of help.
+    standing_offers: crate::standing_offers::StandingOffers,
 }
 
 /// Counters of one fold.
@@ -308,6 +310,9 @@ struct Inner {
     config: RunnerConfig,
     models: RwLock<ReadModels>,
     applied: watch::Sender<Checkpoint>,
+    /// Every batch of events once the models have applied it (payloads left out), for live
+    /// update streams: one fold of the log feeds them all.
+    published: broadcast::Sender<Arc<[RecordedEvent]>>,
     follower: Mutex<Option<JoinHandle<()>>>,
     /// The key cache to evict erased people from, when this instance seals personal data.
     privacy: Option<Arc<Privacy>>,
@@ -355,12 +360,14 @@ impl Projections {
         let at = restored.checkpoint();
         tracing::info!(checkpoint = %at, "read models restored; following the log");
         let (applied, _) = watch::channel(at);
+        let (published, _) = broadcast::channel(PUBLISHED_BATCHES);
         let inner = Arc::new(Inner {
             store,
             snapshots,
             config,
             models: RwLock::new(restored),
             applied,
+            published,
             follower: Mutex::new(None),
             privacy,
         });
@@ -379,6 +386,13 @@ impl Projections {
     /// Read access to every model, as of [`Self::applied`].
     pub async fn read(&self) -> RwLockReadGuard<'_, ReadModels> {
         self.inner.models.read().await
+    }
+
+    /// Every batch of events from now on, as soon as the models have applied it (without
+    /// payloads). A receiver that falls more than a few hundred batches behind hears
+    /// `Lagged` and reads what it missed from the log.
+    pub fn followed(&self) -> broadcast::Receiver<Arc<[RecordedEvent]>> {
+        self.inner.published.subscribe()
     }
 
     /// The checkpoint every model has reached.
@@ -475,6 +489,9 @@ impl Projections {
         save_snapshots(&self.inner).await
     }
 }
+
+/// Batches kept for live update streams that fall behind before they must read the log.
+const PUBLISHED_BATCHES: usize = 512;
 
 /// How long an owner lookup of an unknown id waits for the read models to reach the log's head.
 const OWNER_CATCH_UP: Duration = Duration::from_secs(2);
@@ -681,6 +698,10 @@ async fn follow(weak: Weak<Inner>) {
             let at = models.checkpoint();
             drop(models);
             inner.applied.send_replace(at);
+            if inner.published.receiver_count() > 0 {
+                let batch: Arc<[RecordedEvent]> = decoded.iter().map(|d| d.raw.clone()).collect();
+                let _ = inner.published.send(batch);
+            }
             since_snapshot += u64::try_from(decoded.len()).unwrap_or(u64::MAX);
             drop(decoded);
             if failed {

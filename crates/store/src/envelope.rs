@@ -281,4 +281,7 @@ pub struct AppendOutcome {
     pub next_version: u64,
     /// True when this call was recognised as a retry and wrote nothing.
     pub was_retry: bool,
+    /// Where the batch's last event stands in the global order: a reader that has applied
+    /// this checkpoint has seen the whole batch.
+    pub last: Checkpoint,
 }

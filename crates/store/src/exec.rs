@@ -31,8 +31,8 @@ use uuid::Uuid;
 
 use crate::privacy::{Privacy, PrivacyError};
 use crate::{
-    EventStore, ExpectedVersion, Metadata, NewEvent, RecordedEvent, StoreError, StoreErrorKind,
-    StreamId,
+    Checkpoint, EventStore, ExpectedVersion, Metadata, NewEvent, RecordedEvent, StoreError,
+    StoreErrorKind, StreamId,
 };
 
 /// How many times a command is decided again after a concurrency conflict before giving up.
@@ -205,6 +205,9 @@ pub struct Executed {
     pub event_types: Vec<String>,
     /// True when this was a retry of a command already carried out: nothing was appended.
     pub was_retry: bool,
+    /// Where the command's last event stands in the global order (the start of the log when
+    /// it wrote nothing): read models that have applied it show the command's effect.
+    pub last: Checkpoint,
 }
 
 /// Loads, decides and appends commands of any aggregate.
@@ -388,6 +391,7 @@ impl Executor {
                     version: loaded.version,
                     event_types: Vec::new(),
                     was_retry: false,
+                    last: Checkpoint::START,
                 });
             }
             // After the domain accepted the command, so that who may not do this at all hears
@@ -420,6 +424,7 @@ impl Executor {
                         version: outcome.next_version,
                         event_types,
                         was_retry: outcome.was_retry,
+                        last: outcome.last,
                     })
                 }
                 Err(e) if e.is_conflict() && attempts <= self.max_retries => continue,
@@ -554,6 +559,12 @@ impl<S> Loaded<S> {
             version: last.stream_version,
             event_types: self.earlier.iter().map(|e| e.event_type.clone()).collect(),
             was_retry: true,
+            last: self
+                .earlier
+                .iter()
+                .map(|e| e.checkpoint)
+                .max()
+                .unwrap_or(Checkpoint::START),
         })
     }
 }

@@ -158,14 +158,6 @@ pub struct AccessRecord {
 }
 
 impl AccessRecord {
-    /// Every person of every record, with its record: the rows of the per-person table.
-    pub(crate) fn subject_rows(records: &[AccessRecord]) -> Vec<(&AccessRecord, &(Uuid, String))> {
-        records
-            .iter()
-            .flat_map(|e| e.subjects.iter().map(move |s| (e, s)))
-            .collect()
-    }
-
     /// The entry as each person it names reads it.
     pub fn entries(&self) -> impl Iterator<Item = AccessEntry> + '_ {
         self.subjects.iter().map(|(subject, fields)| AccessEntry {

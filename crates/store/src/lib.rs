@@ -21,6 +21,7 @@ pub mod testing;
 pub mod verify;
 
 // Everything public in these is re-exported below, so each item has one path: the crate root.
+mod access_pack;
 mod envelope;
 mod error;
 mod opened_cache;

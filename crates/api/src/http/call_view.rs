@@ -16,8 +16,8 @@ use noaber_projections::calls::CallEntry;
 use noaber_store::StreamId;
 use serde::{Deserialize, Serialize};
 
+use super::page::{self, Page};
 use super::personal::{open, record, sealed_events, Shown};
-use super::social_map::Items;
 use super::{policy, Actor, ApiError, ApiPath, ApiQuery, AppState};
 use crate::identity::Opened;
 use utoipa::ToSchema;
@@ -38,6 +38,10 @@ pub fn router() -> OpenApiRouter<AppState> {
 pub struct CallsQuery {
     /// Only calls still taking answers (`true`) or only closed ones (`false`).
     pub open: Option<bool>,
+    /// Items per page (1 to 100; 50 when absent).
+    pub limit: Option<usize>,
+    /// The previous page's `next_cursor`.
+    pub cursor: Option<String>,
     /// Wait until the read models include everything committed before this call.
     #[serde(default)]
     pub fresh: bool,
@@ -61,13 +65,14 @@ pub struct CallListed {
     summary = "The calls the caller reaches",
     description = "Newest first: a neighbour sees the calls of their neighbourhood; organisers see their own.",
     params(CallsQuery),
-    responses((status = 200, description = "The calls.", body = Items<CallListed>))
+    responses((status = 200, description = "The calls.", body = Page<CallListed>))
 )]
 async fn calls(
     State(state): State<AppState>,
     actor: Actor,
     ApiQuery(query): ApiQuery<CallsQuery>,
-) -> Result<Json<Items<CallListed>>, ApiError> {
+) -> Result<Json<Page<CallListed>>, ApiError> {
+    let limit = super::limits::page_size(query.limit, page::DEFAULT_LIMIT)?;
     super::reads::wait_if_fresh(&state, query.fresh).await?;
     let found = state
         .projections
@@ -96,7 +101,12 @@ async fn calls(
             });
         }
     }
-    Ok(Json(Items { items }))
+    Ok(Json(page::page(
+        items,
+        |c| page::newest_first(c.call.published_at, c.call.call_id),
+        query.cursor.as_deref(),
+        limit,
+    )?))
 }
 
 /// One answer to a call, for its organisers.

@@ -98,6 +98,9 @@ pub struct Written {
     pub events: Vec<String>,
     /// True when the idempotency key was seen before: the first outcome, nothing written again.
     pub retry: bool,
+    /// The position token of the write: give it to any read as `?after=` to read after it
+    /// (the read waits until the read models show this write).
+    pub position: String,
 }
 
 /// The response of a command: 201 for a creation, 200 otherwise.
@@ -167,6 +170,7 @@ pub fn respond(id: Uuid, kind: Kind, executed: Executed) -> CommandResponse {
             positions: executed.positions,
             events: executed.event_types,
             retry: executed.was_retry,
+            position: executed.last.to_string(),
         },
     }
 }

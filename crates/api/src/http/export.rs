@@ -1,7 +1,8 @@
 //! A person's own data to take away (GDPR articles 15 and 20): `GET /v1/me/export`, and for a
 //! resident who is not online `GET /v1/persons/{id}/export` by an administrator or their
 //! connector. One JSON document: the account, the roles and their history, every event of the
-//! person's own stream and of the requests they took part in, with *their* personal data opened
+//! person's own stream, of the requests they took part in and of the standing offers they
+//! made, with *their* personal data opened
 //! and anyone else's withheld, and who read their data. The download is recorded in the access
 //! log like every other opening.
 
@@ -11,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{DateTime, Utc};
 use futures::TryStreamExt;
+use noaber_domain::offer::StandingOffer;
 use noaber_domain::person::Person;
 use noaber_domain::request::HelpRequest;
 use noaber_domain::{PersonId, Personal, TenantId};
@@ -122,18 +124,24 @@ async fn export(
     headers: &HeaderMap,
 ) -> Result<Response, ApiError> {
     super::reads::ensure_in_tenant(state, "person", person.as_uuid(), reader.tenant).await?;
-    let involved = state
-        .projections
-        .read()
-        .await
-        .directory
-        .requests_of(person)
-        .to_vec();
+    let (involved, offered) = {
+        let models = state.projections.read().await;
+        let requests = models.directory.requests_of(person).to_vec();
+        (
+            requests,
+            models.standing_offers.of_helper(reader.tenant, person),
+        )
+    };
     let mut streams = vec![StreamId::of::<Person>(person.as_uuid())];
     streams.extend(
         involved
             .iter()
             .map(|r| StreamId::of::<HelpRequest>(r.as_uuid())),
+    );
+    streams.extend(
+        offered
+            .iter()
+            .map(|o| StreamId::of::<StandingOffer>(o.standing_offer_id.as_uuid())),
     );
     let mut events = Vec::new();
     for stream in &streams {

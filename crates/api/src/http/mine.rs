@@ -9,8 +9,9 @@ use noaber_domain::{NeighbourhoodId, PersonId, RequestId};
 use noaber_projections::directory::RequestParties;
 use serde::{Deserialize, Serialize};
 
-use super::reads::{wait_if_fresh, Fresh};
-use super::social_map::Items;
+use super::limits;
+use super::page::{self, ListParams, Page};
+use super::reads::wait_if_fresh;
 use super::{Actor, ApiError, ApiQuery, AppState};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -65,30 +66,45 @@ fn as_helper(p: &RequestParties<'_>, me: PersonId) -> Option<&'static str> {
 async fn list(
     state: &AppState,
     actor: &Actor,
-    fresh: bool,
+    query: ListParams,
     wanted: Wanted,
-) -> Result<Json<Items<Mine>>, ApiError> {
-    wait_if_fresh(state, fresh).await?;
+) -> Result<Json<Page<Mine>>, ApiError> {
+    let limit = limits::page_size(query.limit, page::DEFAULT_LIMIT)?;
+    wait_if_fresh(state, query.fresh).await?;
     let models = state.projections.read().await;
     let me = actor.actor;
-    let items = models
+    // Newest first: by the place of each request in the person's involvement, which only grows.
+    let items: Vec<(usize, Mine)> = models
         .directory
         .requests_of(me)
         .iter()
-        .rev()
-        .filter_map(|id| {
+        .enumerate()
+        .filter_map(|(at, id)| {
             let parties = models.directory.request_parties(*id)?;
             let part = wanted(&parties, me)?;
-            Some(Mine {
-                request_id: *id,
-                neighbourhood_id: parties.neighbourhood,
-                category: parties.category.to_owned(),
-                open: parties.open,
-                part,
-            })
+            Some((
+                at,
+                Mine {
+                    request_id: *id,
+                    neighbourhood_id: parties.neighbourhood,
+                    category: parties.category.to_owned(),
+                    open: parties.open,
+                    part,
+                },
+            ))
         })
         .collect();
-    Ok(Json(Items { items }))
+    drop(models);
+    let found = page::page(
+        items,
+        |(at, _)| format!("{:020}", usize::MAX - at),
+        query.cursor.as_deref(),
+        limit,
+    )?;
+    Ok(Json(Page {
+        items: found.items.into_iter().map(|(_, m)| m).collect(),
+        next_cursor: found.next_cursor,
+    }))
 }
 
 #[utoipa::path(
@@ -98,15 +114,15 @@ async fn list(
     operation_id = "my_requests",
     summary = "The requests I asked",
     description = "Themselves or through a connector; newest first.",
-    params(Fresh),
-    responses((status = 200, description = "My requests.", body = Items<Mine>))
+    params(ListParams),
+    responses((status = 200, description = "My requests.", body = Page<Mine>))
 )]
 async fn my_requests(
     State(state): State<AppState>,
     actor: Actor,
-    ApiQuery(q): ApiQuery<Fresh>,
-) -> Result<Json<Items<Mine>>, ApiError> {
-    list(&state, &actor, q.fresh, as_requester).await
+    ApiQuery(q): ApiQuery<ListParams>,
+) -> Result<Json<Page<Mine>>, ApiError> {
+    list(&state, &actor, q, as_requester).await
 }
 
 #[utoipa::path(
@@ -116,15 +132,15 @@ async fn my_requests(
     operation_id = "my_offers",
     summary = "Where I offered and am not matched yet",
     description = "Newest first.",
-    params(Fresh),
-    responses((status = 200, description = "My open offers.", body = Items<Mine>))
+    params(ListParams),
+    responses((status = 200, description = "My open offers.", body = Page<Mine>))
 )]
 async fn my_offers(
     State(state): State<AppState>,
     actor: Actor,
-    ApiQuery(q): ApiQuery<Fresh>,
-) -> Result<Json<Items<Mine>>, ApiError> {
-    list(&state, &actor, q.fresh, as_offering).await
+    ApiQuery(q): ApiQuery<ListParams>,
+) -> Result<Json<Page<Mine>>, ApiError> {
+    list(&state, &actor, q, as_offering).await
 }
 
 #[utoipa::path(
@@ -134,13 +150,13 @@ async fn my_offers(
     operation_id = "my_matches",
     summary = "Where I am matched, or was credited",
     description = "My history of contributions; newest first.",
-    params(Fresh),
-    responses((status = 200, description = "My matches.", body = Items<Mine>))
+    params(ListParams),
+    responses((status = 200, description = "My matches.", body = Page<Mine>))
 )]
 async fn my_matches(
     State(state): State<AppState>,
     actor: Actor,
-    ApiQuery(q): ApiQuery<Fresh>,
-) -> Result<Json<Items<Mine>>, ApiError> {
-    list(&state, &actor, q.fresh, as_helper).await
+    ApiQuery(q): ApiQuery<ListParams>,
+) -> Result<Json<Page<Mine>>, ApiError> {
+    list(&state, &actor, q, as_helper).await
 }

@@ -12,6 +12,7 @@ pub mod authn;
 pub mod call_view;
 pub mod calls;
 pub mod commands;
+pub mod conventions;
 pub mod docs_page;
 pub mod error;
 pub mod export;
@@ -23,6 +24,8 @@ pub mod metrics;
 pub mod mine;
 pub mod openapi;
 pub mod organisations;
+pub mod page;
+pub mod people;
 pub mod personal;
 pub mod persons;
 pub mod policy;
@@ -36,6 +39,7 @@ pub mod security;
 pub mod server;
 pub mod social_map;
 pub mod sso;
+pub mod standing_offers;
 pub mod stream;
 pub mod taxonomy;
 pub mod tenant;
@@ -168,6 +172,10 @@ pub fn app_with(state: AppState, config: &HttpConfig) -> Router {
     let (routes, _) = routes(|protected| protected.route_layer(guard)).split_for_parts();
     metrics::install();
     let routes = routes
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            conventions::reads,
+        ))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::extract::DefaultBodyLimit::max(limits::MAX_BODY_BYTES))
@@ -195,6 +203,7 @@ pub fn routes(
         .merge(request_view::router())
         .merge(call_view::router())
         .merge(persons::router())
+        .merge(people::router())
         .merge(requests::router())
         .merge(calls::router())
         .merge(organisations::router())
@@ -204,7 +213,8 @@ pub fn routes(
         .merge(tenant::router())
         .merge(social_map::router())
         .merge(mine::router())
-        .merge(stream::router());
+        .merge(stream::router())
+        .merge(standing_offers::router());
     let protected = guard(openapi::protect(protected));
     let v1 = OpenApiRouter::new()
         .merge(taxonomy::router())

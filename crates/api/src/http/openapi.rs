@@ -139,8 +139,16 @@ const TAGS: &[(&str, &str)] = &[
         "Calls (oproepen): an organisation asks many hands at once; residents answer.",
     ),
     (
+        "standing-offers",
+        "Standing offers (aanbod): specific help a neighbour offers, taken up by a resident.",
+    ),
+    (
         "persons",
         "Registering people, their profile, skills, helper opt-in, erasure and roles.",
+    ),
+    (
+        "people",
+        "Looking people up by name, skill and availability, and the volunteer list.",
     ),
     (
         "safeguarding",

@@ -130,6 +130,7 @@ pub async fn open_feed(
             }
         }
     }
+    super::standing_offers::open_feed_titles(state, actor, page, &mut opened).await?;
     record(state, opened, headers).await;
     Ok(())
 }

@@ -66,6 +66,8 @@ pub const PERSONS: &str = "Persons";
 /// A section of the table.
 pub const CALLS: &str = "Calls";
 /// A section of the table.
+pub const STANDING_OFFERS: &str = "Standing offers";
+/// A section of the table.
 pub const ORGANISATIONS: &str = "Organisations";
 /// A section of the table.
 pub const NEIGHBOURHOODS: &str = "Neighbourhoods";
@@ -195,6 +197,17 @@ pub const ALL: &[ProblemType] = &[
     ProblemType { slug: "request-not-ended", status: 422, group: HELP_REQUESTS, meaning: "only a resolved, closed or voided request's personal data expires" },
     ProblemType { slug: "retention-running", status: 422, group: HELP_REQUESTS, meaning: "the retention period of this request has not run out yet" },
     ProblemType { slug: "before-posted", status: 422, group: HELP_REQUESTS, meaning: "this is dated 2025-03-13 09:00:00 UTC, before the request was posted (2025-03-14 10:00:00 UTC): nothing happens to a request before it exists" },
+    ProblemType { slug: "unknown-standing-offer", status: 422, group: HELP_REQUESTS, meaning: "this standing offer is not known here" },
+    ProblemType { slug: "standing-offer-paused", status: 422, group: HELP_REQUESTS, meaning: "this standing offer is paused by its helper for now; try again later or post a request" },
+    ProblemType { slug: "standing-offer-expired", status: 422, group: HELP_REQUESTS, meaning: "this standing offer ended on its last day" },
+    ProblemType { slug: "own-standing-offer", status: 422, group: HELP_REQUESTS, meaning: "you cannot take up your own standing offer" },
+    ProblemType { slug: "standing-offer-elsewhere", status: 422, group: HELP_REQUESTS, meaning: "this standing offer is not offered in the request's neighbourhood" },
+    ProblemType { slug: "standing-offer-not-published", status: 404, group: STANDING_OFFERS, meaning: "this standing offer does not exist" },
+    ProblemType { slug: "standing-offer-already-published", status: 409, group: STANDING_OFFERS, meaning: "this standing offer was already published" },
+    ProblemType { slug: "standing-offer-withdrawn", status: 422, group: STANDING_OFFERS, meaning: "this standing offer was withdrawn; publish a new one to offer help again" },
+    ProblemType { slug: "standing-offer-already-paused", status: 422, group: STANDING_OFFERS, meaning: "this standing offer is already paused" },
+    ProblemType { slug: "standing-offer-not-paused", status: 422, group: STANDING_OFFERS, meaning: "this standing offer is not paused" },
+    ProblemType { slug: "until-in-the-past", status: 422, group: STANDING_OFFERS, meaning: "the last day it is offered lies in the past" },
     ProblemType { slug: "person-not-registered", status: 404, group: PERSONS, meaning: "this person is not registered" },
     ProblemType { slug: "person-already-registered", status: 409, group: PERSONS, meaning: "this person is already registered" },
     ProblemType { slug: "empty-name", status: 422, group: PERSONS, meaning: "please give a name" },

@@ -352,6 +352,7 @@ async fn helpers(
         near,
         available: None,
         neighbourhood: params.neighbourhood,
+        for_calls: false,
         limit,
     };
     let found = state.projections.read().await.directory.helpers(&query)?;
@@ -453,13 +454,11 @@ fn kpi_query(
 /// What `GET /v1/kpis` answers: one report, or the comparison of two periods.
 #[derive(Debug, serde::Serialize, ToSchema)]
 #[serde(untagged)]
-// One value per answer, serialised at once: boxing the larger variant would buy nothing.
-#[allow(clippy::large_enum_variant)]
 pub enum KpiAnswer {
     /// The figures of one period.
-    Report(FunderReport),
+    Report(Box<FunderReport>),
     /// The figures of two periods and how each changed.
-    Comparison(FunderComparison),
+    Comparison(Box<FunderComparison>),
 }
 
 #[utoipa::path(
@@ -498,18 +497,18 @@ async fn kpis(
     let models = state.projections.read().await;
     // Everyone receives what a funder receives: small counts suppressed, never shown as zero.
     let body = match baseline {
-        None => KpiAnswer::Report(
+        None => KpiAnswer::Report(Box::new(
             models
                 .kpis
                 .query(&main)
                 .for_funder(DEFAULT_SUPPRESSION_THRESHOLD),
-        ),
-        Some(baseline) => KpiAnswer::Comparison(
+        )),
+        Some(baseline) => KpiAnswer::Comparison(Box::new(
             models
                 .kpis
                 .compare(&baseline, &main)
                 .for_funder(DEFAULT_SUPPRESSION_THRESHOLD),
-        ),
+        )),
     };
     Ok(Json(body))
 }

@@ -8,11 +8,12 @@ use axum::Json;
 use noaber_domain::values::CategoryCode;
 use noaber_domain::NeighbourhoodId;
 use noaber_projections::social_map::{NeighbourhoodEntry, OrganisationEntry};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
+use super::limits;
+use super::page::{self, ListParams, Page};
 use super::reads::wait_if_fresh;
 use super::{Actor, ApiError, ApiQuery, AppState};
-use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -21,23 +22,6 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(neighbourhoods))
         .routes(routes!(organisations))
-}
-
-/// A list of the map.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-pub struct Items<T> {
-    /// The entries, by name.
-    pub items: Vec<T>,
-}
-
-/// Query of `GET /v1/neighbourhoods`.
-#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct NeighbourhoodQuery {
-    /// Wait until the read models include everything committed before this call.
-    #[serde(default)]
-    pub fresh: bool,
 }
 
 /// Query of `GET /v1/organisations`.
@@ -51,6 +35,10 @@ pub struct OrganisationQuery {
     pub neighbourhood: Option<NeighbourhoodId>,
     /// Only those that still take referrals (`true`), or only those that stopped (`false`).
     pub active: Option<bool>,
+    /// Items per page (1 to 100; 50 when absent).
+    pub limit: Option<usize>,
+    /// The previous page's `next_cursor`.
+    pub cursor: Option<String>,
     /// Wait until the read models include everything committed before this call.
     #[serde(default)]
     pub fresh: bool,
@@ -63,19 +51,28 @@ pub struct OrganisationQuery {
     operation_id = "list_neighbourhoods",
     summary = "The neighbourhoods of the tenant",
     description = "By name; reference data without personal data.",
-    params(NeighbourhoodQuery),
-    responses((status = 200, description = "The neighbourhoods.", body = Items<NeighbourhoodEntry>))
+    params(ListParams),
+    responses((status = 200, description = "The neighbourhoods.", body = Page<NeighbourhoodEntry>))
 )]
 async fn neighbourhoods(
     State(state): State<AppState>,
     actor: Actor,
-    ApiQuery(query): ApiQuery<NeighbourhoodQuery>,
-) -> Result<Json<Items<NeighbourhoodEntry>>, ApiError> {
+    ApiQuery(query): ApiQuery<ListParams>,
+) -> Result<Json<Page<NeighbourhoodEntry>>, ApiError> {
+    let limit = limits::page_size(query.limit, page::DEFAULT_LIMIT)?;
     wait_if_fresh(&state, query.fresh).await?;
-    let models = state.projections.read().await;
-    Ok(Json(Items {
-        items: models.social_map.neighbourhoods(actor.tenant),
-    }))
+    let items = state
+        .projections
+        .read()
+        .await
+        .social_map
+        .neighbourhoods(actor.tenant);
+    Ok(Json(page::page(
+        items,
+        |n| page::by_name(n.name.as_str(), n.neighbourhood_id),
+        query.cursor.as_deref(),
+        limit,
+    )?))
 }
 
 #[utoipa::path(
@@ -86,18 +83,25 @@ async fn neighbourhoods(
     summary = "The organisations of the tenant, with the help they take",
     description = "The social map a connector refers to, by name.",
     params(OrganisationQuery),
-    responses((status = 200, description = "The organisations.", body = Items<OrganisationEntry>))
+    responses((status = 200, description = "The organisations.", body = Page<OrganisationEntry>))
 )]
 async fn organisations(
     State(state): State<AppState>,
     actor: Actor,
     ApiQuery(query): ApiQuery<OrganisationQuery>,
-) -> Result<Json<Items<OrganisationEntry>>, ApiError> {
+) -> Result<Json<Page<OrganisationEntry>>, ApiError> {
+    let limit = limits::page_size(query.limit, page::DEFAULT_LIMIT)?;
     wait_if_fresh(&state, query.fresh).await?;
     let models = state.projections.read().await;
     let items = models.social_map.organisations(actor.tenant, |o| {
         query.active.is_none_or(|a| o.active == a)
             && o.serves(query.category.as_ref(), query.neighbourhood)
     });
-    Ok(Json(Items { items }))
+    drop(models);
+    Ok(Json(page::page(
+        items,
+        |o| page::by_name(o.name.as_str(), o.organisation_id),
+        query.cursor.as_deref(),
+        limit,
+    )?))
 }

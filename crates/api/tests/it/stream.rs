@@ -69,10 +69,10 @@ async fn read_events(
     events
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_connector_hears_of_changes_in_their_neighbourhoods_only_and_resumes_where_they_left() {
-    let live = Live::sqlite().await;
-    let world = World::new(&live).await;
+async fn a_connector_hears_of_changes_in_their_neighbourhoods_only_and_resumes_where_they_left(
+    live: &Live,
+) {
+    let world = World::new(live).await;
     let admin = world.token(Role::Admin).to_owned();
     let connector = world.token(Role::Connector).to_owned();
     let listening = {
@@ -144,4 +144,118 @@ async fn a_connector_hears_of_changes_in_their_neighbourhoods_only_and_resumes_w
         .await
         .expect("answers");
     assert_eq!(bad.status(), reqwest::StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_connector_hears_of_changes_in_their_neighbourhoods_only_and_resumes_on_sqlite() {
+    a_connector_hears_of_changes_in_their_neighbourhoods_only_and_resumes_where_they_left(
+        &Live::sqlite().await,
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_connector_hears_of_changes_in_their_neighbourhoods_only_and_resumes_on_postgres() {
+    let Some(live) = Live::postgres().await else {
+        return;
+    };
+    a_connector_hears_of_changes_in_their_neighbourhoods_only_and_resumes_where_they_left(&live)
+        .await;
+}
+
+/// Calls reach the streams of those whose feed shows them, and a stream dropped in the middle
+/// resumes with what it missed while away.
+async fn calls_in_the_feed_are_heard_and_a_dropped_stream_catches_up(live: &Live) {
+    let world = World::new(live).await;
+    let (admin, resident) = (
+        world.token(Role::Admin).to_owned(),
+        world.token(Role::Resident).to_owned(),
+    );
+    let deadline = (chrono::Utc::now() + chrono::Duration::days(7)).to_rfc3339();
+    let listening = {
+        let (base, resident) = (live.base.clone(), resident.clone());
+        tokio::spawn(async move {
+            read_events(&base, &resident, None, 2, Duration::from_secs(10)).await
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // A call elsewhere, then one in the resident's neighbourhood.
+    live.ok(
+        "/v1/calls",
+        &admin,
+        json!({"title": "Buurtfeest Oost", "neighbourhoods": [world.n2],
+               "hands_needed": 3, "deadline": deadline}),
+    )
+    .await;
+    let call = live
+        .ok(
+            "/v1/calls",
+            &admin,
+            json!({"title": "Sneeuw ruimen", "neighbourhoods": [world.n1],
+                   "hands_needed": 5, "deadline": deadline}),
+        )
+        .await;
+    // A standing offer of a neighbour in the resident's neighbourhood.
+    let helper = world.token(Role::Helper).to_owned();
+    let offer = live
+        .ok(
+            "/v1/standing-offers",
+            &helper,
+            json!({"title": "Ik rijd op dinsdag naar het ziekenhuis", "category": "transport"}),
+        )
+        .await;
+    let heard = listening.await.expect("the listener ends");
+    assert_eq!(heard.len(), 2, "{heard:?}");
+    assert_eq!(heard[1].event, "StandingOfferPublished");
+    assert_eq!(heard[1].data["kind"], "standing_offer");
+    assert_eq!(heard[1].data["id"], offer.to_string());
+    assert!(!format!("{:?}", heard[1].data).contains("ziekenhuis"));
+    assert_eq!(heard[0].event, "CallPublished");
+    assert_eq!(heard[0].data["kind"], "call");
+    assert_eq!(heard[0].data["id"], call.to_string());
+
+    // The connection dropped; meanwhile three more things happened in the neighbourhood.
+    let mut missed = Vec::new();
+    for n in 0..3 {
+        missed.push(
+            live.ok(
+                "/v1/requests",
+                &admin,
+                json!({"requester": world.r1, "category": "errands", "neighbourhood_id": world.n1,
+                       "consent": "explicit_consent", "description": format!("Boodschappen {n}")}),
+            )
+            .await,
+        );
+    }
+    let again = read_events(
+        &live.base,
+        &resident,
+        Some(&heard[1].id),
+        3,
+        Duration::from_secs(10),
+    )
+    .await;
+    assert_eq!(
+        again
+            .iter()
+            .map(|e| e.data["id"].clone())
+            .collect::<Vec<_>>(),
+        missed
+            .iter()
+            .map(|q| json!(q.to_string()))
+            .collect::<Vec<_>>()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn calls_in_the_feed_are_heard_and_a_dropped_stream_catches_up_on_sqlite() {
+    calls_in_the_feed_are_heard_and_a_dropped_stream_catches_up(&Live::sqlite().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn calls_in_the_feed_are_heard_and_a_dropped_stream_catches_up_on_postgres() {
+    let Some(live) = Live::postgres().await else {
+        return;
+    };
+    calls_in_the_feed_are_heard_and_a_dropped_stream_catches_up(&live).await;
 }

@@ -1,12 +1,13 @@
 //! Tests of the demo generator's plan, without a store: every planned command is accepted by
 //! the domain's pure deciders, the same seed gives the same history, and the history walks
-//! every path of the request life cycle.
+//! every path of the request life cycle and of a standing offer's.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use noaber_demo::{self as demo, DemoCommand, Scale, Step, TenantSize};
 use noaber_domain::call::Call;
 use noaber_domain::neighbourhood::Neighbourhood;
+use noaber_domain::offer::StandingOffer;
 use noaber_domain::organisation::Organisation;
 use noaber_domain::person::Person;
 use noaber_domain::request::HelpRequest;
@@ -23,6 +24,7 @@ struct Memory {
     persons: HashMap<Uuid, <Person as Decider>::State>,
     requests: HashMap<Uuid, <HelpRequest as Decider>::State>,
     calls: HashMap<Uuid, <Call as Decider>::State>,
+    standing_offers: HashMap<Uuid, <StandingOffer as Decider>::State>,
 }
 
 fn decide_in<D: Decider>(
@@ -58,6 +60,9 @@ impl Memory {
             DemoCommand::Person(c) => decide_in::<Person>(&mut self.persons, ctx, c),
             DemoCommand::Request(c) => decide_in::<HelpRequest>(&mut self.requests, ctx, c),
             DemoCommand::Call(c) => decide_in::<Call>(&mut self.calls, ctx, c),
+            DemoCommand::StandingOffer(c) => {
+                decide_in::<StandingOffer>(&mut self.standing_offers, ctx, c)
+            }
         }
     }
 }
@@ -175,6 +180,12 @@ fn the_small_history_has_the_promised_shape() {
         "CallPublished",
         "CallAnswered",
         "CallClosed",
+        "StandingOfferPublished",
+        "StandingOfferUpdated",
+        "StandingOfferPaused",
+        "StandingOfferResumed",
+        "StandingOfferWithdrawn",
+        "StandingOfferTakenUp",
     ] {
         assert!(n(t) > 0, "no {t} in the demo history: {counts:?}");
     }

@@ -11,7 +11,7 @@ mod state;
 pub use command::*;
 pub use error::PersonError;
 pub use event::*;
-pub use state::{Grant, PersonState, PersonStatus, Screening, Standing};
+pub use state::{Grant, PersonState, PersonStatus, Screening, Standing, Unfit};
 
 use uuid::Uuid;
 

@@ -77,6 +77,42 @@ pub struct Standing {
     pub erased: bool,
 }
 
+/// Why a helper may not offer help or be matched, whatever the request or offer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unfit {
+    /// They were erased.
+    Erased,
+    /// They are suspended as a helper.
+    Suspended,
+    /// The help needs a valid screening and they hold none for that day.
+    NotScreened,
+    /// The help needs a valid screening and theirs expired on this day.
+    ScreeningExpired(NaiveDate),
+}
+
+impl Standing {
+    /// Whether a helper who stands so may offer or be matched, on `day`, for help in a
+    /// category the tenant marks `sensitive` (or not): never while suspended or once erased;
+    /// in a sensitive category only with a screening valid that day.
+    pub fn fit_to_help(&self, sensitive: bool, day: NaiveDate) -> Result<(), Unfit> {
+        if self.erased {
+            return Err(Unfit::Erased);
+        }
+        if self.suspended {
+            return Err(Unfit::Suspended);
+        }
+        if !sensitive {
+            return Ok(());
+        }
+        match self.screening {
+            Some(s) if s.valid_on(day) => Ok(()),
+            Some(s) if s.valid_until < day => Err(Unfit::ScreeningExpired(s.valid_until)),
+            // None, or a screening issued only after the day (a match recorded after the fact).
+            _ => Err(Unfit::NotScreened),
+        }
+    }
+}
+
 /// One role held over one scope. A person may hold the same role over several scopes (a
 /// connector granted two neighbourhoods at different times holds two grants).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]

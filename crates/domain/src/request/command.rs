@@ -4,7 +4,8 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{NeighbourhoodId, OrganisationId, PersonId, RequestId};
+use crate::ids::{NeighbourhoodId, OrganisationId, PersonId, RequestId, StandingOfferId};
+use crate::offer::StandingOfferFacts;
 use crate::organisation::OrganisationStatus;
 use crate::personal::Personal;
 use crate::values::{
@@ -22,6 +23,11 @@ use super::event::{
 pub enum RequestCommand {
     /// Post a new request, for oneself or (connector, partner, admin) on a resident's behalf.
     Post(PostRequest),
+    /// Take up a standing offer: post a request and match the offer's helper to it at once.
+    ///
+    /// The decider cannot look at the offer, so the application layer loads it (in the same
+    /// tenant) and fills in `offer`.
+    TakeUp(TakeUpStandingOffer),
     /// A connector triages the request as informal or professional.
     Triage(TriageRequest),
     /// A helper offers help (a connector may record it for them).
@@ -93,6 +99,18 @@ pub struct PostRequest {
     /// behalf; posting for oneself is the resident's own explicit consent.
     #[serde(default)]
     pub consent: Option<ConsentBasis>,
+}
+
+/// Take up a standing offer: post a request and match the offer's helper to it at once, in one
+/// append, so there is never a request taken up without its match (ADR 0042).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TakeUpStandingOffer {
+    /// The request, as it would be posted.
+    pub post: PostRequest,
+    /// The standing offer taken up.
+    pub standing_offer_id: StandingOfferId,
+    /// What the application layer found of that offer in this tenant; `None`: no such offer.
+    pub offer: Option<StandingOfferFacts>,
 }
 
 /// A connector triages the request as informal or professional.
@@ -258,6 +276,10 @@ impl RequestCommand {
     pub fn request_id(&self) -> RequestId {
         match self {
             RequestCommand::Post(PostRequest { request_id, .. })
+            | RequestCommand::TakeUp(TakeUpStandingOffer {
+                post: PostRequest { request_id, .. },
+                ..
+            })
             | RequestCommand::Triage(TriageRequest { request_id, .. })
             | RequestCommand::Offer(OfferHelp { request_id, .. })
             | RequestCommand::WithdrawOffer(WithdrawOffer { request_id, .. })
@@ -280,6 +302,7 @@ impl RequestCommand {
 
 crate::macros::command_from!(RequestCommand {
     Post(PostRequest),
+    TakeUp(TakeUpStandingOffer),
     Triage(TriageRequest),
     Offer(OfferHelp),
     WithdrawOffer(WithdrawOffer),

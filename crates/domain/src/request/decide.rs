@@ -11,6 +11,7 @@ mod outcome;
 mod post;
 mod professional;
 mod retention;
+mod take_up;
 
 use crate::access::refuse_read_only;
 use crate::context::CommandContext;
@@ -39,12 +40,14 @@ pub(super) fn decide(
     // Every fact about a posted request happens after its posting (a duration in the KPIs is
     // never negative); a back-dated fact may go back to the posting, not beyond it.
     if let Some(posted) = state.posted_at {
-        if ctx.occurred_at() < posted && !matches!(command, RequestCommand::Post(_)) {
+        let posting = matches!(command, RequestCommand::Post(_) | RequestCommand::TakeUp(_));
+        if ctx.occurred_at() < posted && !posting {
             return Err(RequestError::BeforePosted(ctx.occurred_at(), posted));
         }
     }
     match command {
         RequestCommand::Post(c) => post::post(state, ctx, c),
+        RequestCommand::TakeUp(c) => take_up::take_up(state, ctx, c),
         RequestCommand::Triage(c) => professional::triage(state, ctx, c),
         RequestCommand::Offer(c) => helpers::offer(state, ctx, c),
         RequestCommand::WithdrawOffer(c) => helpers::withdraw_offer(state, ctx, c),
@@ -173,6 +176,8 @@ pub(super) fn evolve(mut state: RequestState, event: &RequestEvent) -> RequestSt
         }
         RequestEvent::RequestVoided(_) => state.status = RequestStatus::Voided,
         RequestEvent::PersonalDataExpired(_) => state.data_expired = true,
+        // The match written with it is what counts for the rules.
+        RequestEvent::StandingOfferTakenUp(_) => {}
     }
     state
 }

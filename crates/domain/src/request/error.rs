@@ -145,6 +145,26 @@ pub enum RequestError {
     /// The helper was erased: nothing more is recorded about them (issue 12).
     #[error("this person was erased; nothing more can be recorded about them")]
     Erased,
+    /// The standing offer taken up is not known in this tenant.
+    #[error("this standing offer is not known here")]
+    UnknownStandingOffer,
+    /// The standing offer taken up was withdrawn.
+    #[error("this standing offer was withdrawn by its helper")]
+    StandingOfferWithdrawn,
+    /// The standing offer taken up is paused.
+    #[error(
+        "this standing offer is paused by its helper for now; try again later or post a request"
+    )]
+    StandingOfferPaused,
+    /// The standing offer taken up ended.
+    #[error("this standing offer ended on {0}")]
+    StandingOfferExpired(NaiveDate),
+    /// Someone took up their own standing offer.
+    #[error("you cannot take up your own standing offer")]
+    OwnStandingOffer,
+    /// The request lies in a neighbourhood the standing offer is not offered in.
+    #[error("this standing offer is not offered in the request's neighbourhood")]
+    StandingOfferElsewhere,
     /// The fact is dated before the request was posted (given as `occurred_at`).
     #[error("this is dated {0}, before the request was posted ({1}): nothing happens to a request before it exists")]
     BeforePosted(DateTime<Utc>, DateTime<Utc>),
@@ -196,6 +216,12 @@ impl DomainError for RequestError {
             Self::NotEnded => "request-not-ended",
             Self::RetentionRunning => "retention-running",
             Self::BeforePosted(..) => "before-posted",
+            Self::UnknownStandingOffer => "unknown-standing-offer",
+            Self::StandingOfferWithdrawn => "standing-offer-withdrawn",
+            Self::StandingOfferPaused => "standing-offer-paused",
+            Self::StandingOfferExpired(_) => "standing-offer-expired",
+            Self::OwnStandingOffer => "own-standing-offer",
+            Self::StandingOfferElsewhere => "standing-offer-elsewhere",
             Self::Erased => "person-erased",
         }
     }

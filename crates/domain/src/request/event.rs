@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{NeighbourhoodId, OrganisationId, PersonId, RequestId};
+use crate::ids::{NeighbourhoodId, OrganisationId, PersonId, RequestId, StandingOfferId};
 use crate::macros::event_enum;
 use crate::personal::Personal;
 use crate::values::{
@@ -149,6 +149,18 @@ pub struct RequestPosted {
     /// before it was recorded).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub consent: Option<ConsentRecord>,
+}
+
+/// The request takes up a standing offer: written with the posting and the match to the
+/// offer's helper, in the same append (ADR 0042). It holds no personal data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StandingOfferTakenUp {
+    /// The request.
+    pub request_id: RequestId,
+    /// The standing offer taken up.
+    pub standing_offer_id: StandingOfferId,
+    /// The offer's helper, matched to the request by the same append.
+    pub helper: PersonId,
 }
 
 /// A connector triaged the request as informal or professional.
@@ -364,5 +376,7 @@ event_enum!(
         RequestVoided = 1,
         /// See [`PersonalDataExpired`].
         PersonalDataExpired = 1,
+        /// See [`StandingOfferTakenUp`].
+        StandingOfferTakenUp = 1,
     }
 );

@@ -17,8 +17,16 @@ use uuid::Uuid;
 use crate::context::CommandContext;
 use crate::decider::{Decider, Fact, Reference, Requirement};
 use crate::neighbourhood::Neighbourhood;
+use crate::offer::StandingOffer;
 use crate::organisation::Organisation;
 use crate::person::Person;
+
+/// What posting a request names: its neighbourhood and the organisation that referred it in.
+fn posting(c: &PostRequest) -> Vec<Reference> {
+    let mut refs = vec![Reference::to::<Neighbourhood>(c.neighbourhood_id)];
+    refs.extend(c.referred_by.map(Reference::to::<Organisation>));
+    refs
+}
 
 /// The stream category of help requests.
 pub const CATEGORY: &str = "request";
@@ -39,8 +47,9 @@ impl Decider for HelpRequest {
     }
 
     /// A request names its neighbourhood (on posting and when a correction moves it), the
-    /// organisation that referred it in or that it is referred to, and the helper offered or
-    /// matched: each must already be there. A helper has opted in, which takes a registration.
+    /// organisation that referred it in or that it is referred to, the helper offered or
+    /// matched, and the standing offer it takes up with its helper: each must already be there.
+    /// A helper has opted in, which takes a registration.
     ///
     /// The requester is not a reference: a request may name any resident (or the poster
     /// themselves), and nothing asks a resident to register before asking for help.
@@ -48,9 +57,11 @@ impl Decider for HelpRequest {
     /// already holds, so its state checks them.
     fn references(command: &RequestCommand) -> Vec<Reference> {
         match command {
-            RequestCommand::Post(c) => {
-                let mut refs = vec![Reference::to::<Neighbourhood>(c.neighbourhood_id)];
-                refs.extend(c.referred_by.map(Reference::to::<Organisation>));
+            RequestCommand::Post(c) => posting(c),
+            RequestCommand::TakeUp(c) => {
+                let mut refs = posting(&c.post);
+                refs.push(Reference::to::<StandingOffer>(c.standing_offer_id));
+                refs.extend(c.offer.as_ref().map(|o| Reference::to::<Person>(o.helper)));
                 refs
             }
             RequestCommand::Offer(OfferHelp { helper, .. })
@@ -78,11 +89,23 @@ impl Decider for HelpRequest {
 
     /// An offer and a match depend on how the helper stands for help in the request's
     /// (current) category: suspended or not, screened or not, and whether the tenant requires
-    /// a screening for it. [`HelpRequest::check`] applies the rule to what the executor found.
+    /// a screening for it; so does a take-up, for the offer's helper in the category posted.
+    /// [`HelpRequest::check`] applies the rule to what the executor found.
     fn requirements(state: &RequestState, command: &RequestCommand) -> Vec<Requirement> {
         let helper = match command {
             RequestCommand::Offer(OfferHelp { helper, .. })
             | RequestCommand::Match(MatchHelper { helper, .. }) => *helper,
+            RequestCommand::TakeUp(c) => {
+                return c
+                    .offer
+                    .as_ref()
+                    .map(|o| Requirement::HelperStanding {
+                        helper: o.helper,
+                        category: c.post.category.clone(),
+                    })
+                    .into_iter()
+                    .collect()
+            }
             _ => return Vec::new(),
         };
         state

@@ -426,3 +426,59 @@ fn a_tenant_settings_change_of_version_1_is_read_without_sensitive_categories() 
     assert_eq!(changed.retention, None);
     assert_eq!(TenantEvent::from(changed).encode().1, 3);
 }
+
+#[test]
+fn standing_offer_events_round_trip_and_a_field_taken_away_is_told_from_one_unchanged() {
+    use noaber_domain::offer::*;
+    use noaber_domain::request::StandingOfferTakenUp;
+    use noaber_domain::StandingOfferId;
+
+    let offer = StandingOfferId::new(uuid::Uuid::from_u128(0x600));
+    let published = crate::standing_offer_rules::published();
+    let taken_away = StandingOfferUpdated {
+        standing_offer_id: offer,
+        updated_by: BEN,
+        title: None,
+        description: Some(None),
+        category: None,
+        skills: None,
+        neighbourhoods: None,
+        availability: None,
+        until: Some(None),
+    };
+    let (_, _, payload) = StandingOfferEvent::from(taken_away.clone()).encode();
+    // Taken away is `null`; unchanged is absent.
+    assert_eq!(payload["description"], serde_json::Value::Null);
+    assert!(payload.as_object().is_some_and(|m| m.contains_key("until")));
+    assert!(payload
+        .as_object()
+        .is_some_and(|m| !m.contains_key("title")));
+    let events: Vec<AnyEvent> = vec![
+        published.into(),
+        StandingOfferEvent::from(taken_away).into(),
+        StandingOfferEvent::from(StandingOfferWithdrawn {
+            standing_offer_id: offer,
+            withdrawn_by: DIRK,
+            reason: WithdrawReason::Moderated,
+        })
+        .into(),
+        RequestEvent::from(StandingOfferTakenUp {
+            request_id: REQ,
+            standing_offer_id: offer,
+            helper: BEN,
+        })
+        .into(),
+    ];
+    for event in events {
+        let (t, v, payload) = event.encode();
+        assert_eq!(v, 1, "{t}");
+        assert_eq!(AnyEvent::decode(t, v, payload).expect("decodes"), event);
+    }
+    let (_, _, payload) = crate::standing_offer_rules::published().encode();
+    assert_eq!(
+        AnyEvent::from(crate::standing_offer_rules::published()).stream_id(),
+        format!("standing_offer-{offer}")
+    );
+    // The helper's words are personal data about the helper, sealed by the store.
+    assert_eq!(payload["title"]["$pii"]["subject"], BEN.to_string());
+}

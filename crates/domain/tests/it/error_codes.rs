@@ -14,7 +14,7 @@ use noaber_domain::request::TriageRoute;
 use noaber_domain::values::Channel;
 use noaber_domain::{
     CallError, DomainError, ErrorKind, IncidentError, NeighbourhoodError, OrganisationError,
-    PersonError, Refusal, RequestError, Role, ScopeKind, TenantError,
+    PersonError, Refusal, RequestError, Role, ScopeKind, StandingOfferError, TenantError,
 };
 
 /// One example of each variant of an error type, with the variant's name.
@@ -127,6 +127,13 @@ fn request(e: &RequestError) -> (usize, &'static str) {
         BeforePosted(..) => (42, "BeforePosted"),
         // The same refusal as the person's: an erased person.
         Erased => (43, "Erased"),
+        UnknownStandingOffer => (44, "UnknownStandingOffer"),
+        // The same refusals as the standing offer's own.
+        StandingOfferWithdrawn => (45, "StandingOffer::Withdrawn"),
+        StandingOfferPaused => (46, "StandingOfferPaused"),
+        StandingOfferExpired(_) => (47, "StandingOfferExpired"),
+        OwnStandingOffer => (48, "OwnStandingOffer"),
+        StandingOfferElsewhere => (49, "StandingOfferElsewhere"),
     }
 }
 
@@ -177,6 +184,12 @@ fn requests() -> Vec<RequestError> {
         HelperSuspended,
         HelperNotScreened(category("care_support")),
         ScreeningExpired(chrono::NaiveDate::from_ymd_opt(2025, 1, 31).expect("a day")),
+        UnknownStandingOffer,
+        StandingOfferWithdrawn,
+        StandingOfferPaused,
+        StandingOfferExpired(chrono::NaiveDate::from_ymd_opt(2025, 1, 31).expect("a day")),
+        OwnStandingOffer,
+        StandingOfferElsewhere,
     ]
 }
 
@@ -274,6 +287,48 @@ fn calls() -> Vec<CallError> {
     ]
 }
 
+fn standing_offer(e: &StandingOfferError) -> (usize, &'static str) {
+    use StandingOfferError::*;
+    match e {
+        Access(r) => (0, refusal(r).1),
+        AlreadyPublished => (1, "StandingOffer::AlreadyPublished"),
+        NotPublished => (2, "StandingOffer::NotPublished"),
+        Withdrawn => (3, "StandingOffer::Withdrawn"),
+        AlreadyPaused => (4, "AlreadyPaused"),
+        NotPaused => (5, "NotPaused"),
+        // The same refusals as a call's, a person's and a request's.
+        EmptyTitle => (6, "EmptyTitle"),
+        NoNeighbourhoods => (7, "NoNeighbourhoods"),
+        UntilInThePast(_) => (8, "UntilInThePast"),
+        NothingToUpdate => (9, "NothingToUpdate"),
+        HelperSuspended => (10, "HelperSuspended"),
+        HelperNotScreened(_) => (11, "HelperNotScreened"),
+        ScreeningExpired(_) => (12, "ScreeningExpired"),
+        Erased => (13, "Erased"),
+    }
+}
+
+fn standing_offers() -> Vec<StandingOfferError> {
+    use StandingOfferError::*;
+    let day = chrono::NaiveDate::from_ymd_opt(2025, 1, 31).expect("a day");
+    vec![
+        Access(Refusal::FunderCannotAct),
+        AlreadyPublished,
+        NotPublished,
+        Withdrawn,
+        AlreadyPaused,
+        NotPaused,
+        EmptyTitle,
+        NoNeighbourhoods,
+        UntilInThePast(day),
+        NothingToUpdate,
+        HelperSuspended,
+        HelperNotScreened(category("care_support")),
+        ScreeningExpired(day),
+        Erased,
+    ]
+}
+
 fn organisation(e: &OrganisationError) -> (usize, &'static str) {
     use OrganisationError::*;
     match e {
@@ -368,13 +423,14 @@ fn incidents() -> Vec<IncidentError> {
 fn every_error() -> Vec<(&'static str, Box<dyn DomainError>)> {
     let mut all = Examples::new();
     all.add(5, refusals(), refusal);
-    all.add(44, requests(), request);
+    all.add(50, requests(), request);
     all.add(22, persons(), person);
     all.add(11, calls(), call);
     all.add(5, organisations(), organisation);
     all.add(4, neighbourhoods(), neighbourhood);
     all.add(5, tenants(), tenant);
     all.add(7, incidents(), incident);
+    all.add(14, standing_offers(), standing_offer);
     all.errors
 }
 
@@ -409,6 +465,7 @@ fn an_access_refusal_keeps_its_code_and_is_forbidden_in_every_aggregate() {
             Box::new(NeighbourhoodError::from(refusal.clone())),
             Box::new(TenantError::from(refusal.clone())),
             Box::new(IncidentError::from(refusal.clone())),
+            Box::new(StandingOfferError::from(refusal.clone())),
         ];
         for error in wrapped {
             assert_eq!(error.code(), code);
@@ -428,6 +485,7 @@ fn an_aggregate_that_does_not_exist_is_not_found() {
         Box::new(NeighbourhoodError::NotRegistered),
         Box::new(TenantError::NotRegistered),
         Box::new(IncidentError::NotReported),
+        Box::new(StandingOfferError::NotPublished),
     ];
     for error in missing {
         assert_eq!(error.kind(), ErrorKind::NotFound, "{}", error.code());
@@ -444,6 +502,7 @@ fn creating_what_already_exists_is_a_conflict() {
         Box::new(NeighbourhoodError::AlreadyRegistered),
         Box::new(TenantError::AlreadyRegistered),
         Box::new(IncidentError::AlreadyReported),
+        Box::new(StandingOfferError::AlreadyPublished),
     ];
     for error in existing {
         assert_eq!(error.kind(), ErrorKind::Conflict, "{}", error.code());
@@ -479,6 +538,7 @@ fn every_other_refusal_is_a_broken_rule() {
             || code == "call-already-published"
             || code == "role-already-granted"
             || code == "incident-already-reported"
+            || code == "standing-offer-already-published"
         {
             ErrorKind::Conflict
         } else {

@@ -13,5 +13,8 @@ mod request_times;
 mod retention_rules;
 mod role_rules;
 mod safeguarding_rules;
+mod standing_offer_properties;
+mod standing_offer_rules;
+mod take_up_rules;
 mod taxonomy;
 mod values;

@@ -27,6 +27,22 @@ pub enum BenchCommand {
     Kpi(BenchKpiArgs),
     /// Reads over real HTTP with personal data opened, beside the same reads opening nothing.
     Http(BenchHttpArgs),
+    /// Every read route over real HTTP, on the embedded store and (with the global
+    /// `--database-url`) on PostgreSQL, with the ratio of the two.
+    Routes(BenchHttpArgs),
+    /// How long an event takes to reach many open live update streams.
+    Stream(BenchStreamArgs),
+}
+
+/// Options of `noaber bench stream`.
+#[derive(Debug, Args)]
+pub struct BenchStreamArgs {
+    /// Streams open at once.
+    #[arg(long, default_value_t = 1000)]
+    pub streams: usize,
+    /// Writes made while they are open, one every 100 ms.
+    #[arg(long, default_value_t = 50)]
+    pub writes: usize,
 }
 
 /// Options of `noaber bench http`.
@@ -112,6 +128,41 @@ pub async fn run(store_config: &StoreConfig, command: &BenchCommand) -> Result<E
             );
             let cases = noaber_bench::http::run(&options).await?;
             print!("{}", noaber_bench::http::print_table(&cases));
+            Ok(ExitCode::SUCCESS)
+        }
+        BenchCommand::Routes(args) => {
+            let options = noaber_bench::routes::RoutesBenchOptions {
+                http: HttpBenchOptions {
+                    requests: args.requests,
+                    concurrency: args.concurrency,
+                    seconds: args.seconds,
+                },
+                database_url: store_config.database_url.clone(),
+            };
+            eprintln!(
+                "setting up {} requests on each store, then {} clients for {} s per route",
+                args.requests, args.concurrency, args.seconds
+            );
+            let cases = noaber_bench::routes::run(&options).await?;
+            print!("{}", noaber_bench::routes::print_table(&cases));
+            Ok(ExitCode::SUCCESS)
+        }
+        BenchCommand::Stream(args) => {
+            eprintln!(
+                "opening {} streams, then {} writes 100 ms apart",
+                args.streams, args.writes
+            );
+            let case = noaber_bench::routes::run_stream(args.streams, args.writes, 50).await?;
+            println!(
+                "streams {}  writes {}  deliveries {}/{}  p50 {:.1} ms  p99 {:.1} ms  max {:.1} ms",
+                case.streams,
+                case.writes,
+                case.deliveries,
+                case.expected,
+                case.p50_ms,
+                case.p99_ms,
+                case.max_ms
+            );
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -364,7 +364,8 @@ impl Kpis {
             | RequestEvent::OfferWithdrawn(_)
             | RequestEvent::ReferralOutcomeRecorded(_)
             | RequestEvent::FeedbackGiven(_)
-            | RequestEvent::PersonalDataExpired(_) => return,
+            | RequestEvent::PersonalDataExpired(_)
+            | RequestEvent::StandingOfferTakenUp(_) => return,
         };
         self.push_fact(request, rec, occ, kind);
     }

@@ -24,3 +24,4 @@ mod runner_store;
 mod safeguarding_behaviour;
 mod scenario_year;
 mod signals_behaviour;
+mod standing_offers_behaviour;

@@ -11,6 +11,7 @@ use noaber_projections::queue::{Queue, QueueConfig};
 use noaber_projections::runner::{decode, fold_all, ReadModels};
 use noaber_projections::signals::{Granularity, Signals};
 use noaber_projections::snapshot::{self, MemorySnapshotStore, SnapshotStore};
+use noaber_projections::standing_offers::{OfferQuery, StandingOffers};
 use noaber_projections::{Envelope, ReadModel};
 use noaber_store::{Checkpoint, RecordedEvent};
 use proptest::prelude::*;
@@ -110,6 +111,31 @@ fn signals_answers(s: &Signals) -> Value {
     ])
 }
 
+fn standing_offer_answers(s: &StandingOffers) -> Value {
+    let tenant = noaber_domain::TenantId::new(tenant());
+    let (early, late) = (
+        NaiveDate::from_ymd_opt(2025, 3, 1).unwrap(),
+        NaiveDate::from_ymd_opt(2025, 9, 1).unwrap(),
+    );
+    let hoods = [hood(0)];
+    let mut answers = Vec::new();
+    for today in [early, late] {
+        for neighbourhoods in [None, Some(&hoods[..])] {
+            answers.push(json!(s.listed(&OfferQuery {
+                tenant,
+                neighbourhoods,
+                category: None,
+                skill: None,
+                today,
+            })));
+        }
+    }
+    let own: Vec<Value> = (0..8)
+        .map(|p| json!(s.of_helper(tenant, person(p))))
+        .collect();
+    json!([answers, own])
+}
+
 fn check<M: ReadModel>(events: &[RecordedEvent], splits: &[usize], answers: fn(&M) -> Value) {
     let whole: M = scratch(events);
     let parts: M = incremental(events, splits);
@@ -157,6 +183,15 @@ proptest! {
     }
 
     #[test]
+    fn the_standing_offers_built_in_batches_with_snapshots_equal_those_built_from_scratch(
+        steps in prop::collection::vec(step(), 0..60),
+        splits in prop::collection::vec(any::<usize>(), 0..5),
+    ) {
+        let h = history_from(&steps);
+        check::<StandingOffers>(&h.events, &splits, standing_offer_answers);
+    }
+
+    #[test]
     fn all_models_restored_from_snapshots_of_different_ages_catch_up_to_the_same_state(
         steps in prop::collection::vec(step(), 1..60),
         split in any::<usize>(),
@@ -195,5 +230,6 @@ proptest! {
         prop_assert_eq!(state(&restored.directory), state(&whole.directory));
         prop_assert_eq!(state(&restored.signals), state(&whole.signals));
         prop_assert_eq!(state(&restored.kpis), state(&whole.kpis));
+        prop_assert_eq!(state(&restored.standing_offers), state(&whole.standing_offers));
     }
 }

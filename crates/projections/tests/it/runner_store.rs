@@ -63,7 +63,7 @@ async fn follows_live_appends_and_reads_its_own_writes(store: Arc<dyn EventStore
     assert_eq!(feed_len(&projections).await, 13);
     let lag = projections.lag().await.unwrap();
     assert!(lag.iter().all(|l| l.events_behind == 0), "{lag:?}");
-    assert_eq!(lag.len(), 11, "one lag per read model");
+    assert_eq!(lag.len(), 12, "one lag per read model");
     projections.shutdown().await.unwrap();
 }
 

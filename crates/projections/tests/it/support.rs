@@ -4,9 +4,11 @@
 //!
 //! [`kpi`] holds the KPI tests' own vocabulary: it builds request events with back-dated entry
 //! times and folds them into the KPI model alone, with its own ids so that its oracle's
-//! histories stay exactly as they were recorded in the regression files.
+//! histories stay exactly as they were recorded in the regression files; [`offers`] builds
+//! standing offer events and their take-up.
 
 pub mod kpi;
+pub mod offers;
 
 use std::collections::HashMap;
 
@@ -627,7 +629,7 @@ pub struct Step {
 }
 
 pub fn step() -> impl Strategy<Value = Step> {
-    (0u8..29, 0u32..6, 0u32..8, 0u32..4, -30i64..90).prop_map(|(kind, a, b, c, hours)| Step {
+    (0u8..33, 0u32..6, 0u32..8, 0u32..4, -30i64..90).prop_map(|(kind, a, b, c, hours)| Step {
         kind,
         a,
         b,
@@ -754,6 +756,26 @@ pub fn history_from(steps: &[Step]) -> History {
                 } else {
                     incident_closed(r)
                 }
+            }
+            29 => {
+                let hoods = if x == 3 { vec![0, 1] } else { vec![x % 2] };
+                offers::offer_published_with(r, p, &hoods, |o| {
+                    o.until = (x == 2).then(|| at.date_naive() + Duration::days(10));
+                    o.category = category(CATEGORIES[x as usize % 4]);
+                })
+            }
+            30 => match x {
+                0 => offers::offer_paused(r),
+                1 => offers::offer_resumed(r),
+                2 => offers::offer_moved(r, &[p % 2]),
+                _ => offers::offer_ends(r, None),
+            },
+            31 => offers::offer_withdrawn(r),
+            32 => {
+                // A take-up: the posting, the take-up and the match, as one append writes them.
+                h.push(posted(r, p, x % 2));
+                h.push(offers::taken_up(r, x, (p + 1) % 8));
+                matched(r, (p + 1) % 8)
             }
             _ => match x {
                 0 => screened(

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::{PgStore, MAX_BATCH};
-use crate::envelope::{AppendOutcome, ExpectedVersion, NewEvent, StreamId};
+use crate::envelope::{AppendOutcome, Checkpoint, ExpectedVersion, NewEvent, StreamId};
 use crate::error::{StoreError, StoreErrorKind};
 use crate::hash::{self, HashInput};
 use crate::EventStore;
@@ -39,7 +39,7 @@ impl PgStore {
             attempt += 1;
             match self.call_append(&batch, expected_param).await {
                 Ok(rows) => {
-                    if let Some((None, actual)) = rows.first() {
+                    if let Some((None, actual, _)) = rows.first() {
                         // The stream is elsewhere: maybe because this very batch was written.
                         if let Some(outcome) = self.earlier_append(&batch).await? {
                             return Ok(outcome);
@@ -50,14 +50,19 @@ impl PgStore {
                             u64::try_from(*actual).unwrap_or(0),
                         ));
                     }
+                    let tx = rows.iter().find_map(|&(_, _, tx)| tx).unwrap_or(0);
                     let mut rows: Vec<(i64, i64)> = rows
                         .into_iter()
-                        .filter_map(|(p, v)| Some((p?, v)))
+                        .filter_map(|(p, v, _)| Some((p?, v)))
                         .collect();
                     rows.sort_by_key(|&(_, v)| v);
                     let next_version = rows.last().map_or(0, |&(_, v)| v);
                     self.announce();
                     return Ok(AppendOutcome {
+                        last: Checkpoint {
+                            tx,
+                            position: rows.iter().map(|&(p, _)| p).max().unwrap_or(0),
+                        },
                         positions: rows.into_iter().map(|(p, _)| p).collect(),
                         next_version: u64::try_from(next_version).unwrap_or(0),
                         was_retry: false,
@@ -93,9 +98,13 @@ impl PgStore {
         &self,
         batch: &Batch,
         expected: Option<i64>,
-    ) -> Result<Vec<(Option<i64>, i64)>, sqlx::Error> {
-        sqlx::query_as::<_, (Option<i64>, i64)>(
-            "select out_position, out_version from noaber_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    ) -> Result<Vec<(Option<i64>, i64, Option<i64>)>, sqlx::Error> {
+        // The statement runs in a transaction of its own: the id it was given is the one the
+        // events carry (`tx_id`), and with the position it makes their checkpoint.
+        sqlx::query_as::<_, (Option<i64>, i64, Option<i64>)>(
+            "select out_position, out_version, \
+             pg_current_xact_id_if_assigned()::text::bigint \
+             from noaber_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         )
         .bind(&batch.stream)
         .bind(&batch.category)
@@ -129,10 +138,11 @@ impl PgStore {
                 DateTime<Utc>,
                 i64,
                 i64,
+                i64,
             ),
         >(
             "select event_id, tenant_id, stream_id, event_type, schema_version, payload::text, \
-             metadata::text, occurred_at, position, stream_version \
+             metadata::text, occurred_at, position, stream_version, tx_id::text::bigint \
              from events where event_id = any($1)",
         )
         .bind(&batch.ids)
@@ -155,8 +165,11 @@ impl PgStore {
             return Err(reused());
         }
         let mut stored = HashMap::with_capacity(rows.len());
-        for (id, tenant, stream, ty, schema, payload, metadata, occurred, position, version) in rows
+        let mut last = Checkpoint::START;
+        for (id, tenant, stream, ty, schema, payload, metadata, occurred, position, version, tx) in
+            rows
         {
+            last = last.max(Checkpoint { tx, position });
             let content = hash::content_hash(&HashInput {
                 tenant_id: tenant,
                 stream_id: &stream,
@@ -183,6 +196,7 @@ impl PgStore {
             }
         }
         Ok(Some(AppendOutcome {
+            last,
             positions,
             next_version: u64::try_from(next_version).unwrap_or(0),
             was_retry: true,

@@ -1,12 +1,15 @@
 //! Accounts, credentials, sign-in failures and the access log on PostgreSQL (see
 //! [`IdentityStore`]).
 
+use std::collections::HashMap;
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 use uuid::Uuid;
 
 use super::PgStore;
+use crate::access_pack::{self, EntryHead};
 use crate::error::{StoreError, StoreErrorKind};
 use crate::identity::{
     AccessEntry, AccessRecord, Account, Closing, Credential, CredentialKind, IdentityStore,
@@ -363,16 +366,16 @@ impl IdentityStore for PgStore {
             insert.push(" on conflict do nothing");
             insert.build().execute(&mut *tx).await?;
         }
-        let subjects = AccessRecord::subject_rows(records);
-        for chunk in subjects.chunks(ACCESS_ROWS_PER_STATEMENT) {
+        let packs = access_pack::pack(records);
+        for chunk in packs.chunks(ACCESS_ROWS_PER_STATEMENT) {
             let mut insert = sqlx::QueryBuilder::new(
-                "insert into access_subjects (subject_id, at, entry_id, fields) ",
+                "insert into access_packs (subject_id, at, pack_id, entries) ",
             );
-            insert.push_values(chunk, |mut row, (e, (subject, fields))| {
-                row.push_bind(*subject)
-                    .push_bind(e.at)
-                    .push_bind(e.entry_id)
-                    .push_bind(fields);
+            insert.push_values(chunk, |mut row, p| {
+                row.push_bind(p.subject_id)
+                    .push_bind(p.at)
+                    .push_bind(p.pack_id)
+                    .push_bind(&p.entries);
             });
             insert.push(" on conflict do nothing");
             insert.build().execute(&mut *tx).await?;
@@ -382,30 +385,43 @@ impl IdentityStore for PgStore {
     }
 
     async fn access_of(&self, subject: Uuid, limit: u32) -> Result<Vec<AccessEntry>, StoreError> {
-        let rows = sqlx::query(
-            "select s.subject_id, s.at, s.entry_id, s.fields, e.tenant_id, e.reader_id, \
-             e.reader_role, e.resource, e.request_id \
-             from access_subjects s join access_entries e on e.entry_id = s.entry_id \
-             where s.subject_id = $1 order by s.at desc, s.entry_id limit $2",
-        )
-        .bind(subject)
-        .bind(i64::from(limit))
-        .fetch_all(&self.pool)
+        let pool = &self.pool;
+        let opened = access_pack::newest(limit, |offset, size| async move {
+            let rows = sqlx::query(
+                "select at, entries from access_packs where subject_id = $1 \
+                 order by at desc, pack_id limit $2 offset $3",
+            )
+            .bind(subject)
+            .bind(size)
+            .bind(offset)
+            .fetch_all(pool)
+            .await?;
+            rows.iter()
+                .map(|row| Ok((row.try_get("at")?, row.try_get("entries")?)))
+                .collect()
+        })
         .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(AccessEntry {
-                    entry_id: row.try_get("entry_id")?,
-                    at: row.try_get("at")?,
+        let ids: Vec<Uuid> = opened.iter().map(|e| e.entry_id).collect();
+        let rows = sqlx::query(
+            "select entry_id, tenant_id, reader_id, reader_role, resource, request_id \
+             from access_entries where entry_id = any($1)",
+        )
+        .bind(&ids)
+        .fetch_all(pool)
+        .await?;
+        let mut heads = HashMap::with_capacity(rows.len());
+        for row in &rows {
+            heads.insert(
+                row.try_get("entry_id")?,
+                EntryHead {
                     tenant_id: row.try_get("tenant_id")?,
                     reader_id: row.try_get("reader_id")?,
                     reader_role: row.try_get("reader_role")?,
-                    subject_id: row.try_get("subject_id")?,
-                    fields: row.try_get("fields")?,
                     resource: row.try_get("resource")?,
                     request_id: row.try_get("request_id")?,
-                })
-            })
-            .collect()
+                },
+            );
+        }
+        access_pack::assemble(subject, opened, &heads)
     }
 }

@@ -7,7 +7,7 @@ use sqlx::{Connection, Row};
 
 use super::decode::{stored_hash, stored_version};
 use super::{db_error, SqliteStore};
-use crate::envelope::{AppendOutcome, ExpectedVersion, NewEvent, StreamId};
+use crate::envelope::{AppendOutcome, Checkpoint, ExpectedVersion, NewEvent, StreamId};
 use crate::error::{StoreError, StoreErrorKind};
 use crate::hash::{self, HashInput};
 
@@ -146,6 +146,10 @@ impl SqliteStore {
         drop(writer);
         self.inner.appended.send_modify(|n| *n = n.wrapping_add(1));
         Ok(AppendOutcome {
+            last: Checkpoint {
+                tx: 0,
+                position: positions.iter().copied().max().unwrap_or(0),
+            },
             positions,
             next_version: actual + count as u64,
             was_retry: false,
@@ -258,6 +262,10 @@ fn settle_retry(
         next_version = u64::try_from(known.stream_version).unwrap_or(0);
     }
     Ok(AppendOutcome {
+        last: Checkpoint {
+            tx: 0,
+            position: positions.iter().copied().max().unwrap_or(0),
+        },
         positions,
         next_version,
         was_retry: true,

@@ -1,6 +1,8 @@
 //! Accounts, credentials, sign-in failures and the access log in the SQLite file (see
 //! [`IdentityStore`]). Writes go through the one writer connection, like appends.
 
+use std::collections::HashMap;
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::SqliteRow;
@@ -8,6 +10,7 @@ use sqlx::{Connection, Row};
 use uuid::Uuid;
 
 use super::{db_error, SqliteStore};
+use crate::access_pack::{self, EntryHead};
 use crate::error::{StoreError, StoreErrorKind};
 use crate::hash::to_micros;
 use crate::identity::{
@@ -410,16 +413,16 @@ impl IdentityStore for SqliteStore {
             insert.push(" on conflict do nothing");
             insert.build().execute(&mut *tx).await.map_err(db_error)?;
         }
-        let subjects = AccessRecord::subject_rows(records);
-        for chunk in subjects.chunks(ACCESS_ROWS_PER_STATEMENT) {
+        let packs = access_pack::pack(records);
+        for chunk in packs.chunks(ACCESS_ROWS_PER_STATEMENT) {
             let mut insert = sqlx::QueryBuilder::new(
-                "insert into access_subjects (subject_id, at, entry_id, fields) ",
+                "insert into access_packs (subject_id, at, pack_id, entries) ",
             );
-            insert.push_values(chunk, |mut row, (e, (subject, fields))| {
-                row.push_bind(*subject)
-                    .push_bind(to_micros(e.at))
-                    .push_bind(e.entry_id)
-                    .push_bind(fields);
+            insert.push_values(chunk, |mut row, p| {
+                row.push_bind(p.subject_id)
+                    .push_bind(to_micros(p.at))
+                    .push_bind(p.pack_id)
+                    .push_bind(&p.entries);
             });
             insert.push(" on conflict do nothing");
             insert.build().execute(&mut *tx).await.map_err(db_error)?;
@@ -429,31 +432,50 @@ impl IdentityStore for SqliteStore {
     }
 
     async fn access_of(&self, subject: Uuid, limit: u32) -> Result<Vec<AccessEntry>, StoreError> {
-        let rows = sqlx::query(
-            "select s.subject_id, s.at, s.entry_id, s.fields, e.tenant_id, e.reader_id, \
-             e.reader_role, e.resource, e.request_id \
-             from access_subjects s join access_entries e on e.entry_id = s.entry_id \
-             where s.subject_id = ? order by s.at desc, s.entry_id limit ?",
-        )
-        .bind(subject)
-        .bind(i64::from(limit))
-        .fetch_all(&self.inner.readers)
-        .await
-        .map_err(db_error)?;
-        rows.iter()
-            .map(|row| {
-                Ok(AccessEntry {
-                    entry_id: row.try_get("entry_id").map_err(db_error)?,
-                    at: time(row.try_get("at").map_err(db_error)?)?,
-                    tenant_id: row.try_get("tenant_id").map_err(db_error)?,
-                    reader_id: row.try_get("reader_id").map_err(db_error)?,
-                    reader_role: row.try_get("reader_role").map_err(db_error)?,
-                    subject_id: row.try_get("subject_id").map_err(db_error)?,
-                    fields: row.try_get("fields").map_err(db_error)?,
-                    resource: row.try_get("resource").map_err(db_error)?,
-                    request_id: row.try_get("request_id").map_err(db_error)?,
+        let readers = &self.inner.readers;
+        let opened = access_pack::newest(limit, |offset, size| async move {
+            let rows = sqlx::query(
+                "select at, entries from access_packs where subject_id = ? \
+                 order by at desc, pack_id limit ? offset ?",
+            )
+            .bind(subject)
+            .bind(size)
+            .bind(offset)
+            .fetch_all(readers)
+            .await
+            .map_err(db_error)?;
+            rows.iter()
+                .map(|row| {
+                    Ok((
+                        time(row.try_get("at").map_err(db_error)?)?,
+                        row.try_get("entries").map_err(db_error)?,
+                    ))
                 })
-            })
-            .collect()
+                .collect()
+        })
+        .await?;
+        let mut heads = HashMap::with_capacity(opened.len());
+        for chunk in opened.chunks(ACCESS_ROWS_PER_STATEMENT) {
+            let mut select = sqlx::QueryBuilder::new(
+                "select entry_id, tenant_id, reader_id, reader_role, resource, request_id \
+                 from access_entries where entry_id in ",
+            );
+            select.push_tuples(chunk, |mut row, e| {
+                row.push_bind(e.entry_id);
+            });
+            for row in select.build().fetch_all(readers).await.map_err(db_error)? {
+                heads.insert(
+                    row.try_get("entry_id").map_err(db_error)?,
+                    EntryHead {
+                        tenant_id: row.try_get("tenant_id").map_err(db_error)?,
+                        reader_id: row.try_get("reader_id").map_err(db_error)?,
+                        reader_role: row.try_get("reader_role").map_err(db_error)?,
+                        resource: row.try_get("resource").map_err(db_error)?,
+                        request_id: row.try_get("request_id").map_err(db_error)?,
+                    },
+                );
+            }
+        }
+        access_pack::assemble(subject, opened, &heads)
     }
 }

@@ -96,5 +96,6 @@ conformance_tests!(
     credentials_are_listed_and_revoked,
     sign_in_failures_count_within_their_window,
     the_access_log_answers_per_subject_newest_first,
+    the_access_log_keeps_every_entry_once_over_many_batches,
     rotating_the_master_key_rewraps_every_live_key,
 );

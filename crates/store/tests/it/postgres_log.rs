@@ -491,3 +491,56 @@ async fn concurrent_single_event_appends_to_one_stream_all_land_in_one_valid_cha
     assert_eq!(events.len(), 200);
     assert_eq!(verify_chain(&events), Ok(200));
 }
+
+#[tokio::test]
+async fn the_access_pack_migration_keeps_every_reading_in_the_layout_the_store_reads() {
+    use sqlx::{Connection, Row};
+    let Some(url) = noaber_store::testing::fresh_pg_database().await else {
+        return;
+    };
+    let mut db = sqlx::PgConnection::connect(&url).await.expect("connects");
+    for sql in [
+        include_str!("../../../../migrations/postgres/0001_event_log.sql"),
+        include_str!("../../../../migrations/postgres/0002_refuse_changes_per_statement.sql"),
+        include_str!("../../../../migrations/postgres/0003_identity.sql"),
+        include_str!("../../../../migrations/postgres/0004_access_entries.sql"),
+    ] {
+        sqlx::raw_sql(sql)
+            .execute(&mut db)
+            .await
+            .expect("an earlier migration");
+    }
+    let (entry, subject) = (Uuid::new_v4(), Uuid::new_v4());
+    let at = chrono::DateTime::from_timestamp_micros(1_800_000_000_123_456).expect("a time");
+    sqlx::query(
+        "insert into access_subjects (subject_id, at, entry_id, fields) values ($1, $2, $3, $4)",
+    )
+    .bind(subject)
+    .bind(at)
+    .bind(entry)
+    .bind("name,contact")
+    .execute(&mut db)
+    .await
+    .expect("an old row");
+    sqlx::raw_sql(include_str!(
+        "../../../../migrations/postgres/0005_access_packs.sql"
+    ))
+    .execute(&mut db)
+    .await
+    .expect("the pack migration runs");
+    let packed: String =
+        sqlx::query("select encode(entries, 'hex') from access_packs where subject_id = $1")
+            .bind(subject)
+            .fetch_one(&mut db)
+            .await
+            .expect("the person's pack")
+            .get(0);
+    let expected = format!(
+        "01{}{:016x}{:08x}{}",
+        hex::encode(entry.as_bytes()),
+        1_800_000_000_123_456_i64,
+        "name,contact".len(),
+        hex::encode("name,contact")
+    );
+    assert_eq!(packed, expected);
+}

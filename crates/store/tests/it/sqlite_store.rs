@@ -506,4 +506,29 @@ async fn the_access_log_migration_keeps_every_reading() {
         .fetch_all(&mut db)
         .await
         .is_err());
+
+    // Then the per-person rows become packs of one entry, in the layout the store reads.
+    db.execute(include_str!(
+        "../../../../migrations/sqlite/0005_access_packs.sql"
+    ))
+    .await
+    .expect("the pack migration runs");
+    let packed: String = sqlx::query("select hex(entries) from access_packs where subject_id = ?")
+        .bind(subject)
+        .fetch_one(&mut db)
+        .await
+        .expect("the person's pack")
+        .get(0);
+    let expected = format!(
+        "01{}{:016X}{:08X}{}",
+        hex::encode_upper(entry.as_bytes()),
+        1,
+        "name,contact".len(),
+        hex::encode_upper("name,contact")
+    );
+    assert_eq!(packed, expected);
+    assert!(sqlx::query("select * from access_subjects")
+        .fetch_all(&mut db)
+        .await
+        .is_err());
 }

@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 
 use crate::access::Refusal;
 use crate::context::CommandContext;
-use crate::person::Standing;
+use crate::person::{Standing, Unfit};
 use crate::request::event::{HelpOffered, HelperMatched, MatchCancelled, OfferWithdrawn};
 use crate::request::state::RequestState;
 use crate::request::{CancelMatch, MatchHelper, OfferHelp, RequestError, WithdrawOffer};
@@ -27,21 +27,14 @@ pub(in crate::request) fn may_help(
     sensitive: bool,
     day: NaiveDate,
 ) -> Result<(), RequestError> {
-    if standing.erased {
-        return Err(RequestError::Erased);
-    }
-    if standing.suspended {
-        return Err(RequestError::HelperSuspended);
-    }
-    if !sensitive {
-        return Ok(());
-    }
-    match standing.screening {
-        Some(s) if s.valid_on(day) => Ok(()),
-        Some(s) if s.valid_until < day => Err(RequestError::ScreeningExpired(s.valid_until)),
-        // None, or a screening issued only after the day (a match recorded after the fact).
-        _ => Err(RequestError::HelperNotScreened(category.clone())),
-    }
+    standing
+        .fit_to_help(sensitive, day)
+        .map_err(|unfit| match unfit {
+            Unfit::Erased => RequestError::Erased,
+            Unfit::Suspended => RequestError::HelperSuspended,
+            Unfit::NotScreened => RequestError::HelperNotScreened(category.clone()),
+            Unfit::ScreeningExpired(on) => RequestError::ScreeningExpired(on),
+        })
 }
 
 /// A helper offers help; a connector may record the offer for them.

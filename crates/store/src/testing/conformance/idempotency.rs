@@ -37,6 +37,15 @@ pub async fn a_retried_batch_returns_the_original_outcome_and_writes_nothing(
     }
     let events = settled_log(store, &of_tenant(tenant), 3).await;
     assert_eq!(events.len(), 3, "the retried events were not duplicated");
+    // The outcome names where its last event stands in the order readers follow, the first
+    // time and on every retry alike.
+    assert_eq!(
+        original.last, events[1].checkpoint,
+        "the batch's last checkpoint"
+    );
+    assert_eq!(retried.last, original.last);
+    assert_eq!(again.last, original.last);
+    assert!(events[0].checkpoint < original.last);
     assert_eq!(
         store.stream_version(&stream).await.expect("version reads"),
         3

@@ -341,3 +341,51 @@ pub async fn the_access_log_answers_per_subject_newest_first(ids: &dyn IdentityS
         .expect("read")
         .is_empty());
 }
+
+/// A person read by many responses over many batches, some batches written twice in other
+/// shapes (a retried write): every entry comes back once, newest first, however many the
+/// reader asks for.
+pub async fn the_access_log_keeps_every_entry_once_over_many_batches(ids: &dyn IdentityStore) {
+    let (tenant, reader, subject, other) = (
+        Uuid::new_v4(),
+        Uuid::new_v4(),
+        Uuid::new_v4(),
+        Uuid::new_v4(),
+    );
+    let mut all = Vec::new();
+    for batch in 0..30_i64 {
+        // Batches of 1 to 4 entries whose times interleave with the next batch's.
+        let records: Vec<AccessRecord> = (0..=(batch % 4))
+            .map(|n| AccessRecord {
+                entry_id: Uuid::new_v4(),
+                at: micros(1_800_000_000_000_000 + batch * 1_000 + n * 700),
+                tenant_id: tenant,
+                reader_id: reader,
+                reader_role: "resident".into(),
+                resource: "GET /v1/feed".into(),
+                request_id: None,
+                subjects: vec![
+                    (subject, format!("description-{batch}-{n}")),
+                    (other, "name".into()),
+                ],
+            })
+            .collect();
+        ids.record_access(&records).await.expect("recorded");
+        if batch % 3 == 0 {
+            ids.record_access(&records[records.len() / 2..])
+                .await
+                .expect("a retried part of the batch");
+        }
+        all.extend(records);
+    }
+    let mut expected: Vec<_> = all
+        .iter()
+        .flat_map(|r| r.entries().filter(|e| e.subject_id == subject))
+        .collect();
+    expected.sort_by(|a, b| b.at.cmp(&a.at).then(a.entry_id.cmp(&b.entry_id)));
+    for limit in [1, 5, 16, 17, 40, 74, 75, 200] {
+        let seen = ids.access_of(subject, limit).await.expect("read");
+        let want = &expected[..expected.len().min(limit as usize)];
+        assert_eq!(seen, want, "the newest {limit}");
+    }
+}

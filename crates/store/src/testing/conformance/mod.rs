@@ -41,6 +41,7 @@ pub use identity::{
     a_link_is_redeemed_once_and_only_while_live, an_account_is_created_once_and_found_by_its_login,
     credentials_are_listed_and_revoked, passwords_are_set_and_closing_revokes_everything,
     sign_in_failures_count_within_their_window, the_access_log_answers_per_subject_newest_first,
+    the_access_log_keeps_every_entry_once_over_many_batches,
 };
 pub use keys::{
     a_subject_key_is_stored_once_and_kept, an_erased_key_is_gone_for_good,
