@@ -147,26 +147,18 @@ async fn search(
         }
         found.push(hit);
     }
-    let found = page::page(
-        found,
-        |h| page::by_id(h.person),
-        body.cursor.as_deref(),
-        limit,
-    )?;
-    let items = personal::with_cards(
+    let page = carded_page(
         &state,
         &actor,
         &headers,
         "POST /v1/persons/search",
         true,
-        found.items,
+        found,
         |h| h.person,
-    )
-    .await?;
-    Ok(Json(Page {
-        items,
-        next_cursor: found.next_cursor,
-    }))
+        body.cursor.as_deref(),
+        limit,
+    );
+    Ok(Json(page.await?))
 }
 
 /// Query of `GET /v1/volunteers`.
@@ -249,25 +241,40 @@ async fn volunteers(
     if let Some(within) = within {
         hits.retain(|h| h.neighbourhood.is_some_and(|n| within.contains(&n)));
     }
-    hits.sort_by_key(|h| h.person);
-    let found = page::page(
-        hits,
-        |h| page::by_id(h.person),
-        params.cursor.as_deref(),
-        limit,
-    )?;
-    let items = personal::with_cards(
+    let open = params.open != Some(false);
+    let page = carded_page(
         &state,
         &actor,
         &headers,
         "GET /v1/volunteers",
-        params.open != Some(false),
-        found.items,
+        open,
+        hits,
         |h| h.person,
-    )
-    .await?;
-    Ok(Json(Page {
+        params.cursor.as_deref(),
+        limit,
+    );
+    Ok(Json(page.await?))
+}
+
+/// One page of `found` by person id, each with the name and contact the caller may open
+/// (recorded as one access-log entry for `resource`).
+#[allow(clippy::too_many_arguments)]
+async fn carded_page<T>(
+    state: &AppState,
+    actor: &Actor,
+    headers: &HeaderMap,
+    resource: &'static str,
+    open: bool,
+    found: Vec<T>,
+    person: impl Fn(&T) -> noaber_domain::PersonId + Copy,
+    cursor: Option<&str>,
+    limit: usize,
+) -> Result<Page<WithCard<T>>, ApiError> {
+    let found = page::page(found, |t| page::by_id(person(t)), cursor, limit)?;
+    let items =
+        personal::with_cards(state, actor, headers, resource, open, found.items, person).await?;
+    Ok(Page {
         items,
         next_cursor: found.next_cursor,
-    }))
+    })
 }
