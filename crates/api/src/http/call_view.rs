@@ -9,7 +9,7 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::Json;
 use chrono::{DateTime, Utc};
-use noaber_domain::call::{Call, CallEvent, CallField, CallScope};
+use noaber_domain::call::{Call, CallEvent, CallField};
 use noaber_domain::values::{Availability, CategoryCode};
 use noaber_domain::{CallId, NeighbourhoodId, OrganisationId, PersonId};
 use noaber_projections::calls::CallEntry;
@@ -82,16 +82,12 @@ async fn calls(
         .of(actor.tenant, |c| query.open.is_none_or(|o| c.open == o));
     let mut items = Vec::new();
     for call in found {
-        let neighbourhoods = match &call.scope {
-            CallScope::All => None,
-            CallScope::Neighbourhoods(list) => Some(list.clone()),
-        };
         let reached = policy::call_in_reach(
             &state,
             &actor,
             call.published_by,
             call.organisation_id,
-            neighbourhoods.as_deref(),
+            call.scope.named(),
         )
         .await;
         if let Ok(reached) = reached {
@@ -175,16 +171,12 @@ async fn call(
     }) else {
         return Err(ApiError::NotFound(format!("there is no call {id} here")));
     };
-    let neighbourhoods = match &published.scope {
-        CallScope::All => None,
-        CallScope::Neighbourhoods(list) => Some(list.clone()),
-    };
     let reached = policy::call_in_reach(
         &state,
         &actor,
         published.published_by,
         published.organisation_id,
-        neighbourhoods.as_deref(),
+        published.scope.named(),
     )
     .await?;
     let mut opened = Opened::new(actor.tenant, actor.actor, actor.role, "GET /v1/calls/{id}");
@@ -243,7 +235,7 @@ async fn call(
         status: if closed { "closed" } else { "open" }.to_owned(),
         organisation_id: published.organisation_id,
         category: published.category.clone(),
-        neighbourhoods,
+        neighbourhoods: published.scope.named().map(<[_]>::to_vec),
         fields_asked: published.fields_asked.clone(),
         hands_needed: published.hands_needed.get(),
         deadline: published.deadline,

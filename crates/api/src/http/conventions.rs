@@ -4,7 +4,9 @@
 //! Every command answers with a `position` token (see [`commands::Written`]); a read given that
 //! token as `?after=` first waits until the read models have applied it, so a client reads its
 //! own writes without guessing how long to wait. The parameter is taken off the query before
-//! the read sees it, so every read accepts it and none has to declare it.
+//! the read sees it, so every signed-in read accepts it and none has to declare it. It is looked
+//! at only after authentication ([`after`], a route layer of the protected routes); the tags are
+//! given to every read ([`etags`]).
 //!
 //! [`commands::Written`]: super::commands::Written
 
@@ -29,10 +31,14 @@ pub const AFTER_WAIT: Duration = Duration::from_secs(2);
 /// The largest response whose `ETag` is computed; larger ones (exports) go without one.
 const MAX_TAGGED_BYTES: usize = 4 * 1024 * 1024;
 
-/// Applies the read conventions to `GET` and `HEAD` requests; other methods pass untouched.
-pub async fn reads(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let is_read = req.method() == Method::GET || req.method() == Method::HEAD;
-    if !is_read || !req.uri().path().starts_with("/v1/") {
+fn is_read(req: &Request) -> bool {
+    req.method() == Method::GET || req.method() == Method::HEAD
+}
+
+/// Waits for `?after=` on a signed-in read: a route layer of the protected routes, inside
+/// authentication, so that nobody unknown can make the server wait.
+pub async fn after(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if !is_read(&req) {
         return next.run(req).await;
     }
     let (mut parts, body) = req.into_parts();
@@ -46,8 +52,16 @@ pub async fn reads(State(state): State<AppState>, req: Request, next: Next) -> R
         }
         Err(e) => return e.into_response(),
     }
-    let if_none_match = parts.headers.get(header::IF_NONE_MATCH).cloned();
-    let response = next.run(Request::from_parts(parts, body)).await;
+    next.run(Request::from_parts(parts, body)).await
+}
+
+/// Tags every successful JSON read under `/v1` with an `ETag` and answers `If-None-Match`.
+pub async fn etags(req: Request, next: Next) -> Response {
+    if !is_read(&req) || !req.uri().path().starts_with("/v1/") {
+        return next.run(req).await;
+    }
+    let if_none_match = req.headers().get(header::IF_NONE_MATCH).cloned();
+    let response = next.run(req).await;
     tag(response, if_none_match.as_ref()).await
 }
 

@@ -169,13 +169,12 @@ pub fn app(state: AppState) -> Router {
 pub fn app_with(state: AppState, config: &HttpConfig) -> Router {
     let state = state.changed(|s| s.config = Arc::new(config.clone()));
     let guard = middleware::from_fn_with_state(state.clone(), authn::require_actor);
-    let (routes, _) = routes(|protected| protected.route_layer(guard)).split_for_parts();
+    let after = middleware::from_fn_with_state(state.clone(), conventions::after);
+    let (routes, _) =
+        routes(|protected| protected.route_layer(after).route_layer(guard)).split_for_parts();
     metrics::install();
     let routes = routes
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            conventions::reads,
-        ))
+        .layer(middleware::from_fn(conventions::etags))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::extract::DefaultBodyLimit::max(limits::MAX_BODY_BYTES))

@@ -21,7 +21,6 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures::{Stream, TryStreamExt};
-use noaber_domain::call::CallScope;
 use noaber_domain::policy::Action;
 use noaber_domain::{CallId, RequestId, StandingOfferId};
 use noaber_store::{Checkpoint, EventFilter, RecordedEvent};
@@ -182,16 +181,12 @@ impl Follow {
                     .get(self.actor.tenant, CallId::new(id))
                     .cloned();
                 let Some(call) = call else { return false };
-                let neighbourhoods = match &call.scope {
-                    CallScope::All => None,
-                    CallScope::Neighbourhoods(list) => Some(list.clone()),
-                };
                 policy::call_in_reach(
                     &self.state,
                     &self.actor,
                     call.published_by,
                     call.organisation_id,
-                    neighbourhoods.as_deref(),
+                    call.scope.named(),
                 )
                 .await
                 .is_ok()

@@ -138,6 +138,15 @@ async fn a_bad_or_unreachable_position_is_a_problem(live: &Live) {
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{problem}");
     assert_eq!(problem["type"], "urn:noaber:problem:unavailable");
     assert!(started.elapsed() >= Duration::from_secs(1));
+    // Someone unknown is refused at once: nobody can make the server wait without signing in.
+    let started = Instant::now();
+    let refused = Client::new()
+        .get(format!("{}/v1/me/requests?after=999999999999:1", live.base))
+        .send()
+        .await
+        .expect("the server answers");
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+    assert!(started.elapsed() < Duration::from_secs(1));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -26,6 +26,14 @@ impl CallScope {
             CallScope::Neighbourhoods(list) => list.contains(&neighbourhood),
         }
     }
+
+    /// The neighbourhoods named, or `None` for every one of the tenant.
+    pub fn named(&self) -> Option<&[NeighbourhoodId]> {
+        match self {
+            CallScope::All => None,
+            CallScope::Neighbourhoods(list) => Some(list),
+        }
+    }
 }
 
 name_enum!(
